@@ -1,0 +1,42 @@
+export { SYNC_STATUSES, isSyncStatus } from './sync-status';
+export type { SyncStatus } from './sync-status';
+export { CMD_VERBS, isCmdVerb } from './cmd-verb';
+export type { CmdVerb } from './cmd-verb';
+export { NAME_PATTERN, isValidName, nameProblem } from './name-rule';
+export type {
+  Rfc3339,
+  MirrorStatus,
+  WebMirrorStatus,
+  WorkerStatus,
+  CmdOptions,
+  ClientCmd,
+  WorkerCmd,
+  MirrorSchedule,
+  MirrorSchedules,
+  MirrorSizeMessage,
+  MessageBody,
+  ErrorBody,
+  WorkerAnswer,
+} from './wire-types';
+export {
+  ZERO_TIME,
+  ZERO_TIME_RFC3339,
+  ZERO_TIME_WEB,
+  ZERO_TIME_UNIX,
+  isZeroTime,
+  formatRfc3339,
+  parseRfc3339,
+  parseRfc3339OrZero,
+  formatWebTime,
+  toUnixSeconds,
+  toWebMirrorStatus,
+} from './time';
+export { silentLogger } from './logger';
+export type { Logger, LogMeta } from './logger';
+export { TunasyncError, isTunasyncError } from './tunasync-error';
+export { MANAGER_DEFAULTS } from './manager-config';
+export type { ManagerConfigFile } from './manager-config';
+export { CTL_DEFAULTS } from './ctl-config';
+export type { CtlConfigFile } from './ctl-config';
+export { PROVIDER_KINDS, STAGE1_PROFILES, WORKER_DEFAULTS } from './worker-config';
+export type { ProviderKind, Stage1Profile, MirrorConfigFile, WorkerConfigFile } from './worker-config';

@@ -1,0 +1,29 @@
+/** manager.conf as it is written (SPEC §5); every key optional, defaults below. */
+export interface ManagerConfigFile {
+  debug?: boolean;
+  server?: {
+    addr?: string;
+    port?: number;
+    ssl_cert?: string;
+    ssl_key?: string;
+    /** Beyond (§7.1): bearer token required on mutating routes. */
+    token?: string;
+    /** Beyond (§7.1): a file whose first line is the token. */
+    token_file?: string;
+    /** Beyond (§7.3): seconds without news after which a worker counts as offline. */
+    worker_offline_after?: number;
+  };
+  files?: {
+    db_type?: string;
+    db_file?: string;
+    status_file?: string;
+    ca_cert?: string;
+  };
+}
+
+export const MANAGER_DEFAULTS = {
+  addr: '127.0.0.1',
+  port: 14242,
+  db_type: 'leveldb',
+  worker_offline_after: 600,
+} as const;

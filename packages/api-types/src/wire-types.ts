@@ -1,0 +1,97 @@
+import type { CmdVerb } from './cmd-verb';
+import type { SyncStatus } from './sync-status';
+
+/** RFC 3339 text as it travels in JSON (see `formatRfc3339`). */
+export type Rfc3339 = string;
+
+/** A mirror's status as the worker reports it and the manager stores it (SPEC §2.2). */
+export interface MirrorStatus {
+  name: string;
+  worker: string;
+  is_master: boolean;
+  status: SyncStatus;
+  last_update: Rfc3339;
+  last_started: Rfc3339;
+  last_ended: Rfc3339;
+  next_schedule: Rfc3339;
+  upstream: string;
+  size: string;
+  error_msg: string;
+}
+
+/** What `GET /jobs` returns for each mirror (SPEC §2.3). */
+export interface WebMirrorStatus {
+  name: string;
+  is_master: boolean;
+  status: SyncStatus;
+  last_update: string;
+  last_update_ts: number;
+  last_started: string;
+  last_started_ts: number;
+  last_ended: string;
+  last_ended_ts: number;
+  next_schedule: string;
+  next_schedule_ts: number;
+  upstream: string;
+  size: string;
+}
+
+/** A registered worker (SPEC §2.4). */
+export interface WorkerStatus {
+  id: string;
+  url: string;
+  token: string;
+  last_online: Rfc3339;
+  last_register: Rfc3339;
+}
+
+/** Command options; `force` is the only one today. */
+export type CmdOptions = Record<string, boolean>;
+
+/** ctl → manager (SPEC §2.5). */
+export interface ClientCmd {
+  cmd: CmdVerb;
+  mirror_id: string;
+  worker_id: string;
+  args: string[];
+  options: CmdOptions;
+}
+
+/** manager → worker (SPEC §2.5). */
+export interface WorkerCmd {
+  cmd: CmdVerb;
+  mirror_id: string;
+  args: string[];
+  options: CmdOptions;
+}
+
+export interface MirrorSchedule {
+  name: string;
+  next_schedule: Rfc3339;
+}
+
+/** worker → manager: the whole schedule list (SPEC §2.5). */
+export interface MirrorSchedules {
+  schedules: MirrorSchedule[];
+}
+
+/** Body of `POST /workers/:id/jobs/:job/size`. */
+export interface MirrorSizeMessage {
+  name: string;
+  size: string;
+}
+
+/** `{"message": …}` success body of the manager. */
+export interface MessageBody {
+  message: string;
+}
+
+/** `{"error": …}` error body of the manager. */
+export interface ErrorBody {
+  error: string;
+}
+
+/** `{"msg": …}` body of the worker's control server. */
+export interface WorkerAnswer {
+  msg: string;
+}

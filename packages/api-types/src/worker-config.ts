@@ -1,0 +1,115 @@
+/** The provider kinds a mirror can use (SPEC §4.4). */
+export const PROVIDER_KINDS = ['rsync', 'two-stage-rsync', 'command'] as const;
+export type ProviderKind = (typeof PROVIDER_KINDS)[number];
+
+/** The `stage1_profile` values of two-stage-rsync (SPEC §4.4.2). */
+export const STAGE1_PROFILES = ['debian', 'debian-oldstyle'] as const;
+export type Stage1Profile = (typeof STAGE1_PROFILES)[number];
+
+/** One `[[mirrors]]` table (SPEC §5). A table with `mirrors` children is a template. */
+export interface MirrorConfigFile {
+  name?: string;
+  provider?: ProviderKind;
+  upstream?: string;
+  interval?: number;
+  /** Beyond (§7.7): a cron expression instead of `interval`. */
+  cron?: string;
+  retry?: number;
+  timeout?: number;
+  mirror_dir?: string;
+  mirror_subdir?: string;
+  log_dir?: string;
+  env?: Record<string, string>;
+  role?: 'master' | 'slave';
+  exec_on_success?: string[];
+  exec_on_failure?: string[];
+  exec_on_success_extra?: string[];
+  exec_on_failure_extra?: string[];
+  success_exit_codes?: number[];
+  rsync_success_exit_codes?: number[];
+  command?: string;
+  fail_on_match?: string;
+  size_pattern?: string;
+  use_ipv6?: boolean;
+  use_ipv4?: boolean;
+  exclude_file?: string;
+  username?: string;
+  password?: string;
+  rsync_no_timeout?: boolean;
+  rsync_timeout?: number;
+  rsync_options?: string[];
+  rsync_override?: string[];
+  rsync_override_only?: boolean;
+  stage1_profile?: Stage1Profile;
+  memory_limit?: string;
+  docker_image?: string;
+  docker_volumes?: string[];
+  docker_options?: string[];
+  snapshot_path?: string;
+  mirrors?: MirrorConfigFile[];
+}
+
+/** worker.conf as it is written (SPEC §5). */
+export interface WorkerConfigFile {
+  global?: {
+    name?: string;
+    log_dir?: string;
+    mirror_dir?: string;
+    concurrent?: number;
+    interval?: number;
+    retry?: number;
+    timeout?: number;
+    rsync_options?: string[];
+    exec_on_success?: string[];
+    exec_on_failure?: string[];
+    dangerous_global_success_exit_codes?: number[];
+    dangerous_global_rsync_success_exit_codes?: number[];
+  };
+  manager?: {
+    api_base?: string;
+    api_base_list?: string[];
+    ca_cert?: string;
+    token?: string;
+  };
+  server?: {
+    hostname?: string;
+    listen_addr?: string;
+    listen_port?: number;
+    ssl_cert?: string;
+    ssl_key?: string;
+  };
+  cgroup?: {
+    enable?: boolean;
+    base_path?: string;
+    group?: string;
+    subsystem?: string;
+  };
+  zfs?: {
+    enable?: boolean;
+    zpool?: string;
+  };
+  btrfs_snapshot?: {
+    enable?: boolean;
+    snapshot_path?: string;
+  };
+  docker?: {
+    enable?: boolean;
+    volumes?: string[];
+    options?: string[];
+  };
+  include?: {
+    include_mirrors?: string;
+  };
+  mirrors?: MirrorConfigFile[];
+}
+
+export const WORKER_DEFAULTS = {
+  concurrent: 10,
+  interval: 120,
+  retry: 2,
+  timeout: 0,
+  rsync_timeout: 120,
+  cgroup_base_path: '/sys/fs/cgroup',
+  cgroup_group: 'tunasync',
+  cgroup_subsystem: 'cpu',
+} as const;
