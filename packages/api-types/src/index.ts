@@ -39,4 +39,31 @@ export type { ManagerConfigFile } from './manager-config';
 export { CTL_DEFAULTS } from './ctl-config';
 export type { CtlConfigFile } from './ctl-config';
 export { PROVIDER_KINDS, STAGE1_PROFILES, WORKER_DEFAULTS } from './worker-config';
-export type { ProviderKind, Stage1Profile, MirrorConfigFile, WorkerConfigFile } from './worker-config';
+export type {
+  ProviderKind,
+  Stage1Profile,
+  MirrorConfigFile,
+  WorkerConfigFile,
+} from './worker-config';
+export {
+  formatJsonPointer,
+  validateMirrorStatus,
+  validateWorkerStatus,
+  validateClientCmd,
+  validateWorkerCmd,
+  validateMirrorSchedules,
+  validateMirrorSizeMessage,
+  validateManagerConfig,
+  validateWorkerConfig,
+  validateCtlConfig,
+} from './validate';
+export type { ValidationResult, Validator } from './validate';
+export {
+  mirrorStatusSchema,
+  workerStatusSchema,
+  clientCmdSchema,
+  workerCmdSchema,
+  mirrorSchedulesSchema,
+  mirrorSizeMessageSchema,
+} from './wire-schemas';
+export { managerConfigSchema, workerConfigSchema, ctlConfigSchema } from './config-schemas';

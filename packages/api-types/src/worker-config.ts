@@ -41,7 +41,8 @@ export interface MirrorConfigFile {
   rsync_override?: string[];
   rsync_override_only?: boolean;
   stage1_profile?: Stage1Profile;
-  memory_limit?: string;
+  /** `256M`, `1G`, … or a number of bytes. */
+  memory_limit?: string | number;
   docker_image?: string;
   docker_volumes?: string[];
   docker_options?: string[];

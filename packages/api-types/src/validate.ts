@@ -1,0 +1,153 @@
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import {
+  clientCmdSchema,
+  workerCmdSchema,
+  mirrorSchedulesSchema,
+  mirrorSizeMessageSchema,
+} from './wire-schemas';
+import { mirrorStatusSchema, workerStatusSchema } from './wire-schemas';
+import { ctlConfigSchema, managerConfigSchema, workerConfigSchema } from './config-schemas';
+import { nameProblem, NAME_PATTERN } from './name-rule';
+import { parseRfc3339 } from './time';
+import type { CtlConfigFile } from './ctl-config';
+import type { ManagerConfigFile } from './manager-config';
+import type { WorkerConfigFile } from './worker-config';
+import type {
+  ClientCmd,
+  MirrorSchedules,
+  MirrorSizeMessage,
+  MirrorStatus,
+  WorkerCmd,
+  WorkerStatus,
+} from './wire-types';
+
+/**
+ * The outcome of a validation: the typed value (with Go-style zero values filled in for
+ * missing wire fields), or every problem as `path: reason` (`mirrors[3].rsync_timeout: must
+ * be an integer`). `warnings` lists unknown keys (`server.colour: unknown key`).
+ */
+export type ValidationResult<T> =
+  | { ok: true; value: T; warnings: string[] }
+  | { ok: false; problems: string[]; warnings: string[] };
+
+export type Validator<T> = (input: unknown) => ValidationResult<T>;
+
+let ajv: Ajv | undefined;
+
+function getAjv(): Ajv {
+  if (!ajv) {
+    ajv = new Ajv({
+      allErrors: true,
+      useDefaults: true,
+      strict: true,
+      allowUnionTypes: true,
+      verbose: true,
+    });
+    ajv.addFormat('rfc3339', (text: string) => parseRfc3339(text) !== undefined);
+    ajv.addFormat('tunasync-name', NAME_PATTERN);
+  }
+  return ajv;
+}
+
+const ARTICLES: Record<string, string> = {
+  integer: 'an integer',
+  number: 'a number',
+  string: 'a string',
+  boolean: 'a boolean',
+  array: 'an array',
+  object: 'an object',
+  null: 'null',
+};
+
+/** `/mirrors/3/rsync_timeout` → `mirrors[3].rsync_timeout`. */
+export function formatJsonPointer(pointer: string, child?: string): string {
+  const segments = pointer
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (child !== undefined) segments.push(child);
+  let out = '';
+  for (const segment of segments) {
+    if (/^\d+$/.test(segment)) out += `[${segment}]`;
+    else out += out === '' ? segment : `.${segment}`;
+  }
+  return out;
+}
+
+function reason(error: ErrorObject): string {
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'type': {
+      const types = ([] as string[]).concat(params.type as string | string[]);
+      return `must be ${types.map((t) => ARTICLES[t] ?? t).join(' or ')}`;
+    }
+    case 'enum':
+      return `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')} (got ${JSON.stringify(error.data)})`;
+    case 'format':
+      if (params.format === 'rfc3339') return 'must be an RFC 3339 time';
+      if (params.format === 'tunasync-name') return `name ${nameProblem(error.data)}`;
+      return `must be of format ${String(params.format)}`;
+    case 'minimum':
+    case 'maximum':
+      return `must be ${params.comparison as string} ${String(params.limit)}`;
+    default:
+      return error.message ?? `fails ${error.keyword}`;
+  }
+}
+
+function locate(path: string, text: string): string {
+  return path === '' ? text : `${path}: ${text}`;
+}
+
+function makeValidator<T>(schema: object): Validator<T> {
+  let compiled: ValidateFunction | undefined;
+  return (input: unknown) => {
+    compiled ??= getAjv().compile(schema);
+    const value: unknown = structuredClone(input);
+    compiled(value);
+    const problems: string[] = [];
+    const warnings: string[] = [];
+    for (const error of compiled.errors ?? []) {
+      const params = error.params as Record<string, string>;
+      if (error.keyword === 'additionalProperties') {
+        warnings.push(
+          `${formatJsonPointer(error.instancePath, params.additionalProperty)}: unknown key`,
+        );
+      } else if (error.keyword === 'required') {
+        problems.push(
+          `${formatJsonPointer(error.instancePath, params.missingProperty)}: is required`,
+        );
+      } else {
+        problems.push(locate(formatJsonPointer(error.instancePath), reason(error)));
+      }
+    }
+    const unique = (list: string[]) => [...new Set(list)];
+    if (problems.length > 0)
+      return { ok: false, problems: unique(problems), warnings: unique(warnings) };
+    return { ok: true, value: value as T, warnings: unique(warnings) };
+  };
+}
+
+/** Go sends `null` for an empty slice or map; treat it as empty. */
+function withCmdDefaults<T extends { args: string[]; options: Record<string, boolean> }>(
+  validator: Validator<T>,
+): Validator<T> {
+  return (input) => {
+    const result = validator(input);
+    if (result.ok) {
+      result.value.args ??= [];
+      result.value.options ??= {};
+    }
+    return result;
+  };
+}
+
+export const validateMirrorStatus = makeValidator<MirrorStatus>(mirrorStatusSchema);
+export const validateWorkerStatus = makeValidator<WorkerStatus>(workerStatusSchema);
+export const validateClientCmd = withCmdDefaults(makeValidator<ClientCmd>(clientCmdSchema));
+export const validateWorkerCmd = withCmdDefaults(makeValidator<WorkerCmd>(workerCmdSchema));
+export const validateMirrorSchedules = makeValidator<MirrorSchedules>(mirrorSchedulesSchema);
+export const validateMirrorSizeMessage = makeValidator<MirrorSizeMessage>(mirrorSizeMessageSchema);
+export const validateManagerConfig = makeValidator<ManagerConfigFile>(managerConfigSchema);
+export const validateWorkerConfig = makeValidator<WorkerConfigFile>(workerConfigSchema);
+export const validateCtlConfig = makeValidator<CtlConfigFile>(ctlConfigSchema);
