@@ -107,6 +107,7 @@ function makeValidator<T>(schema: object): Validator<T> {
     compiled(value);
     const problems: string[] = [];
     const warnings: string[] = [];
+    const failedPaths = new Set<string>();
     for (const error of compiled.errors ?? []) {
       const params = error.params as Record<string, string>;
       if (error.keyword === 'additionalProperties') {
@@ -117,7 +118,9 @@ function makeValidator<T>(schema: object): Validator<T> {
         problems.push(
           `${formatJsonPointer(error.instancePath, params.missingProperty)}: is required`,
         );
-      } else {
+      } else if (!failedPaths.has(error.instancePath)) {
+        // One problem per field: a wrong type also fails `enum`, `format`, …
+        failedPaths.add(error.instancePath);
         problems.push(locate(formatJsonPointer(error.instancePath), reason(error)));
       }
     }

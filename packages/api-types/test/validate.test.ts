@@ -1,0 +1,358 @@
+import {
+  clientCmdSchema,
+  ctlConfigSchema,
+  formatJsonPointer,
+  managerConfigSchema,
+  mirrorSchedulesSchema,
+  mirrorSizeMessageSchema,
+  mirrorStatusSchema,
+  validateClientCmd,
+  validateCtlConfig,
+  validateManagerConfig,
+  validateMirrorSchedules,
+  validateMirrorSizeMessage,
+  validateMirrorStatus,
+  validateWorkerCmd,
+  validateWorkerConfig,
+  validateWorkerStatus,
+  workerCmdSchema,
+  workerConfigSchema,
+  workerStatusSchema,
+  type Validator,
+} from '../src';
+
+type Json = Record<string, unknown>;
+interface SchemaNode {
+  type?: string | readonly string[];
+  properties?: Record<string, SchemaNode>;
+  items?: SchemaNode;
+  $ref?: string;
+  definitions?: Record<string, SchemaNode>;
+}
+
+/** A value of the wrong type for every JSON type a field may declare. */
+function wrongValue(type: string | readonly string[]): unknown {
+  const types = ([] as string[]).concat(type as string | string[]);
+  if (types.includes('string')) return types.includes('integer') ? true : 42;
+  if (types.includes('integer')) return 1.5;
+  if (types.includes('boolean')) return 'yes';
+  if (types.includes('array')) return 'not a list';
+  if (types.includes('object')) return 'not a table';
+  throw new Error(`no wrong value for ${types.join()}`);
+}
+
+/** Every typed field reachable in `schema`, as [path segments, type]; arrays contribute [0]. */
+function typedFields(
+  root: SchemaNode,
+): Array<[Array<string | number>, string | readonly string[]]> {
+  const out: Array<[Array<string | number>, string | readonly string[]]> = [];
+  const visit = (node: SchemaNode, path: Array<string | number>, depth: number) => {
+    if (node.$ref) node = root.definitions![node.$ref.split('/').pop()!]!;
+    if (path.length > 0 && node.type) out.push([path, node.type]);
+    if (depth > 4) return;
+    for (const [key, child] of Object.entries(node.properties ?? {})) {
+      visit(child, [...path, key], depth + 1);
+    }
+    if (node.items) visit(node.items, [...path, 0], depth + 1);
+  };
+  visit(root, [], 0);
+  return out;
+}
+
+function setPath(target: Json, path: Array<string | number>, value: unknown): Json {
+  let cursor: Json | unknown[] = target;
+  path.forEach((segment, i) => {
+    const last = i === path.length - 1;
+    const container = cursor as Record<string | number, unknown>;
+    if (last) container[segment] = value;
+    else {
+      container[segment] ??= typeof path[i + 1] === 'number' ? [] : {};
+      cursor = container[segment] as Json;
+    }
+  });
+  return target;
+}
+
+function display(path: Array<string | number>): string {
+  return formatJsonPointer('/' + path.join('/'));
+}
+
+const cases: Array<[string, SchemaNode, Validator<unknown>, Json]> = [
+  ['MirrorStatus', mirrorStatusSchema, validateMirrorStatus, { name: 'm' }],
+  ['WorkerStatus', workerStatusSchema, validateWorkerStatus, { id: 'w' }],
+  ['ClientCmd', clientCmdSchema, validateClientCmd, { cmd: 'start' }],
+  ['WorkerCmd', workerCmdSchema, validateWorkerCmd, { cmd: 'start' }],
+  ['MirrorSchedules', mirrorSchedulesSchema, validateMirrorSchedules, { schedules: [] }],
+  ['MirrorSizeMessage', mirrorSizeMessageSchema, validateMirrorSizeMessage, { size: '1G' }],
+  ['manager.conf', managerConfigSchema, validateManagerConfig, {}],
+  ['worker.conf', workerConfigSchema, validateWorkerConfig, {}],
+  ['ctl.conf', ctlConfigSchema, validateCtlConfig, {}],
+];
+
+describe.each(cases)('%s schema', (_name, schema, validate, minimal) => {
+  it('accepts the minimal valid value', () => {
+    expect(validate(minimal)).toMatchObject({ ok: true, warnings: [] });
+  });
+
+  it('rejects a body that is not an object', () => {
+    for (const input of [null, 'text', 3, [], true]) {
+      expect(validate(input)).toEqual({ ok: false, problems: ['must be an object'], warnings: [] });
+    }
+  });
+
+  const fields = typedFields(schema);
+  it('has typed fields to check', () => {
+    expect(fields.length).toBeGreaterThan(0);
+  });
+
+  it.each(fields.map(([path, type]) => [display(path), path, type] as const))(
+    'rejects a wrong-typed %s naming the field',
+    (shown, path, type) => {
+      const input = setPath(structuredClone(minimal), path, wrongValue(type));
+      if (path[0] === 'schedules' && path.length > 2 && path[2] !== 'name')
+        setPath(input, ['schedules', 0, 'name'], 'm');
+      const result = validate(input);
+      expect(result.ok).toBe(false);
+      if (!result.ok)
+        expect(result.problems).toContainEqual(expect.stringMatching(`^${escape(shown)}: must be`));
+    },
+  );
+});
+
+function escape(text: string): string {
+  return text.replace(/[.[\]]/g, '\\$&');
+}
+
+describe('wire bodies', () => {
+  it('fills Go zero values for missing MirrorStatus fields and never mutates the input', () => {
+    const input = { name: 'debian', status: 'syncing', unknown_extra: 1 };
+    const result = validateMirrorStatus(input);
+    expect(result).toEqual({
+      ok: true,
+      warnings: [],
+      value: {
+        name: 'debian',
+        status: 'syncing',
+        unknown_extra: 1,
+        worker: '',
+        is_master: false,
+        last_update: '0001-01-01T00:00:00Z',
+        last_started: '0001-01-01T00:00:00Z',
+        last_ended: '0001-01-01T00:00:00Z',
+        next_schedule: '0001-01-01T00:00:00Z',
+        upstream: '',
+        size: '',
+        error_msg: '',
+      },
+    });
+    expect(input).toEqual({ name: 'debian', status: 'syncing', unknown_extra: 1 });
+  });
+
+  it('accepts any RFC 3339 time and rejects other time text', () => {
+    expect(validateMirrorStatus({ last_update: '2026-01-02T15:04:05.123456789+08:00' }).ok).toBe(
+      true,
+    );
+    expect(validateMirrorStatus({ last_update: '2026-01-02 15:04:05 +0800' })).toEqual({
+      ok: false,
+      problems: ['last_update: must be an RFC 3339 time'],
+      warnings: [],
+    });
+  });
+
+  it('treats Go null slices and maps in commands as empty', () => {
+    const result = validateClientCmd({
+      cmd: 'start',
+      worker_id: 'w',
+      mirror_id: 'm',
+      args: null,
+      options: null,
+    });
+    expect(result).toMatchObject({ ok: true, value: { args: [], options: {} } });
+  });
+
+  it('requires the command verb and option values to be booleans', () => {
+    expect(validateWorkerCmd({ mirror_id: 'm' })).toMatchObject({
+      ok: false,
+      problems: ['cmd: is required'],
+    });
+    expect(validateClientCmd({ cmd: 'start', options: { force: 'yes' } })).toMatchObject({
+      ok: false,
+      problems: ['options.force: must be a boolean'],
+    });
+  });
+
+  it('requires a name for every schedule entry', () => {
+    expect(
+      validateMirrorSchedules({ schedules: [{ next_schedule: '2026-01-02T15:04:05Z' }] }),
+    ).toMatchObject({
+      ok: false,
+      problems: ['schedules[0].name: is required'],
+    });
+  });
+});
+
+describe('config files', () => {
+  it('reports unknown keys as warnings with their path', () => {
+    const result = validateWorkerConfig({
+      global: { name: 'w1', colour: 'blue' },
+      mirrors: [{ name: 'a', mirrors: [{ name: 'b', frobnicate: true }] }],
+      extra_section: {},
+    });
+    expect(result).toMatchObject({ ok: true });
+    expect(result.warnings.sort()).toEqual(
+      [
+        'extra_section: unknown key',
+        'global.colour: unknown key',
+        'mirrors[0].mirrors[0].frobnicate: unknown key',
+      ].sort(),
+    );
+  });
+
+  it('checks nested mirror values against the name rule and enums', () => {
+    const result = validateWorkerConfig({
+      mirrors: [
+        { name: 'ok', provider: 'ftp' },
+        { name: 'bad/name', stage1_profile: 'ubuntu' },
+      ],
+    });
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.problems).toEqual([
+        expect.stringMatching(
+          /^mirrors\[0\]\.provider: must be one of "rsync", "two-stage-rsync", "command" \(got "ftp"\)$/,
+        ),
+        expect.stringMatching(/^mirrors\[1\]\.name: name must start with a letter or digit/),
+        expect.stringMatching(
+          /^mirrors\[1\]\.stage1_profile: must be one of "debian", "debian-oldstyle"/,
+        ),
+      ]);
+    }
+  });
+
+  it('accepts a full worker.conf using every key', () => {
+    const mirror = {
+      name: 'debian',
+      provider: 'two-stage-rsync',
+      upstream: 'rsync://example.org/debian/',
+      interval: 60,
+      retry: 3,
+      timeout: 3600,
+      mirror_dir: '/srv/debian',
+      mirror_subdir: 'sub',
+      log_dir: '/var/log/tunasync/{{.Name}}',
+      env: { HTTP_PROXY: 'http://127.0.0.1:3128' },
+      role: 'slave',
+      exec_on_success: ['echo ok'],
+      exec_on_failure: ['echo fail'],
+      exec_on_success_extra: ['echo extra'],
+      exec_on_failure_extra: ['echo extra'],
+      success_exit_codes: [25],
+      rsync_success_exit_codes: [23, 24],
+      command: 'true',
+      fail_on_match: 'ERROR',
+      size_pattern: 'size: (\\S+)',
+      use_ipv6: false,
+      use_ipv4: true,
+      exclude_file: '/etc/excludes',
+      username: 'u',
+      password: 'p',
+      rsync_no_timeout: false,
+      rsync_timeout: 300,
+      rsync_options: ['--bwlimit=1000'],
+      rsync_override: ['-av'],
+      rsync_override_only: false,
+      stage1_profile: 'debian',
+      memory_limit: '256M',
+      docker_image: 'alpine:3',
+      docker_volumes: ['/a:/b'],
+      docker_options: ['--cpus=1'],
+      snapshot_path: '/snap',
+    };
+    const result = validateWorkerConfig({
+      global: {
+        name: 'w1',
+        log_dir: '/var/log',
+        mirror_dir: '/srv',
+        concurrent: 10,
+        interval: 120,
+        retry: 2,
+        timeout: 0,
+        rsync_options: ['-v'],
+        exec_on_success: [],
+        exec_on_failure: [],
+        dangerous_global_success_exit_codes: [],
+        dangerous_global_rsync_success_exit_codes: [24],
+      },
+      manager: { api_base: 'http://127.0.0.1:14242', api_base_list: [], ca_cert: '', token: 't' },
+      server: {
+        hostname: 'localhost',
+        listen_addr: '127.0.0.1',
+        listen_port: 6000,
+        ssl_cert: '',
+        ssl_key: '',
+      },
+      cgroup: { enable: false, base_path: '/sys/fs/cgroup', group: 'tunasync', subsystem: 'cpu' },
+      zfs: { enable: false, zpool: 'tank' },
+      btrfs_snapshot: { enable: false, snapshot_path: '/snap' },
+      docker: { enable: false, volumes: [], options: [] },
+      include: { include_mirrors: '/etc/tunasync/mirrors/*.conf' },
+      mirrors: [
+        mirror,
+        {
+          name: 'tpl',
+          mirrors: [{ ...mirror, name: 'child', cron: '0 */6 * * *', memory_limit: 1024 }],
+        },
+      ],
+    });
+    expect(result).toMatchObject({ ok: true, warnings: [] });
+  });
+
+  it('accepts full manager.conf and ctl.conf', () => {
+    expect(
+      validateManagerConfig({
+        debug: true,
+        server: {
+          addr: '0.0.0.0',
+          port: 14242,
+          ssl_cert: 'c',
+          ssl_key: 'k',
+          token: 't',
+          token_file: 'f',
+          worker_offline_after: 600,
+        },
+        files: {
+          db_type: 'leveldb',
+          db_file: '/var/lib/tunasync',
+          status_file: 's',
+          ca_cert: 'ca',
+        },
+      }),
+    ).toMatchObject({ ok: true, warnings: [] });
+    expect(
+      validateCtlConfig({ manager_addr: 'h', manager_port: 1, ca_cert: 'c', token: 't' }),
+    ).toMatchObject({
+      ok: true,
+      warnings: [],
+    });
+  });
+
+  it('rejects out-of-range ports', () => {
+    expect(validateManagerConfig({ server: { port: 70000 } })).toMatchObject({
+      ok: false,
+      problems: ['server.port: must be <= 65535'],
+    });
+    expect(validateWorkerConfig({ global: { concurrent: -1 } })).toMatchObject({
+      ok: false,
+      problems: ['global.concurrent: must be >= 0'],
+    });
+  });
+});
+
+describe('formatJsonPointer', () => {
+  it('renders paths the way config users write them', () => {
+    expect(formatJsonPointer('/mirrors/3/rsync_timeout')).toBe('mirrors[3].rsync_timeout');
+    expect(formatJsonPointer('', 'name')).toBe('name');
+    expect(formatJsonPointer('/env', 'A/B')).toBe('env.A/B');
+    expect(formatJsonPointer('/a~1b/c~0d')).toBe('a/b.c~d');
+  });
+});
