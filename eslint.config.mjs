@@ -4,7 +4,15 @@ import prettier from 'eslint-config-prettier';
 
 export default [
   {
-    ignores: ['**/dist', '**/node_modules', '**/coverage', '.nx', '**/*.js', '**/*.mjs', '**/*.cjs'],
+    ignores: [
+      '**/dist',
+      '**/node_modules',
+      '**/coverage',
+      '.nx',
+      '**/*.js',
+      '**/*.mjs',
+      '**/*.cjs',
+    ],
   },
   ...tseslint.configs.recommended,
   prettier,
@@ -18,8 +26,14 @@ export default [
           enforceBuildableLibDependency: true,
           allow: [],
           depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:types', 'type:test'] },
-            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:types', 'type:test'] },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: ['type:lib', 'type:types', 'type:test'],
+            },
+            {
+              sourceTag: 'type:lib',
+              onlyDependOnLibsWithTags: ['type:lib', 'type:types', 'type:test'],
+            },
             { sourceTag: 'type:test', onlyDependOnLibsWithTags: ['type:lib', 'type:types'] },
             { sourceTag: 'type:types', onlyDependOnLibsWithTags: ['type:none'] },
             { sourceTag: 'lib:store', notDependOnLibsWithTags: ['lib:providers'] },
@@ -29,7 +43,10 @@ export default [
       ],
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'no-restricted-syntax': [
         'error',
         { selector: 'ExportDefaultDeclaration', message: 'Use named exports only.' },
@@ -54,7 +71,9 @@ export default [
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@tunasync/test-utils'], message: 'test-utils is for tests only.' }] },
+        {
+          patterns: [{ group: ['@tunasync/test-utils'], message: 'test-utils is for tests only.' }],
+        },
       ],
     },
   },
