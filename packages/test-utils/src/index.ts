@@ -1,1 +1,11 @@
-export {};
+export { makeTempDir, removeTempDir, TempDirs } from './temp-dir';
+export { MissingToolError, findExecutable, requireTool } from './require-tool';
+export { findFreePort } from './free-port';
+export { listProcesses, listProcessGroup, parseProcStat } from './process-group';
+export type { ProcessInfo } from './process-group';
+export { writeTree, snapshotTree, hardLinkGroups } from './file-tree';
+export type { FileSpec, TreeEntry, TreeNode } from './file-tree';
+export { createFakeCommand } from './fake-command';
+export type { FakeCommand, FakeCommandCall, FakeCommandOptions } from './fake-command';
+export { startRsyncDaemon } from './rsync-daemon';
+export type { RsyncDaemon, RsyncDaemonOptions, RsyncModuleSpec } from './rsync-daemon';
