@@ -2,6 +2,12 @@
 export interface CommandSpec {
   argv: string[];
   cwd: string;
+  /**
+   * The job's own variables only (the mirror's `env`, the `TUNASYNC_*` variables, `USER`,
+   * `RSYNC_PASSWORD`, …). Whoever spawns the command adds the worker's environment
+   * (`process.env`) underneath; a wrapper such as Docker passes exactly these into the
+   * container.
+   */
   env: Record<string, string>;
 }
 

@@ -3,3 +3,28 @@ export type { CommandSpec, CommandWrapper } from './command-spec';
 export type { Provider, ProviderContextValues } from './provider';
 export { HOOK_PHASES } from './job-hook';
 export type { HookPhase, HookContext, HookHandler, JobHook } from './job-hook';
+export { defineHook, isHookPhase } from './define-hook';
+export { CORE_ERRORS } from './errors';
+export type { CoreErrorFactory, CoreErrorName } from './errors';
+export { splitCommandLine } from './command-line';
+export { mergeExecCommands } from './exec-commands';
+export { parseMemoryLimit } from './memory-limit';
+export { runTool, checkTool, describeExit } from './run-tool';
+export type { ToolResult, RunToolOptions } from './run-tool';
+export { createLogLimiterHook, logFileStamp } from './hooks/log-limiter-hook';
+export type { LogLimiterHookOptions } from './hooks/log-limiter-hook';
+export { createExecHook, execHookEnv } from './hooks/exec-hook';
+export type { ExecHookOptions } from './hooks/exec-hook';
+export { createZfsHook, zfsHelp } from './hooks/zfs-hook';
+export type { ZfsHookOptions } from './hooks/zfs-hook';
+export { createBtrfsSnapshotHook } from './hooks/btrfs-snapshot-hook';
+export type { BtrfsSnapshotHookOptions } from './hooks/btrfs-snapshot-hook';
+export { createDockerHook, dockerContainerName, dockerEnvFile } from './hooks/docker-hook';
+export type { DockerHookOptions } from './hooks/docker-hook';
+export {
+  createCgroupHook,
+  cgroupLayout,
+  isUnifiedCgroup,
+  CGROUP_JOIN_SCRIPT,
+} from './hooks/cgroup-hook';
+export type { CgroupHookOptions, CgroupLayout } from './hooks/cgroup-hook';

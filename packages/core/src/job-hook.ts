@@ -2,11 +2,19 @@ import type { Logger } from '@tunasync/api-types';
 import type { Provider } from './provider';
 
 /** The phases a hook can act in, in the order of a run (SPEC §4.3). */
-export const HOOK_PHASES = ['pre-job', 'pre-exec', 'post-exec', 'post-success', 'post-fail'] as const;
+export const HOOK_PHASES = [
+  'pre-job',
+  'pre-exec',
+  'post-exec',
+  'post-success',
+  'post-fail',
+] as const;
 export type HookPhase = (typeof HOOK_PHASES)[number];
 
 /** What a hook is given in each phase. */
 export interface HookContext {
+  /** The phase being run. */
+  readonly phase: HookPhase;
   readonly provider: Provider;
   readonly logger: Logger;
   /** 1-based attempt number; 0 in pre-job. */
