@@ -1,0 +1,84 @@
+import { TunasyncError } from '@tunasync/api-types';
+
+/**
+ * Every typed error of the worker: a stable code programs match on and a message
+ * template for people. `ERROR_CATALOG` is the single source; the classes below use it.
+ */
+export const ERROR_CATALOG = {
+  TUNASYNC_E_WORKER_CONFIG: 'invalid worker configuration',
+  TUNASYNC_E_WORKER_USAGE: 'invalid command line',
+  TUNASYNC_E_WORKER_MANAGER_HTTP: 'manager request failed',
+  TUNASYNC_E_WORKER_MANAGER_UNREACHABLE: 'manager unreachable',
+  TUNASYNC_E_WORKER_OUTBOX_CLOSED: 'outbox is closed',
+  TUNASYNC_E_WORKER_ABORTED: 'operation aborted',
+} as const;
+
+export type WorkerErrorCode = keyof typeof ERROR_CATALOG;
+
+/** A config file that cannot be used; `problems` lists every `file:key: reason`. */
+export class WorkerConfigError extends TunasyncError {
+  readonly problems: readonly string[];
+  readonly warnings: readonly string[];
+
+  constructor(problems: readonly string[], warnings: readonly string[] = []) {
+    super(
+      'TUNASYNC_E_WORKER_CONFIG',
+      `${ERROR_CATALOG.TUNASYNC_E_WORKER_CONFIG}:\n${problems.map((p) => `  ${p}`).join('\n')}`,
+    );
+    this.name = 'WorkerConfigError';
+    this.problems = problems;
+    this.warnings = warnings;
+  }
+}
+
+/** A bad flag or argument on the command line (exit code 2). */
+export class UsageError extends TunasyncError {
+  constructor(message: string) {
+    super('TUNASYNC_E_WORKER_USAGE', message);
+    this.name = 'UsageError';
+  }
+}
+
+/** The manager answered with a non-2xx status. */
+export class ManagerHttpError extends TunasyncError {
+  readonly status: number;
+  readonly url: string;
+  /** The `error` text of the manager's JSON body, or the raw body. */
+  readonly reason: string;
+
+  constructor(url: string, status: number, reason: string) {
+    super('TUNASYNC_E_WORKER_MANAGER_HTTP', `${url}: HTTP ${status}: ${reason}`);
+    this.name = 'ManagerHttpError';
+    this.status = status;
+    this.url = url;
+    this.reason = reason;
+  }
+
+  /** The manager does not know this worker (it lost its database): register again. */
+  get isUnknownWorker(): boolean {
+    return this.status === 400 && this.reason.startsWith('invalid workerID');
+  }
+}
+
+/** The manager could not be reached at all (connection refused, timeout, TLS failure). */
+export class ManagerUnreachableError extends TunasyncError {
+  readonly url: string;
+
+  constructor(url: string, cause: unknown) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super('TUNASYNC_E_WORKER_MANAGER_UNREACHABLE', `${url}: ${why}`, { cause });
+    this.name = 'ManagerUnreachableError';
+    this.url = url;
+  }
+}
+
+/** An outbox was used after `close()`. */
+export class OutboxClosedError extends TunasyncError {
+  constructor(what: string) {
+    super(
+      'TUNASYNC_E_WORKER_OUTBOX_CLOSED',
+      `${ERROR_CATALOG.TUNASYNC_E_WORKER_OUTBOX_CLOSED}: ${what}`,
+    );
+    this.name = 'OutboxClosedError';
+  }
+}

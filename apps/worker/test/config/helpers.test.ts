@@ -1,0 +1,100 @@
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { cronProblem } from '../../src/config/cron-expression';
+import { expandGlob, globSegmentToRegExp, hasGlobMagic } from '../../src/config/glob';
+import { captureGroupCount, compileGoRegExp } from '../../src/config/go-regexp';
+import { parseMemoryLimit } from '../../src/config/memory-limit';
+import { flattenMirrors } from '../../src/config/mirror-tree';
+import { logDirTemplateProblem } from '../../src/config/semantic-checks';
+
+describe('glob', () => {
+  test('segment patterns follow Go filepath.Match', () => {
+    const m = (p: string, name: string) => globSegmentToRegExp(p).test(name);
+    expect(m('*.conf', 'a.conf')).toBe(true);
+    expect(m('*.conf', '.hidden.conf')).toBe(true);
+    expect(m('*.conf', 'a.conf.bak')).toBe(false);
+    expect(m('?.conf', 'ab.conf')).toBe(false);
+    expect(m('[a-c]x', 'bx')).toBe(true);
+    expect(m('[!a-c]x', 'bx')).toBe(false);
+    expect(m('[^a-c]x', 'dx')).toBe(true);
+    expect(m('a\\*b', 'a*b')).toBe(true);
+    expect(m('a\\*b', 'axb')).toBe(false);
+    expect(m('a+b(c)', 'a+b(c)')).toBe(true);
+    expect(() => globSegmentToRegExp('x\\')).toThrow('trailing "\\"');
+    expect(() => globSegmentToRegExp('[]')).toThrow('unclosed "["');
+    expect(hasGlobMagic('plain')).toBe(false);
+  });
+
+  test('wildcards in directory segments too, results sorted, missing dirs match nothing', async () => {
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'worker-glob-'));
+    try {
+      for (const f of ['b/x.conf', 'a/y.conf', 'a/x.conf', 'a/z.txt', 'c/sub/x.conf']) {
+        await mkdir(path.dirname(path.join(tmp, f)), { recursive: true });
+        await writeFile(path.join(tmp, f), '');
+      }
+      expect(await expandGlob('*/*.conf', tmp)).toEqual(
+        ['a/x.conf', 'a/y.conf', 'b/x.conf'].map((f) => path.join(tmp, f)),
+      );
+      expect(await expandGlob(path.join(tmp, 'c/sub/x.conf'))).toEqual([
+        path.join(tmp, 'c/sub/x.conf'),
+      ]);
+      expect(await expandGlob('nope/*.conf', tmp)).toEqual([]);
+      expect(await expandGlob('a/absent.conf', tmp)).toEqual([]);
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
+});
+
+test('cron expressions', () => {
+  expect(cronProblem('0 */6 * * *')).toBeUndefined();
+  expect(cronProblem('30 3 1-15/2 jan-mar mon,fri')).toBeUndefined();
+  expect(cronProblem('0 0 3 * * 0')).toBeUndefined();
+  expect(cronProblem('* * *')).toBe(
+    'must have 5 fields (minute hour day-of-month month day-of-week), found 3',
+  );
+  expect(cronProblem('0 24 * * *')).toBe('hour field "24" must hold values 0-23');
+  expect(cronProblem('*/0 * * * *')).toBe('bad step in minute field "*/0"');
+  expect(cronProblem('5-1 * * * *')).toBe('bad range in minute field "5-1"');
+  expect(cronProblem('1-2-3 * * * *')).toBe('bad range in minute field "1-2-3"');
+  expect(cronProblem('1/2/3 * * * *')).toBe('bad minute field "1/2/3"');
+  expect(cronProblem('0 0 0 * *')).toBe('day of month field "0" must hold values 1-31');
+  expect(cronProblem('0 0 * foo *')).toBe('month field "foo" must hold values 1-12');
+});
+
+test('memory limits as Docker RAMInBytes reads them', () => {
+  expect(parseMemoryLimit('256M')).toBe(256 * 1024 ** 2);
+  expect(parseMemoryLimit('1.5g')).toBe(1.5 * 1024 ** 3);
+  expect(parseMemoryLimit('512MiB')).toBe(512 * 1024 ** 2);
+  expect(parseMemoryLimit('1024')).toBe(1024);
+  expect(parseMemoryLimit('1 kb')).toBe(1024);
+  expect(parseMemoryLimit('lots')).toBeUndefined();
+  expect(parseMemoryLimit('-1M')).toBeUndefined();
+});
+
+test('Go regular expressions', () => {
+  expect(compileGoRegExp('(?i)fatal: ').test('FATAL: x')).toBe(true);
+  expect(compileGoRegExp('(?is)a.b', 'g').flags).toBe('gis');
+  expect(captureGroupCount(compileGoRegExp('size: ([0-9.]+)([KMG])?'))).toBe(2);
+  expect(captureGroupCount(compileGoRegExp('(?:x)y'))).toBe(0);
+  expect(() => compileGoRegExp('(')).toThrow(SyntaxError);
+});
+
+test('log_dir templates', () => {
+  expect(logDirTemplateProblem('/var/log/{{.Name}}/{{ .Provider }}')).toBeUndefined();
+  expect(logDirTemplateProblem('/var/log/{{if .Name}}x{{end}}')).toBe(
+    'unsupported template {{if .Name}}: only {{.Field}} is supported',
+  );
+});
+
+test('mirror trees skip what is not a table', () => {
+  expect(flattenMirrors('nope')).toEqual([]);
+  expect(flattenMirrors([1, { name: 'a', mirrors: [2, { name: 'b' }] }])).toEqual([
+    {
+      values: { name: 'b' },
+      path: 'mirrors[1].mirrors[1]',
+      keyOrigins: { name: 'mirrors[1].mirrors[1]' },
+    },
+  ]);
+});
