@@ -11,7 +11,7 @@ import {
 import { WorkerConfigError } from '../errors';
 import { expandGlob } from './glob';
 import { flattenMirrors, type MirrorLeaf } from './mirror-tree';
-import { checkMirrors, type Finding } from './semantic-checks';
+import { checkMirrors, commandLineProblem, type Finding } from './semantic-checks';
 import { SERVER_DEFAULTS, type MirrorConfig, type WorkerConfig } from './worker-config';
 
 export interface LoadWorkerConfigOptions {
@@ -151,6 +151,15 @@ export async function checkWorkerConfig(
   if (g.name === undefined) problems.push(located(file, 'global.name: is required'));
   if (typeof g.concurrent === 'number' && g.concurrent < 0) {
     problems.push(located(file, 'global.concurrent: must be at least 1'));
+  }
+
+  for (const key of ['exec_on_success', 'exec_on_failure'] as const) {
+    const lines = g[key];
+    if (!Array.isArray(lines)) continue;
+    lines.forEach((line, i) => {
+      const why = typeof line === 'string' ? commandLineProblem(line) : undefined;
+      if (why) problems.push(located(file, `global.${key}[${i}]: ${why}`));
+    });
   }
 
   const m = isTable(doc.manager) ? (doc.manager as NonNullable<WorkerConfigFile['manager']>) : {};

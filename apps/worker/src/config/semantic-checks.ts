@@ -1,9 +1,9 @@
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { nameProblem, STAGE1_PROFILES } from '@tunasync/api-types';
+import { parseMemoryLimit, splitCommandLine } from '@tunasync/core';
 import { cronProblem } from './cron-expression';
 import { captureGroupCount, compileGoRegExp } from './go-regexp';
-import { parseMemoryLimit } from './memory-limit';
 import type { MirrorLeaf } from './mirror-tree';
 
 /** A problem or warning before its file is prefixed: `path` is `mirrors[3].upstream`. */
@@ -55,6 +55,16 @@ async function fileExists(file: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** Why a command line cannot be run (unbalanced quotes, empty), or undefined. */
+export function commandLineProblem(line: string): string | undefined {
+  try {
+    if (splitCommandLine(line).length === 0) return 'must not be an empty command';
+  } catch (err) {
+    return (err as Error).message;
+  }
+  return undefined;
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -147,11 +157,31 @@ export async function checkMirrors(
     }
 
     const memory = v.memory_limit;
-    if (typeof memory === 'string' && parseMemoryLimit(memory) === undefined) {
-      problem(
-        'memory_limit',
-        `cannot read memory size ${JSON.stringify(memory)} (use e.g. 256M or 1G)`,
-      );
+    if (typeof memory === 'string') {
+      try {
+        parseMemoryLimit(memory);
+      } catch {
+        problem(
+          'memory_limit',
+          `cannot read memory size ${JSON.stringify(memory)} (use e.g. 256M or 1G)`,
+        );
+      }
+    }
+
+    const commandLines: [string, unknown][] = [['command', v.command]];
+    for (const key of [
+      'exec_on_success',
+      'exec_on_failure',
+      'exec_on_success_extra',
+      'exec_on_failure_extra',
+    ]) {
+      if (Array.isArray(v[key]))
+        for (const line of v[key] as unknown[]) commandLines.push([key, line]);
+    }
+    for (const [key, line] of commandLines) {
+      if (typeof line !== 'string') continue;
+      const why = commandLineProblem(line);
+      if (why) problem(key, why);
     }
 
     for (const key of ['fail_on_match', 'size_pattern']) {

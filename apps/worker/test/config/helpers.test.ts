@@ -4,9 +4,8 @@ import path from 'node:path';
 import { cronProblem } from '../../src/config/cron-expression';
 import { expandGlob, globSegmentToRegExp, hasGlobMagic } from '../../src/config/glob';
 import { captureGroupCount, compileGoRegExp } from '../../src/config/go-regexp';
-import { parseMemoryLimit } from '../../src/config/memory-limit';
 import { flattenMirrors } from '../../src/config/mirror-tree';
-import { logDirTemplateProblem } from '../../src/config/semantic-checks';
+import { commandLineProblem, logDirTemplateProblem } from '../../src/config/semantic-checks';
 
 describe('glob', () => {
   test('segment patterns follow Go filepath.Match', () => {
@@ -63,14 +62,10 @@ test('cron expressions', () => {
   expect(cronProblem('0 0 * foo *')).toBe('month field "foo" must hold values 1-12');
 });
 
-test('memory limits as Docker RAMInBytes reads them', () => {
-  expect(parseMemoryLimit('256M')).toBe(256 * 1024 ** 2);
-  expect(parseMemoryLimit('1.5g')).toBe(1.5 * 1024 ** 3);
-  expect(parseMemoryLimit('512MiB')).toBe(512 * 1024 ** 2);
-  expect(parseMemoryLimit('1024')).toBe(1024);
-  expect(parseMemoryLimit('1 kb')).toBe(1024);
-  expect(parseMemoryLimit('lots')).toBeUndefined();
-  expect(parseMemoryLimit('-1M')).toBeUndefined();
+test('command lines', () => {
+  expect(commandLineProblem('/bin/echo "a b" c')).toBeUndefined();
+  expect(commandLineProblem('  ')).toBe('must not be an empty command');
+  expect(commandLineProblem('echo "open')).toMatch(/unbalanced double quote/);
 });
 
 test('Go regular expressions', () => {

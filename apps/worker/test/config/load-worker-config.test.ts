@@ -218,6 +218,7 @@ test('every problem is reported at once as file:key: reason', async () => {
 [global]
 log_dir = "/var/log/{{.Nmae}}"
 concurrent = "ten"
+exec_on_failure = ["/bin/true", "notify 'unbalanced"]
 [server]
 ssl_cert = "/nonexistent/cert.pem"
 [zfs]
@@ -232,6 +233,7 @@ upstream = "rsync://example.org/dup"
 name = "dup"
 provider = "command"
 command = "/bin/true"
+exec_on_success_extra = ['\\']
 rsync_success_exit_codes = [23]
 [[mirrors]]
 name = "bad/name"
@@ -262,6 +264,8 @@ upstream = "https://example.org/"
     [
       'btrfs_snapshot.snapshot_path: is required when [btrfs_snapshot] is enabled: mirror(s) dup, dup, bad/name, ts, undefined set no snapshot_path',
       'global.concurrent: must be an integer',
+      `global.exec_on_failure[1]: cannot split command line "notify 'unbalanced": unbalanced single quote at offset 7`,
+      `mirrors[1].exec_on_success_extra: cannot split command line "\\\\": trailing backslash`,
       'global.log_dir: unknown template field {{.Nmae}} (known: Name, Provider, Upstream, Interval, Retry, Timeout, MirrorDir, MirrorSubDir, LogDir, Role, Command, ExcludeFile, Username, Stage1Profile, MemoryLimit, DockerImage, SnapshotPath)',
       'global.mirror_dir: is required: mirror(s) dup, dup, bad/name, ts, undefined set no mirror_dir',
       'global.name: is required',
