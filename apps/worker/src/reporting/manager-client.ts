@@ -1,0 +1,128 @@
+import { Agent, request } from 'undici';
+import type { MirrorSchedules, MirrorStatus, WorkerStatus } from '@tunasync/api-types';
+import { ManagerHttpError, ManagerUnreachableError } from '../errors';
+
+export interface ManagerClientOptions {
+  /** The manager's base URL, e.g. `http://127.0.0.1:14242` (a trailing `/` is ignored). */
+  apiBase: string;
+  /** This worker's id (`[global] name`). */
+  workerId: string;
+  /** PEM of the CA that signed the manager's certificate (`[manager] ca_cert`). */
+  ca?: string | Buffer;
+  /** Sent as `Authorization: Bearer <token>` (`[manager] token`). Never logged. */
+  token?: string;
+  /** Milliseconds to wait for a connection and for each answer; 10 s by default. */
+  timeoutMs?: number;
+}
+
+/**
+ * A typed client of the manager routes a worker uses (SPEC §3). A non-2xx answer is a
+ * `ManagerHttpError` carrying the manager's `error` text; no answer at all is a
+ * `ManagerUnreachableError`.
+ */
+export class ManagerClient {
+  readonly apiBase: string;
+  readonly workerId: string;
+  private readonly agent: Agent;
+  private readonly token: string | undefined;
+  private closed = false;
+
+  constructor(options: ManagerClientOptions) {
+    this.apiBase = options.apiBase.replace(/\/+$/, '');
+    this.workerId = options.workerId;
+    this.token = options.token;
+    const timeout = options.timeoutMs ?? 10_000;
+    this.agent = new Agent({
+      connect: { timeout, ...(options.ca !== undefined ? { ca: options.ca } : {}) },
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+    });
+  }
+
+  private workerPath(suffix = ''): string {
+    return `/workers/${encodeURIComponent(this.workerId)}${suffix}`;
+  }
+
+  /** POST `/workers`: register (or re-register) this worker with its control URL. */
+  register(url: string): Promise<WorkerStatus> {
+    const body: Partial<WorkerStatus> = { id: this.workerId, url };
+    if (this.token !== undefined) body.token = this.token;
+    return this.send<WorkerStatus>('POST', '/workers', body);
+  }
+
+  /** GET `/workers/:id/jobs`: the statuses the manager keeps for this worker. */
+  listJobs(): Promise<MirrorStatus[]> {
+    return this.send<MirrorStatus[]>('GET', this.workerPath('/jobs'));
+  }
+
+  /** POST `/workers/:id/jobs/:job`: one status report. */
+  reportStatus(status: MirrorStatus): Promise<MirrorStatus> {
+    return this.send<MirrorStatus>(
+      'POST',
+      this.workerPath(`/jobs/${encodeURIComponent(status.name)}`),
+      status,
+    );
+  }
+
+  /** POST `/workers/:id/schedules`: the whole schedule list. */
+  reportSchedules(schedules: MirrorSchedules): Promise<unknown> {
+    return this.send<unknown>('POST', this.workerPath('/schedules'), schedules);
+  }
+
+  /** Sends one request; resolves with the parsed JSON body of a 2xx answer. */
+  async send<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    const url = `${this.apiBase}${path}`;
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json; charset=utf-8';
+    if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
+    let answer: Awaited<ReturnType<typeof request>>;
+    try {
+      answer = await request(url, {
+        method,
+        headers,
+        dispatcher: this.agent,
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+    } catch (err) {
+      throw new ManagerUnreachableError(url, err);
+    }
+    let text: string;
+    try {
+      text = await answer.body.text();
+    } catch (err) {
+      throw new ManagerUnreachableError(url, err);
+    }
+    if (answer.statusCode < 200 || answer.statusCode >= 300) {
+      throw new ManagerHttpError(url, answer.statusCode, errorText(text));
+    }
+    if (text === '') return undefined as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new ManagerHttpError(
+        url,
+        answer.statusCode,
+        `answer is not JSON: ${text.slice(0, 200)}`,
+      );
+    }
+  }
+
+  /** Closes the connections. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.agent.close();
+  }
+}
+
+function errorText(text: string): string {
+  try {
+    const parsed = JSON.parse(text) as { error?: unknown; msg?: unknown; message?: unknown };
+    for (const value of [parsed.error, parsed.msg, parsed.message]) {
+      if (typeof value === 'string') return value;
+    }
+  } catch {
+    // not JSON: use the text itself
+  }
+  return text.slice(0, 200) || '(empty answer)';
+}

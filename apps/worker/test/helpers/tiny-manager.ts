@@ -1,0 +1,75 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RecordedRequest {
+  method: string;
+  url: string;
+  authorization: string | undefined;
+  body: unknown;
+}
+
+export type Responder = (req: RecordedRequest) => { status: number; body: unknown } | undefined;
+
+/**
+ * A tiny real HTTP server on 127.0.0.1 standing in for the manager in reporting tests: it
+ * records every request, answers 200 `{}` (or what `respond` says), and can go down and
+ * come back on the same port.
+ */
+export class TinyManager {
+  readonly requests: RecordedRequest[] = [];
+  respond: Responder | undefined;
+  private server: http.Server | undefined;
+  private port = 0;
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<this> {
+    const server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        const recorded: RecordedRequest = {
+          method: req.method ?? '',
+          url: req.url ?? '',
+          authorization: req.headers.authorization,
+          body: text === '' ? undefined : (JSON.parse(text) as unknown),
+        };
+        const answer = this.respond?.(recorded) ?? { status: 200, body: {} };
+        if (answer.status >= 200 && answer.status < 300) this.requests.push(recorded);
+        res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(JSON.stringify(answer.body));
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, '127.0.0.1', () => resolve());
+    });
+    this.port = (server.address() as AddressInfo).port;
+    this.server = server;
+    return this;
+  }
+
+  /** Goes down: the port refuses connections until `start()` again. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Resolves once `count` accepted requests have arrived (polls the list, never sleeps long). */
+  async waitFor(count: number, timeoutMs = 10_000): Promise<RecordedRequest[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.requests.length < count) {
+      if (Date.now() > deadline) {
+        throw new Error(`expected ${count} requests, got ${this.requests.length}`);
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    return this.requests;
+  }
+}
