@@ -54,11 +54,9 @@ export const CORE_ERRORS = {
     (name: string, duration: string) => `${name} timeout after ${duration}`,
   ),
   /** The run was ended by stop, disable, restart or halt. */
-  killed: defineError('TUNASYNC_E_KILLED', (name: string) => `${name} was killed`),
-  /** The provider failed without a message of its own. */
-  providerFailed: defineError(
-    'TUNASYNC_E_PROVIDER',
-    (name: string, message: string) => `${name}: ${message}`,
+  killed: defineError(
+    'TUNASYNC_E_KILLED',
+    (name: string, action: string) => `${name} was killed (${action})`,
   ),
   /** An action was asked of a job that was halted (the worker is shutting down). */
   jobHalted: defineError(
@@ -67,6 +65,17 @@ export const CORE_ERRORS = {
   ),
   /** The scheduler or gate was used after `close()`. */
   closed: defineError('TUNASYNC_E_CLOSED', (what: string) => `${what} is closed`),
+  /** A `concurrent` limit that is not a positive integer. */
+  concurrency: defineError(
+    'TUNASYNC_E_CONCURRENCY',
+    (value: number) => `invalid concurrent limit ${value}: expected a positive integer`,
+  ),
+  /** A provider cannot be swapped while its job runs or is active. */
+  providerBusy: defineError(
+    'TUNASYNC_E_PROVIDER_BUSY',
+    (name: string, state: string) =>
+      `cannot change the provider of job ${name} in state ${state}: disable it first`,
+  ),
   /** A `cron` expression node-schedule cannot read. */
   cronExpression: defineError(
     'TUNASYNC_E_CRON',

@@ -28,3 +28,22 @@ export {
   CGROUP_JOIN_SCRIPT,
 } from './hooks/cgroup-hook';
 export type { CgroupHookOptions, CgroupLayout } from './hooks/cgroup-hook';
+export { systemClock, MAX_TIMER_DELAY } from './clock';
+export type { Clock, TimerHandle } from './clock';
+export { formatGoDuration } from './go-duration';
+export { intervalTrigger, cronTrigger, createTrigger } from './run-trigger';
+export type { RunTrigger } from './run-trigger';
+export { ConcurrencyGate } from './concurrency-gate';
+export type { GateSlot, GateRequest, GateRequestOptions } from './concurrency-gate';
+export { Scheduler } from './scheduler';
+export type { Schedulable, ScheduleEntry, SchedulerOptions } from './scheduler';
+export { MirrorJob, JOB_STATES, JOB_ACTIONS } from './mirror-job';
+export type {
+  JobState,
+  JobAction,
+  JobStatus,
+  JobStatusEvent,
+  JobStateChange,
+  MirrorJobEvents,
+  MirrorJobOptions,
+} from './mirror-job';
