@@ -9,3 +9,4 @@ export { createFakeCommand } from './fake-command';
 export type { FakeCommand, FakeCommandCall, FakeCommandOptions } from './fake-command';
 export { startRsyncDaemon } from './rsync-daemon';
 export type { RsyncDaemon, RsyncDaemonOptions, RsyncModuleSpec } from './rsync-daemon';
+export { makeTlsCertificate, type TlsCertificate } from './tls-certificate';

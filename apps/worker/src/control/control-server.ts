@@ -1,0 +1,187 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { isCmdVerb, validateWorkerCmd, type Logger, type WorkerCmd } from '@tunasync/api-types';
+import type { WorkerCommands } from './worker-commands';
+
+/** The exact answers of the control server (SPEC §4.1). */
+export const CONTROL_ANSWERS = {
+  ok: 'OK',
+  invalidRequest: 'Invalid request',
+  invalidCommand: 'Invalid Command',
+  unauthorized: 'Unauthorized: missing or wrong bearer token',
+  notFound: (name: string) => `Mirror \`\`${name}'' not found`,
+} as const;
+
+export interface ControlServerOptions {
+  commands: WorkerCommands;
+  logger: Logger;
+  /** When set, every command needs `Authorization: Bearer <token>` (SPEC §7.1). */
+  token?: string;
+  /** PEM certificate and key: serve HTTPS. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** `''` = every interface. */
+  host: string;
+  /** `0` = any free port. */
+  port: number;
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
+
+/** Constant-time check of an `Authorization` header against the token. */
+export function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = /^Bearer\s+(.+)$/i.exec(header ?? '')?.[1] ?? '';
+  return timingSafeEqual(digest(given), digest(token));
+}
+
+class HttpAnswer extends Error {
+  constructor(
+    readonly status: number,
+    readonly msg: string,
+  ) {
+    super(msg);
+  }
+}
+
+function parseCommand(raw: string): WorkerCmd {
+  let body: unknown;
+  try {
+    body = JSON.parse(raw);
+  } catch {
+    throw new HttpAnswer(400, CONTROL_ANSWERS.invalidRequest);
+  }
+  if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
+    const cmd = (body as { cmd?: unknown }).cmd;
+    if (typeof cmd === 'string' && !isCmdVerb(cmd)) {
+      // The shape is judged with a known verb: a well-formed command with an unknown verb is a 406.
+      if (validateWorkerCmd({ ...body, cmd: 'ping' }).ok) {
+        throw new HttpAnswer(406, CONTROL_ANSWERS.invalidCommand);
+      }
+    }
+  }
+  const result = validateWorkerCmd(body);
+  if (!result.ok) throw new HttpAnswer(400, CONTROL_ANSWERS.invalidRequest);
+  return result.value;
+}
+
+/** The express app of the control server: `POST /` with a WorkerCmd. */
+export function createControlApp(options: Omit<ControlServerOptions, 'host' | 'port' | 'tls'>) {
+  const { commands, logger, token } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (token !== undefined && !bearerMatches(req.headers.authorization, token)) {
+      logger.warn('refused a command without the right bearer token', {
+        remote: req.socket.remoteAddress,
+      });
+      res.status(401).json({ msg: CONTROL_ANSWERS.unauthorized });
+      return;
+    }
+    next();
+  });
+  // Like the Go worker, the body is read as JSON whatever its content type says.
+  app.post(
+    '/',
+    express.text({ type: () => true, limit: '64kb' }),
+    async (req: Request, res: Response) => {
+      const cmd = parseCommand(typeof req.body === 'string' ? req.body : '');
+      logger.info(`received command ${cmd.cmd}${cmd.mirror_id ? ` ${cmd.mirror_id}` : ''}`, {
+        mirror: cmd.mirror_id || undefined,
+        options: cmd.options,
+      });
+      if (cmd.mirror_id === '') {
+        if (cmd.cmd !== 'reload') throw new HttpAnswer(406, CONTROL_ANSWERS.invalidCommand);
+        await commands.reload();
+        res.json({ msg: CONTROL_ANSWERS.ok });
+        return;
+      }
+      const name = cmd.mirror_id;
+      if (!commands.hasMirror(name)) throw new HttpAnswer(404, CONTROL_ANSWERS.notFound(name));
+      switch (cmd.cmd) {
+        case 'start':
+          await commands.start(name, { force: cmd.options.force === true });
+          break;
+        case 'restart':
+          await commands.restart(name);
+          break;
+        case 'stop':
+          await commands.stop(name);
+          break;
+        case 'disable':
+          await commands.disable(name);
+          break;
+        case 'ping':
+          await commands.ping(name);
+          break;
+        default:
+          throw new HttpAnswer(406, CONTROL_ANSWERS.invalidCommand);
+      }
+      res.json({ msg: CONTROL_ANSWERS.ok });
+    },
+  );
+  app.use((_req: Request, res: Response) => {
+    res.status(404).json({ msg: 'Not found' });
+  });
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof HttpAnswer) {
+      res.status(err.status).json({ msg: err.msg });
+      return;
+    }
+    const status = (err as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      res.status(400).json({ msg: CONTROL_ANSWERS.invalidRequest });
+      return;
+    }
+    logger.error(`command failed: ${(err as Error).message}`, { stack: (err as Error).stack });
+    res.status(500).json({ msg: (err as Error).message });
+  });
+  return app;
+}
+
+/** The worker's control server (SPEC §4.1), HTTP or HTTPS. */
+export class ControlServer {
+  private server: http.Server | https.Server | undefined;
+
+  constructor(private readonly options: ControlServerOptions) {}
+
+  /** Listens; resolves with the bound port. */
+  async start(): Promise<number> {
+    const app = createControlApp(this.options);
+    const server = this.options.tls
+      ? https.createServer({ cert: this.options.tls.cert, key: this.options.tls.key }, app)
+      : http.createServer(app);
+    server.requestTimeout = 120_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      const host = this.options.host === '' ? undefined : this.options.host;
+      server.listen({ port: this.options.port, ...(host ? { host } : {}) }, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
+    return this.port;
+  }
+
+  get port(): number {
+    const address = this.server?.address() as AddressInfo | null | undefined;
+    return address?.port ?? 0;
+  }
+
+  get protocol(): 'http' | 'https' {
+    return this.options.tls ? 'https' : 'http';
+  }
+
+  /** Stops listening and drops open connections. Idempotent. */
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}

@@ -1,0 +1,228 @@
+import { Agent, request } from 'undici';
+import { silentLogger } from '@tunasync/api-types';
+import { TempDirs, makeTlsCertificate } from '@tunasync/test-utils';
+import { bearerMatches, CONTROL_ANSWERS, ControlServer } from '../../src/control/control-server';
+import type { WorkerCommands } from '../../src/control/worker-commands';
+
+/** A WorkerCommands that records what it is asked (the runtime is tested on its own). */
+class RecordingCommands implements WorkerCommands {
+  readonly calls: string[] = [];
+  failWith: Error | undefined;
+  constructor(private readonly mirrors: string[]) {}
+  hasMirror(name: string) {
+    return this.mirrors.includes(name);
+  }
+  private record(call: string) {
+    if (this.failWith) throw this.failWith;
+    this.calls.push(call);
+  }
+  start(name: string, options: { force: boolean }) {
+    this.record(`start ${name}${options.force ? ' force' : ''}`);
+  }
+  restart(name: string) {
+    this.record(`restart ${name}`);
+  }
+  stop(name: string) {
+    this.record(`stop ${name}`);
+  }
+  disable(name: string) {
+    this.record(`disable ${name}`);
+  }
+  ping(name: string) {
+    this.record(`ping ${name}`);
+  }
+  async reload() {
+    this.record('reload');
+  }
+}
+
+const dirs = new TempDirs();
+let server: ControlServer;
+let commands: RecordingCommands;
+
+afterEach(async () => {
+  await server?.close();
+  await dirs.cleanup();
+});
+
+async function startServer(extra: { token?: string } = {}) {
+  commands = new RecordingCommands(['debian', 'ubuntu']);
+  server = new ControlServer({
+    commands,
+    logger: silentLogger,
+    host: '127.0.0.1',
+    port: 0,
+    ...extra,
+  });
+  await server.start();
+  return `http://127.0.0.1:${server.port}/`;
+}
+
+async function post(
+  url: string,
+  body: string,
+  headers: Record<string, string> = {},
+  dispatcher?: Agent,
+) {
+  const res = await request(url, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json', ...headers },
+    ...(dispatcher ? { dispatcher } : {}),
+  });
+  return { status: res.statusCode, body: (await res.body.json()) as unknown };
+}
+
+const cmd = (c: object) => JSON.stringify({ args: [], options: {}, ...c });
+
+test('every job-level verb is passed on and answered {"msg":"OK"}', async () => {
+  const url = await startServer();
+  for (const verb of ['start', 'stop', 'disable', 'restart', 'ping']) {
+    expect(await post(url, cmd({ cmd: verb, mirror_id: 'debian' }))).toEqual({
+      status: 200,
+      body: { msg: 'OK' },
+    });
+  }
+  expect(
+    await post(url, cmd({ cmd: 'start', mirror_id: 'ubuntu', options: { force: true } })),
+  ).toEqual({
+    status: 200,
+    body: { msg: 'OK' },
+  });
+  // Go sends null for empty args/options
+  expect(
+    await post(
+      url,
+      JSON.stringify({ cmd: 'stop', mirror_id: 'ubuntu', args: null, options: null }),
+    ),
+  ).toEqual({
+    status: 200,
+    body: { msg: 'OK' },
+  });
+  expect(commands.calls).toEqual([
+    'start debian',
+    'stop debian',
+    'disable debian',
+    'restart debian',
+    'ping debian',
+    'start ubuntu force',
+    'stop ubuntu',
+  ]);
+});
+
+test('the exact answers of SPEC §4.1 for what is wrong', async () => {
+  const url = await startServer();
+  expect(await post(url, cmd({ cmd: 'start', mirror_id: 'nope' }))).toEqual({
+    status: 404,
+    body: { msg: "Mirror ``nope'' not found" },
+  });
+  expect(await post(url, cmd({ cmd: 'explode', mirror_id: 'debian' }))).toEqual({
+    status: 406,
+    body: { msg: 'Invalid Command' },
+  });
+  // worker-level: only reload
+  expect(await post(url, cmd({ cmd: 'start', mirror_id: '' }))).toEqual({
+    status: 406,
+    body: { msg: 'Invalid Command' },
+  });
+  expect(await post(url, cmd({ cmd: 'start' }))).toEqual({
+    status: 406,
+    body: { msg: 'Invalid Command' },
+  });
+  expect(await post(url, cmd({ cmd: 'reload', mirror_id: 'debian' }))).toEqual({
+    status: 406,
+    body: { msg: 'Invalid Command' },
+  });
+  for (const bad of [
+    '{not json',
+    '[]',
+    '"start"',
+    cmd({ mirror_id: 'debian' }),
+    cmd({ cmd: 'start', mirror_id: 7 }),
+    cmd({ cmd: 'start', mirror_id: 'debian', args: 'x' }),
+    cmd({ cmd: 'nope', mirror_id: 7 }),
+  ]) {
+    expect(await post(url, bad)).toEqual({ status: 400, body: { msg: 'Invalid request' } });
+  }
+  expect(commands.calls).toEqual([]);
+  expect(await post(url, cmd({ cmd: 'reload', mirror_id: '' }))).toEqual({
+    status: 200,
+    body: { msg: 'OK' },
+  });
+  expect(await post(url, cmd({ cmd: 'reload' }), { 'content-type': 'text/plain' })).toEqual({
+    status: 200,
+    body: { msg: 'OK' },
+  });
+  expect(commands.calls).toEqual(['reload', 'reload']);
+  const other = await request(`${url}status`);
+  expect(other.statusCode).toBe(404);
+  await other.body.dump();
+});
+
+test('a command that fails is a 500 naming why', async () => {
+  const url = await startServer();
+  commands.failWith = new Error('job debian is gone');
+  expect(await post(url, cmd({ cmd: 'stop', mirror_id: 'debian' }))).toEqual({
+    status: 500,
+    body: { msg: 'job debian is gone' },
+  });
+});
+
+test('with a token every command needs the right bearer token', async () => {
+  const url = await startServer({ token: 'tok3n' });
+  const body = cmd({ cmd: 'ping', mirror_id: 'debian' });
+  const refused = { status: 401, body: { msg: CONTROL_ANSWERS.unauthorized } };
+  expect(await post(url, body)).toEqual(refused);
+  expect(await post(url, body, { authorization: 'Bearer wrong' })).toEqual(refused);
+  expect(await post(url, body, { authorization: 'Basic tok3n' })).toEqual(refused);
+  expect(await post(url, body, { authorization: 'Bearer tok3n' })).toEqual({
+    status: 200,
+    body: { msg: 'OK' },
+  });
+  expect(commands.calls).toEqual(['ping debian']);
+  expect(bearerMatches('bearer tok3n', 'tok3n')).toBe(true);
+  expect(bearerMatches(undefined, 'tok3n')).toBe(false);
+});
+
+test('HTTPS when a certificate and key are configured', async () => {
+  const tls = await makeTlsCertificate(await dirs.make('worker-tls-'));
+  commands = new RecordingCommands(['debian']);
+  server = new ControlServer({
+    commands,
+    logger: silentLogger,
+    host: '127.0.0.1',
+    port: 0,
+    tls: { cert: tls.cert, key: tls.key },
+  });
+  await server.start();
+  expect(server.protocol).toBe('https');
+  const agent = new Agent({ connect: { ca: tls.caCert } });
+  try {
+    expect(
+      await post(
+        `https://127.0.0.1:${server.port}/`,
+        cmd({ cmd: 'ping', mirror_id: 'debian' }),
+        {},
+        agent,
+      ),
+    ).toEqual({
+      status: 200,
+      body: { msg: 'OK' },
+    });
+  } finally {
+    await agent.close();
+  }
+  await server.close();
+  await server.close();
+});
+
+test('a port in use is an error from start()', async () => {
+  await startServer();
+  const second = new ControlServer({
+    commands,
+    logger: silentLogger,
+    host: '127.0.0.1',
+    port: server.port,
+  });
+  await expect(second.start()).rejects.toThrow(/EADDRINUSE/);
+});
