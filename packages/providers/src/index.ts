@@ -1,1 +1,44 @@
-export {};
+export { BaseProvider } from './base-provider';
+export type { BaseProviderOptions, RunState } from './base-provider';
+export { RsyncBaseProvider, rsyncEnv, rsyncUpstreamProblem } from './rsync-base-provider';
+export type { RsyncBaseProviderOptions, RsyncCredentials } from './rsync-base-provider';
+export { RsyncProvider } from './rsync-provider';
+export type { RsyncProviderOptions } from './rsync-provider';
+export { TwoStageRsyncProvider } from './two-stage-rsync-provider';
+export type { TwoStageRsyncProviderOptions } from './two-stage-rsync-provider';
+export { CommandProvider } from './command-provider';
+export type { CommandProviderOptions } from './command-provider';
+export { createProvider, checkMirrorConfig } from './create-provider';
+export type {
+  CreateProviderOptions,
+  MirrorConfigCheck,
+  ProviderGlobalConfig,
+} from './create-provider';
+export {
+  RSYNC_DEFAULT_OPTIONS,
+  TWO_STAGE_STAGE1_OPTIONS,
+  TWO_STAGE_STAGE2_OPTIONS,
+  STAGE1_PROFILE_OPTIONS,
+  buildRsyncOptions,
+  buildTwoStageOptions,
+} from './rsync-options';
+export type { RsyncArgsConfig, RsyncCommonOptions, TwoStageArgsConfig } from './rsync-options';
+export { RSYNC_EXIT_CODES, rsyncExitMeaning, rsyncExitLogLine } from './rsync-exit-codes';
+export { findLastLine, findRsyncSize, parseRsyncTotalSize, scanLines } from './log-scan';
+export type { BackwardSearchOptions, BackwardSearchResult, ScanLinesOptions } from './log-scan';
+export { compileGoRegexp } from './go-regexp';
+export {
+  LOG_DIR_TEMPLATE_FIELDS,
+  LogDirTemplateError,
+  expandLogDirTemplate,
+} from './log-dir-template';
+export { DEFAULT_KILL_GRACE_MS, NO_LOG, describeProcessExit, startProcess } from './process-runner';
+export type { ProcessExit, RunningProcess, Sleep, StartProcessOptions } from './process-runner';
+export { processGroupAlive, signalProcessGroup } from './process-group';
+export {
+  PROVIDER_ERROR_CODES,
+  PROVIDER_ERRORS,
+  ProviderConfigError,
+  formatConfigProblem,
+} from './errors';
+export type { ConfigProblem } from './errors';

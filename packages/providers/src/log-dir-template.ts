@@ -1,0 +1,61 @@
+import type { MirrorConfigFile } from '@tunasync/api-types';
+
+/**
+ * The Go field names a `log_dir` template may use (`{{.Name}}`), mapped to the mirror's
+ * keys, as in the Go program's `mirrorConfig`. Secrets (`Password`) and tables are left out.
+ */
+export const LOG_DIR_TEMPLATE_FIELDS: Readonly<Record<string, keyof MirrorConfigFile>> =
+  Object.freeze({
+    Name: 'name',
+    Provider: 'provider',
+    Upstream: 'upstream',
+    Interval: 'interval',
+    Retry: 'retry',
+    Timeout: 'timeout',
+    MirrorDir: 'mirror_dir',
+    MirrorSubDir: 'mirror_subdir',
+    LogDir: 'log_dir',
+    Role: 'role',
+    Command: 'command',
+    ExcludeFile: 'exclude_file',
+    Username: 'username',
+    Stage1Profile: 'stage1_profile',
+    MemoryLimit: 'memory_limit',
+    DockerImage: 'docker_image',
+    SnapshotPath: 'snapshot_path',
+  });
+
+const NUMERIC = new Set(['Interval', 'Retry', 'Timeout']);
+const TEMPLATE_ACTION = /\{\{(.*?)\}\}/g;
+
+/** A `log_dir` template that cannot be expanded. */
+export class LogDirTemplateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LogDirTemplateError';
+  }
+}
+
+/**
+ * Expand `{{.Field}}` (spaces allowed inside the braces) with the mirror's value, printed
+ * the way Go's template prints it (`''` for an unset text, `0` for an unset number).
+ *
+ * @throws LogDirTemplateError for any other action or an unknown field.
+ */
+export function expandLogDirTemplate(template: string, mirror: MirrorConfigFile): string {
+  return template.replace(TEMPLATE_ACTION, (action: string, inner: string) => {
+    const field = /^\s*\.([A-Za-z0-9_]+)\s*$/.exec(inner)?.[1];
+    if (field === undefined) {
+      throw new LogDirTemplateError(`unsupported template ${action}: only {{.Field}} is supported`);
+    }
+    const key = LOG_DIR_TEMPLATE_FIELDS[field];
+    if (key === undefined) {
+      throw new LogDirTemplateError(
+        `unknown template field {{.${field}}} (known: ${Object.keys(LOG_DIR_TEMPLATE_FIELDS).join(', ')})`,
+      );
+    }
+    const value = mirror[key];
+    if (value === undefined || value === null) return NUMERIC.has(field) ? '0' : '';
+    return String(value);
+  });
+}
