@@ -43,7 +43,9 @@ function nextCron(expression: string, after: Date): Date | null {
  * @throws TunasyncError `TUNASYNC_E_CRON` when node-schedule cannot read the expression.
  */
 export function cronTrigger(expression: string): RunTrigger {
-  if (nextCron(expression, new Date()) === null) throw CORE_ERRORS.cronExpression(expression);
+  if (expression.trim() === '' || nextCron(expression, new Date()) === null) {
+    throw CORE_ERRORS.cronExpression(expression);
+  }
   return {
     description: `cron ${JSON.stringify(expression)}`,
     next: (after) => {
