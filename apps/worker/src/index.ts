@@ -19,3 +19,25 @@ export {
   WorkerConfigError,
 } from './errors';
 export type { WorkerErrorCode } from './errors';
+export { ManagerClient } from './reporting/manager-client';
+export type { ManagerClientOptions } from './reporting/manager-client';
+export { ManagerOutbox } from './reporting/manager-outbox';
+export type { ManagerOutboxOptions, StatusReport } from './reporting/manager-outbox';
+export { DurableQueue } from './reporting/durable-queue';
+export { Backoff } from './reporting/backoff';
+export type { BackoffOptions } from './reporting/backoff';
+export { Reporter, outboxDirName } from './reporting/reporter';
+export type { ReporterOptions } from './reporting/reporter';
+export {
+  ControlServer,
+  CONTROL_ANSWERS,
+  bearerMatches,
+  createControlApp,
+} from './control/control-server';
+export type { ControlServerOptions } from './control/control-server';
+export type { WorkerCommands } from './control/worker-commands';
+export { createWorkerLogger, REDACTED } from './logging';
+export type { WorkerLoggerOptions } from './logging';
+export { defaultStateDir } from './runtime/state-dir';
+export { EXIT, USAGE, main, runCli, version } from './cli';
+export type { CliDeps, CliIo, RunningWorker, StartWorker, StartWorkerContext } from './cli';
