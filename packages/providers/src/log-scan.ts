@@ -111,7 +111,7 @@ export interface ScanLinesOptions {
 
 /**
  * Stream a file line by line (never whole in memory); `onLine` gets each line without its
- * newline.
+ * newline. A line longer than `maxLineLength` comes in pieces of that length.
  */
 export async function scanLines(
   file: string,
@@ -119,12 +119,20 @@ export async function scanLines(
   options: ScanLinesOptions = {},
 ): Promise<void> {
   const maxLineLength = options.maxLineLength ?? 64 * 1024;
+  const emit = (line: Buffer): void => {
+    let rest = line;
+    while (rest.length > maxLineLength) {
+      onLine(lineText(rest.subarray(0, maxLineLength)));
+      rest = rest.subarray(maxLineLength);
+    }
+    onLine(lineText(rest));
+  };
   let carry = Buffer.alloc(0);
   for await (const chunk of createReadStream(file, { highWaterMark: 64 * 1024 })) {
     let data = carry.length > 0 ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
     let start = 0;
     for (let nl = data.indexOf(NEWLINE); nl >= 0; nl = data.indexOf(NEWLINE, start)) {
-      onLine(lineText(data.subarray(start, nl)));
+      emit(data.subarray(start, nl));
       start = nl + 1;
     }
     data = data.subarray(start);
@@ -134,5 +142,5 @@ export async function scanLines(
     }
     carry = Buffer.from(data);
   }
-  if (carry.length > 0) onLine(lineText(carry));
+  if (carry.length > 0) emit(carry);
 }
