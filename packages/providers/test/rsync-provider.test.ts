@@ -164,18 +164,20 @@ describe('rsync provider against a real rsync daemon', () => {
 
   it('terminate stops a running rsync: no process of its group remains', async () => {
     await writeTree(upstream, { 'big.iso': Buffer.alloc(4 * 1024 * 1024, 7) });
-    const provider = await makeProvider({ rsyncOptions: ['--bwlimit=64'], killGraceMs: 300 });
-    const running = provider.run();
-    const outcome = running.catch((err: Error) => err);
+    const bin = await dirs.make('bin-');
+    const rsyncCommand = join(bin, 'rsync-with-pid');
+    await writeFile(rsyncCommand, '#!/bin/sh\necho "pid $$"\nexec rsync "$@"\n', { mode: 0o755 });
+    const provider = await makeProvider({
+      rsyncCommand,
+      rsyncOptions: ['--bwlimit=64'],
+      killGraceMs: 300,
+    });
+    const outcome = provider.run().catch((err: Error) => err);
     let pgid = 0;
-    // find the group of this run: the rsync whose argv mentions our working dir
     await waitFor(async () => {
-      const { stdout } = await run('ps', ['-eo', 'pid,pgid,args']);
-      const line = stdout
-        .split('\n')
-        .find((l) => l.includes(provider.workingDir) && l.includes('rsync'));
-      pgid = line ? Number(line.trim().split(/\s+/)[1]) : 0;
-      return pgid > 0;
+      const log = await readFile(provider.logFile(), 'utf8').catch(() => '');
+      pgid = Number(/^pid (\d+)/.exec(log)?.[1] ?? 0);
+      return pgid > 0 && log.includes('big.iso');
     });
     await waitFor(() => listProcessGroup(pgid).length >= 2); // rsync forks a receiver
     await provider.terminate();
