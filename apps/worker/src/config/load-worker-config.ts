@@ -2,9 +2,11 @@ import { access, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import toml from 'toml';
+import { checkMirrorConfig, type ProviderGlobalConfig } from '@tunasync/providers';
 import {
   validateWorkerConfig,
   WORKER_DEFAULTS,
+  type MirrorConfigFile,
   type ValidationResult,
   type WorkerConfigFile,
 } from '@tunasync/api-types';
@@ -229,6 +231,27 @@ export async function checkWorkerConfig(
   });
   problems.push(...mirrorFindings.problems.map(format));
   warnings.push(...mirrorFindings.warnings.map(format));
+
+  // What the providers factory itself would refuse, for mirrors our own checks passed.
+  if (problems.length === 0) {
+    const providerConfig = {
+      global: g,
+      cgroup: isTable(doc.cgroup) ? doc.cgroup : {},
+      zfs: isTable(doc.zfs) ? doc.zfs : {},
+      btrfs_snapshot: isTable(doc.btrfs_snapshot) ? doc.btrfs_snapshot : {},
+      docker: isTable(doc.docker) ? doc.docker : {},
+    } as ProviderGlobalConfig;
+    for (const { leaf, file: from } of leaves) {
+      const check = checkMirrorConfig(leaf.values as MirrorConfigFile, providerConfig);
+      for (const p of check.problems) {
+        const where = p.key.startsWith('global.')
+          ? `${file}:${p.key}`
+          : `${from}:${leaf.keyOrigins[p.key] ?? leaf.path}.${p.key}`;
+        problems.push(`${where}: ${p.reason}`);
+      }
+      warnings.push(...check.warnings.map((w) => `${from}:${leaf.path}: ${w}`));
+    }
+  }
 
   const uniqueProblems = [...new Set(problems)];
   const uniqueWarnings = [...new Set(warnings)];

@@ -429,3 +429,15 @@ cron = "*/5 * * * *"
   ]);
   expect(config.manager.ca_cert).toBe('ca.pem');
 });
+
+test('what the providers factory would refuse or warn about is reported too', async () => {
+  await write(
+    'worker.conf',
+    `${HEAD}[[mirrors]]\nname = "both"\nprovider = "rsync"\nupstream = "rsync://x/both/"\nuse_ipv4 = true\nuse_ipv6 = true\n`,
+  );
+  const result = await checkWorkerConfig('worker.conf', { cwd: tmp });
+  expect(result.ok).toBe(true);
+  expect(result.warnings).toEqual([
+    'worker.conf:mirrors[0]: mirror both: both use_ipv6 and use_ipv4 are set: use_ipv6 wins',
+  ]);
+});
