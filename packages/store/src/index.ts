@@ -1,1 +1,13 @@
-export {};
+export type { Store, StoreChange, StoreListener, StatusUpdater, WriteOptions } from './store';
+export { LevelStore } from './level-store';
+export type { LevelStoreOptions } from './level-store';
+export { STORE_ERROR_CODES, StoreError, isStoreError, storeErrors } from './errors';
+export type { StoreErrorCode } from './errors';
+export {
+  LAYOUT_VERSION,
+  encodeComponent,
+  decodeComponent,
+  statusKey,
+  workerKey,
+} from './key-layout';
+export { KeyedMutex } from './keyed-mutex';

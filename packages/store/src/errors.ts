@@ -1,0 +1,95 @@
+import { TunasyncError } from '@tunasync/api-types';
+
+/** Every error code the store throws; stable, for programs to match on. */
+export const STORE_ERROR_CODES = {
+  /** Another process (or another store object) holds the database's lock. */
+  locked: 'TUNASYNC_E_STORE_LOCKED',
+  /** LevelDB reports the files as corrupt. */
+  corrupt: 'TUNASYNC_E_STORE_CORRUPT',
+  /** The location exists and is not a directory (for example a Go bolt file). */
+  notADirectory: 'TUNASYNC_E_STORE_NOT_A_DIRECTORY',
+  /** The database was written by a newer layout version than this code knows. */
+  unsupportedVersion: 'TUNASYNC_E_STORE_UNSUPPORTED_VERSION',
+  /** Opening failed for another reason (permissions, I/O). */
+  openFailed: 'TUNASYNC_E_STORE_OPEN_FAILED',
+  /** An operation was called after `close()`. */
+  closed: 'TUNASYNC_E_STORE_CLOSED',
+  /** A stored record is not valid JSON of the expected shape. */
+  badRecord: 'TUNASYNC_E_STORE_BAD_RECORD',
+  /** A read or write failed after the database was open. */
+  io: 'TUNASYNC_E_STORE_IO',
+} as const;
+
+export type StoreErrorCode = (typeof STORE_ERROR_CODES)[keyof typeof STORE_ERROR_CODES];
+
+/** The one error class of the store; `code` says what happened, `location` where. */
+export class StoreError extends TunasyncError {
+  readonly location: string;
+
+  constructor(
+    code: StoreErrorCode,
+    message: string,
+    location: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+    this.name = 'StoreError';
+    this.location = location;
+  }
+}
+
+export function isStoreError(err: unknown, code?: StoreErrorCode): err is StoreError {
+  return err instanceof StoreError && (code === undefined || err.code === code);
+}
+
+/** Message templates, one per code. The data on disk is never touched by any of these. */
+export const storeErrors = {
+  locked: (location: string, cause?: unknown) =>
+    new StoreError(
+      STORE_ERROR_CODES.locked,
+      `database ${location} is locked: another tunasync-manager (or another program) has it open; stop that process first`,
+      location,
+      { cause },
+    ),
+  corrupt: (location: string, detail: string, cause?: unknown) =>
+    new StoreError(
+      STORE_ERROR_CODES.corrupt,
+      `database ${location} is corrupt (${detail}); it was left untouched: restore it from a backup, or start on a fresh empty directory (workers re-register and re-report)`,
+      location,
+      { cause },
+    ),
+  notADirectory: (location: string) =>
+    new StoreError(
+      STORE_ERROR_CODES.notADirectory,
+      `database ${location} is a file, not a LevelDB directory (a database of the Go manager?); point db_file at a new directory`,
+      location,
+    ),
+  unsupportedVersion: (location: string, version: string) =>
+    new StoreError(
+      STORE_ERROR_CODES.unsupportedVersion,
+      `database ${location} has layout version ${version}, newer than this program supports; upgrade tunasync`,
+      location,
+    ),
+  openFailed: (location: string, detail: string, cause?: unknown) =>
+    new StoreError(
+      STORE_ERROR_CODES.openFailed,
+      `cannot open database ${location}: ${detail}`,
+      location,
+      { cause },
+    ),
+  closed: (location: string) =>
+    new StoreError(STORE_ERROR_CODES.closed, `database ${location} is closed`, location),
+  badRecord: (location: string, key: string, detail: string) =>
+    new StoreError(
+      STORE_ERROR_CODES.badRecord,
+      `database ${location}: record ${key} is unreadable (${detail})`,
+      location,
+    ),
+  io: (location: string, operation: string, cause: unknown) =>
+    new StoreError(
+      STORE_ERROR_CODES.io,
+      `database ${location}: ${operation} failed: ${(cause as { message?: string } | null)?.message ?? String(cause)}`,
+      location,
+      { cause },
+    ),
+};

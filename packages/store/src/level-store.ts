@@ -1,0 +1,363 @@
+import { stat } from 'node:fs/promises';
+import { Level } from 'level';
+import { silentLogger } from '@tunasync/api-types';
+import type { Logger, MirrorStatus, Rfc3339, WorkerStatus } from '@tunasync/api-types';
+import { StoreError, storeErrors } from './errors';
+import { KeyedMutex } from './keyed-mutex';
+import {
+  LAYOUT_VERSION,
+  STATUS_RANGE,
+  VERSION_KEY,
+  WORKER_RANGE,
+  parseStatusKey,
+  statusKey,
+  workerKey,
+  workerStatusRange,
+} from './key-layout';
+import type { KeyRange } from './key-layout';
+import { decodeMirrorStatus, decodeWorkerStatus, isTerminal } from './records';
+import type { StatusUpdater, Store, StoreChange, StoreListener, WriteOptions } from './store';
+
+export interface LevelStoreOptions {
+  /** The database directory; created (with its parents) when missing. */
+  location: string;
+  logger?: Logger;
+}
+
+type Db = Level<string, string>;
+
+function causeCode(err: unknown): string | undefined {
+  const cause = (err as { cause?: { code?: unknown } } | undefined)?.cause;
+  return typeof cause?.code === 'string' ? cause.code : undefined;
+}
+
+function messageOf(value: unknown): string | undefined {
+  const message = (value as { message?: unknown } | null | undefined)?.message;
+  return typeof message === 'string' ? message : undefined;
+}
+
+/** The most specific message of an error (LevelDB puts the real reason in `cause`). */
+function describe(err: unknown): string {
+  const cause = (err as { cause?: unknown } | null | undefined)?.cause;
+  return messageOf(cause) ?? messageOf(err) ?? String(err);
+}
+
+/** Turns a failure of LevelDB's open into a StoreError; never repairs or deletes anything. */
+function openError(location: string, err: unknown): StoreError {
+  switch (causeCode(err)) {
+    case 'LEVEL_LOCKED':
+      return storeErrors.locked(location, err);
+    case 'LEVEL_CORRUPTION':
+      return storeErrors.corrupt(location, describe(err), err);
+    case 'EEXIST':
+    case 'ENOTDIR':
+      return storeErrors.notADirectory(location);
+    default:
+      return storeErrors.openFailed(location, describe(err), err);
+  }
+}
+
+/**
+ * The LevelDB store (layout in `key-layout.ts` and the README). One process at a time:
+ * LevelDB's lock makes a second opener fail with `TUNASYNC_E_STORE_LOCKED`.
+ */
+export class LevelStore implements Store {
+  readonly location: string;
+  private readonly db: Db;
+  private readonly logger: Logger;
+  private readonly mutex = new KeyedMutex();
+  private readonly listeners = new Set<StoreListener>();
+  private readonly inflight = new Set<Promise<unknown>>();
+  private closing: Promise<void> | undefined;
+
+  private constructor(db: Db, location: string, logger: Logger) {
+    this.db = db;
+    this.location = location;
+    this.logger = logger;
+  }
+
+  /** Opens (creating when missing) the database at `options.location`. */
+  static async open(options: LevelStoreOptions): Promise<LevelStore> {
+    const { location } = options;
+    const logger = (options.logger ?? silentLogger).child({ component: 'store' });
+    const info = await stat(location).catch(() => undefined);
+    if (info && !info.isDirectory()) throw storeErrors.notADirectory(location);
+    const db: Db = new Level<string, string>(location, {
+      keyEncoding: 'utf8',
+      valueEncoding: 'utf8',
+      createIfMissing: true,
+    });
+    try {
+      await db.open();
+    } catch (err) {
+      throw openError(location, err);
+    }
+    try {
+      await LevelStore.checkVersion(db, location);
+    } catch (err) {
+      await db.close().catch(() => undefined);
+      throw err instanceof StoreError ? err : storeErrors.openFailed(location, describe(err), err);
+    }
+    logger.debug(`database ${location} opened`);
+    return new LevelStore(db, location, logger);
+  }
+
+  private static async checkVersion(db: Db, location: string): Promise<void> {
+    const version = await db.get(VERSION_KEY);
+    if (version === undefined) {
+      for await (const key of db.keys({ limit: 1 })) {
+        throw storeErrors.corrupt(location, `it holds data (${key}) but no ${VERSION_KEY}`);
+      }
+      await db.put(VERSION_KEY, LAYOUT_VERSION, { sync: true });
+      return;
+    }
+    if (!/^\d+$/.test(version)) {
+      throw storeErrors.corrupt(location, `${VERSION_KEY} is ${JSON.stringify(version)}`);
+    }
+    if (Number(version) > Number(LAYOUT_VERSION)) {
+      throw storeErrors.unsupportedVersion(location, version);
+    }
+  }
+
+  // ---- plumbing -------------------------------------------------------------------------
+
+  /** Runs an operation unless closed, and lets `close()` wait for it. */
+  private track<T>(operation: () => Promise<T>): Promise<T> {
+    if (this.closing) return Promise.reject(storeErrors.closed(this.location));
+    const running = operation();
+    this.inflight.add(running);
+    const forget = () => this.inflight.delete(running);
+    running.then(forget, forget);
+    return running;
+  }
+
+  private async io<T>(operation: string, action: () => Promise<T>): Promise<T> {
+    try {
+      return await action();
+    } catch (err) {
+      if (err instanceof StoreError) throw err;
+      throw storeErrors.io(this.location, operation, err);
+    }
+  }
+
+  private emit(change: StoreChange): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(change);
+      } catch (err) {
+        this.logger.error(`store listener failed: ${describe(err)}`);
+      }
+    }
+  }
+
+  private parse(key: string, text: string): unknown {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw storeErrors.badRecord(this.location, key, 'not JSON');
+    }
+  }
+
+  private async readStatus(key: string): Promise<MirrorStatus | undefined> {
+    const text = await this.io(`get ${key}`, () => this.db.get(key));
+    if (text === undefined) return undefined;
+    const status = decodeMirrorStatus(this.parse(key, text));
+    if (typeof status === 'string') throw storeErrors.badRecord(this.location, key, status);
+    return status;
+  }
+
+  private async readWorker(key: string): Promise<WorkerStatus | undefined> {
+    const text = await this.io(`get ${key}`, () => this.db.get(key));
+    if (text === undefined) return undefined;
+    const worker = decodeWorkerStatus(this.parse(key, text));
+    if (typeof worker === 'string') throw storeErrors.badRecord(this.location, key, worker);
+    return worker;
+  }
+
+  /** Every decodable record of a range, in key order; unreadable ones are logged and skipped. */
+  private async scan<T>(
+    range: KeyRange,
+    decode: (raw: unknown) => T | string,
+  ): Promise<Array<{ key: string; value: T }>> {
+    const out: Array<{ key: string; value: T }> = [];
+    await this.io('list', async () => {
+      for await (const [key, text] of this.db.iterator(range)) {
+        let value: T | string;
+        try {
+          value = decode(JSON.parse(text) as unknown);
+        } catch {
+          value = 'not JSON';
+        }
+        if (typeof value === 'string') {
+          this.logger.warn(`skipping unreadable record ${key}: ${value}`);
+          continue;
+        }
+        out.push({ key, value });
+      }
+    });
+    return out;
+  }
+
+  private async writeStatus(
+    key: string,
+    workerId: string,
+    mirror: string,
+    status: MirrorStatus,
+    options: WriteOptions | undefined,
+  ): Promise<MirrorStatus> {
+    const sync = options?.sync ?? isTerminal(status);
+    await this.io(`put ${key}`, () => this.db.put(key, JSON.stringify(status), { sync }));
+    const stored = structuredClone(status);
+    this.emit({ kind: 'status-put', workerId, mirror, status: structuredClone(stored) });
+    return stored;
+  }
+
+  private async writeWorker(
+    worker: WorkerStatus,
+    options: WriteOptions | undefined,
+  ): Promise<WorkerStatus> {
+    const key = workerKey(worker.id);
+    await this.io(`put ${key}`, () =>
+      this.db.put(key, JSON.stringify(worker), { sync: options?.sync ?? false }),
+    );
+    this.emit({ kind: 'worker-put', worker: structuredClone(worker) });
+    return structuredClone(worker);
+  }
+
+  // ---- workers ----------------------------------------------------------------------------
+
+  listWorkers(): Promise<WorkerStatus[]> {
+    return this.track(async () =>
+      (await this.scan(WORKER_RANGE, decodeWorkerStatus)).map((r) => r.value),
+    );
+  }
+
+  getWorker(workerId: string): Promise<WorkerStatus | undefined> {
+    return this.track(() => this.readWorker(workerKey(workerId)));
+  }
+
+  putWorker(worker: WorkerStatus, options?: WriteOptions): Promise<WorkerStatus> {
+    const copy = structuredClone(worker);
+    return this.track(() =>
+      this.mutex.run(workerKey(copy.id), () => this.writeWorker(copy, options)),
+    );
+  }
+
+  deleteWorker(workerId: string): Promise<boolean> {
+    const key = workerKey(workerId);
+    return this.track(() =>
+      this.mutex.run(key, async () => {
+        const existing = await this.io(`get ${key}`, () => this.db.get(key));
+        if (existing === undefined) return false;
+        await this.io(`del ${key}`, () => this.db.del(key));
+        this.emit({ kind: 'worker-delete', workerId });
+        return true;
+      }),
+    );
+  }
+
+  refreshWorker(workerId: string, lastOnline: Rfc3339): Promise<WorkerStatus | undefined> {
+    const key = workerKey(workerId);
+    return this.track(() =>
+      this.mutex.run(key, async () => {
+        const current = await this.readWorker(key);
+        if (!current) return undefined;
+        return this.writeWorker({ ...current, last_online: lastOnline }, undefined);
+      }),
+    );
+  }
+
+  // ---- mirror statuses ------------------------------------------------------------------
+
+  getMirrorStatus(workerId: string, mirror: string): Promise<MirrorStatus | undefined> {
+    return this.track(() => this.readStatus(statusKey(workerId, mirror)));
+  }
+
+  putMirrorStatus(
+    workerId: string,
+    mirror: string,
+    status: MirrorStatus,
+    options?: WriteOptions,
+  ): Promise<MirrorStatus> {
+    const key = statusKey(workerId, mirror);
+    const copy = structuredClone(status);
+    return this.track(() =>
+      this.mutex.run(key, () => this.writeStatus(key, workerId, mirror, copy, options)),
+    );
+  }
+
+  updateMirrorStatus(
+    workerId: string,
+    mirror: string,
+    update: StatusUpdater,
+    options?: WriteOptions,
+  ): Promise<MirrorStatus | undefined> {
+    const key = statusKey(workerId, mirror);
+    return this.track(() =>
+      this.mutex.run(key, async () => {
+        const current = await this.readStatus(key);
+        const next = update(current);
+        if (next === undefined) return current;
+        return this.writeStatus(key, workerId, mirror, structuredClone(next), options);
+      }),
+    );
+  }
+
+  listMirrorStatuses(workerId: string): Promise<MirrorStatus[]> {
+    return this.track(async () =>
+      (await this.scan(workerStatusRange(workerId), decodeMirrorStatus)).map((r) => r.value),
+    );
+  }
+
+  listAllMirrorStatuses(): Promise<MirrorStatus[]> {
+    return this.track(async () =>
+      (await this.scan(STATUS_RANGE, decodeMirrorStatus)).map((r) => r.value),
+    );
+  }
+
+  flushDisabled(): Promise<number> {
+    const flushable = (s: MirrorStatus) => s.status === 'disabled' || s.name === '';
+    return this.track(async () => {
+      const candidates = (await this.scan(STATUS_RANGE, decodeMirrorStatus)).filter((r) =>
+        flushable(r.value),
+      );
+      let removed = 0;
+      for (const { key } of candidates) {
+        const ids = parseStatusKey(key);
+        /* istanbul ignore next: every key of STATUS_RANGE parses */
+        if (!ids) continue;
+        // Re-check under the lock: a report may have changed it since the scan.
+        const deleted = await this.mutex.run(key, async () => {
+          const current = await this.readStatus(key);
+          if (!current || !flushable(current)) return false;
+          await this.io(`del ${key}`, () => this.db.del(key));
+          this.emit({ kind: 'status-delete', workerId: ids[0], mirror: ids[1] });
+          return true;
+        });
+        if (deleted) removed += 1;
+      }
+      return removed;
+    });
+  }
+
+  // ---- lifecycle -------------------------------------------------------------------------
+
+  onChange(listener: StoreListener): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  close(): Promise<void> {
+    if (!this.closing) {
+      this.closing = (async () => {
+        await Promise.allSettled([...this.inflight]);
+        this.listeners.clear();
+        await this.db.close();
+        this.logger.debug(`database ${this.location} closed`);
+      })();
+    }
+    return this.closing;
+  }
+}

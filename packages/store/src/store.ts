@@ -1,0 +1,75 @@
+import type { MirrorStatus, Rfc3339, WorkerStatus } from '@tunasync/api-types';
+
+/** Options of a write. */
+export interface WriteOptions {
+  /**
+   * Flush to disk (fsync) before the promise resolves. Default: true for statuses
+   * `success` and `failed`, false otherwise (a process crash never loses a resolved write;
+   * `sync` also survives a power loss).
+   */
+  sync?: boolean;
+}
+
+/**
+ * Computes the next value of one mirror status from the stored one (`undefined` when none).
+ * Returning `undefined` leaves the store unchanged. Runs while the status is locked, so it
+ * must be synchronous and quick.
+ */
+export type StatusUpdater = (current: MirrorStatus | undefined) => MirrorStatus | undefined;
+
+/** A change that a write made, told to listeners after it is stored. */
+export type StoreChange =
+  | { kind: 'status-put'; workerId: string; mirror: string; status: MirrorStatus }
+  | { kind: 'status-delete'; workerId: string; mirror: string }
+  | { kind: 'worker-put'; worker: WorkerStatus }
+  | { kind: 'worker-delete'; workerId: string };
+
+/**
+ * Called once per stored change, in the order the changes were stored for any one key, before
+ * the writing call resolves. A listener must not throw (what it throws is swallowed).
+ */
+export type StoreListener = (change: StoreChange) => void;
+
+/**
+ * The manager's persistent state: registered workers, and one MirrorStatus per (worker,
+ * mirror) pair. Every method may reject with a `StoreError`. Returned objects are copies.
+ */
+export interface Store {
+  /** Where the data lives (a directory for LevelDB), for messages. */
+  readonly location: string;
+
+  listWorkers(): Promise<WorkerStatus[]>;
+  getWorker(workerId: string): Promise<WorkerStatus | undefined>;
+  /** Creates or replaces a worker. */
+  putWorker(worker: WorkerStatus, options?: WriteOptions): Promise<WorkerStatus>;
+  /** Removes a worker (its statuses stay, as in the Go manager); false when it was unknown. */
+  deleteWorker(workerId: string): Promise<boolean>;
+  /** Sets `last_online` of a registered worker; undefined when the worker is unknown. */
+  refreshWorker(workerId: string, lastOnline: Rfc3339): Promise<WorkerStatus | undefined>;
+
+  getMirrorStatus(workerId: string, mirror: string): Promise<MirrorStatus | undefined>;
+  putMirrorStatus(
+    workerId: string,
+    mirror: string,
+    status: MirrorStatus,
+    options?: WriteOptions,
+  ): Promise<MirrorStatus>;
+  /** Atomic read-modify-write of one status: no concurrent write to it is lost. */
+  updateMirrorStatus(
+    workerId: string,
+    mirror: string,
+    update: StatusUpdater,
+    options?: WriteOptions,
+  ): Promise<MirrorStatus | undefined>;
+  /** One worker's statuses, ordered by mirror name. */
+  listMirrorStatuses(workerId: string): Promise<MirrorStatus[]>;
+  /** Every status, ordered by worker then mirror name. */
+  listAllMirrorStatuses(): Promise<MirrorStatus[]>;
+  /** Deletes every status that is `disabled` or has an empty name; returns how many. */
+  flushDisabled(): Promise<number>;
+
+  /** Subscribes to changes; returns the unsubscribe function. */
+  onChange(listener: StoreListener): () => void;
+  /** Waits for running operations, then releases the database. Idempotent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,253 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { Level } from 'level';
+import type { LogMeta, Logger } from '@tunasync/api-types';
+import { LevelStore, STORE_ERROR_CODES, isStoreError } from '../src/index';
+import type { Store } from '../src/index';
+import { describeStoreConformance, mirrorStatus } from './store-conformance';
+
+const dirs: string[] = [];
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'tunasync-store-'));
+  dirs.push(dir);
+  return dir;
+}
+
+afterAll(async () => {
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+
+describeStoreConformance('LevelStore', () => {
+  let dir: string | undefined;
+  return {
+    async create() {
+      dir = join(await tempDir(), 'db');
+      return LevelStore.open({ location: dir });
+    },
+    async reopen(store: Store) {
+      await store.close();
+      return LevelStore.open({ location: store.location });
+    },
+    async cleanup() {
+      if (dir) await rm(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+/** Every file of a directory with its content, to prove a failed open touched nothing. */
+async function snapshotDir(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const name of (await readdir(dir)).sort()) {
+    if (name === 'LOG' || name === 'LOG.old') continue; // LevelDB's own info log
+    out[name] = (await readFile(join(dir, name))).toString('base64');
+  }
+  return out;
+}
+
+function recordingLogger(lines: string[]): Logger {
+  const log = (level: string) => (message: string, _meta?: LogMeta) => {
+    lines.push(`${level}: ${message}`);
+  };
+  const logger: Logger = {
+    error: log('error'),
+    warn: log('warn'),
+    info: log('info'),
+    debug: log('debug'),
+    child: () => logger,
+  };
+  return logger;
+}
+
+describe('LevelStore opening', () => {
+  test('a directory held open by this process is refused as locked', async () => {
+    const location = join(await tempDir(), 'db');
+    const first = await LevelStore.open({ location });
+    try {
+      const err: unknown = await LevelStore.open({ location }).catch((e: unknown) => e);
+      expect(isStoreError(err, STORE_ERROR_CODES.locked)).toBe(true);
+      expect((err as Error).message).toBe(
+        `database ${location} is locked: another tunasync-manager (or another program) has it open; stop that process first`,
+      );
+    } finally {
+      await first.close();
+    }
+  });
+
+  test('a directory held open by another process is refused as locked', async () => {
+    const location = join(await tempDir(), 'db');
+    const script = `
+      const { Level } = require(${JSON.stringify(require.resolve('level'))});
+      const db = new Level(process.argv[1]);
+      db.open().then(() => process.stdout.write('ready\\n'));
+      process.stdin.on('end', () => db.close().then(() => process.exit(0)));
+      process.stdin.resume();
+    `;
+    const child: ChildProcess = spawn(process.execPath, ['-e', script, location], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    try {
+      const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
+      expect(chunk.toString()).toBe('ready\n');
+      await expect(LevelStore.open({ location })).rejects.toMatchObject({
+        code: STORE_ERROR_CODES.locked,
+        location,
+      });
+    } finally {
+      child.stdin!.end();
+      if (child.exitCode === null) await once(child, 'exit');
+    }
+    // Once the other process is gone, the data opens fine.
+    const store = await LevelStore.open({ location });
+    await store.close();
+  });
+
+  test('a corrupt database is refused and left untouched', async () => {
+    const location = join(await tempDir(), 'db');
+    const store = await LevelStore.open({ location });
+    await store.putMirrorStatus('w1', 'm1', mirrorStatus('w1', 'm1'));
+    await store.close();
+    const manifest = (await readdir(location)).find((f) => f.startsWith('MANIFEST-'));
+    await writeFile(join(location, manifest as string), 'this is not a manifest\n');
+    const before = await snapshotDir(location);
+
+    const err: unknown = await LevelStore.open({ location }).catch((e: unknown) => e);
+    expect(isStoreError(err, STORE_ERROR_CODES.corrupt)).toBe(true);
+    expect((err as Error).message).toMatch(
+      new RegExp(`^database ${location} is corrupt \\(Corruption: .*\\); it was left untouched`),
+    );
+    expect(await snapshotDir(location)).toEqual(before);
+  });
+
+  test('a file where the directory should be is refused (e.g. a Go bolt database)', async () => {
+    const location = join(await tempDir(), 'tunasync.db');
+    await writeFile(location, 'bolt data');
+    await expect(LevelStore.open({ location })).rejects.toMatchObject({
+      code: STORE_ERROR_CODES.notADirectory,
+    });
+    expect(await readFile(location, 'utf8')).toBe('bolt data');
+    await expect(LevelStore.open({ location: join(location, 'sub') })).rejects.toMatchObject({
+      code: STORE_ERROR_CODES.notADirectory,
+    });
+  });
+
+  test('an unusable location fails with the reason', async () => {
+    const location = join(await tempDir(), 'db');
+    await mkdir(join(location, 'LOCK'), { recursive: true });
+    const err: unknown = await LevelStore.open({ location }).catch((e: unknown) => e);
+    expect(isStoreError(err, STORE_ERROR_CODES.openFailed)).toBe(true);
+    expect((err as Error).message).toBe(
+      `cannot open database ${location}: IO error: ${location}/LOCK: Is a directory`,
+    );
+  });
+
+  test('a database written by a newer layout is refused', async () => {
+    const location = join(await tempDir(), 'db');
+    const raw = new Level<string, string>(location);
+    await raw.put('meta/version', '99');
+    await raw.close();
+    await expect(LevelStore.open({ location })).rejects.toMatchObject({
+      code: STORE_ERROR_CODES.unsupportedVersion,
+    });
+  });
+
+  test('a LevelDB without our version key, or with a bad one, is not taken over', async () => {
+    const location = join(await tempDir(), 'db');
+    const raw = new Level<string, string>(location);
+    await raw.put('something', 'else');
+    await raw.close();
+    await expect(LevelStore.open({ location })).rejects.toMatchObject({
+      code: STORE_ERROR_CODES.corrupt,
+    });
+    const raw2 = new Level<string, string>(location);
+    await raw2.put('meta/version', 'x');
+    await raw2.close();
+    await expect(LevelStore.open({ location })).rejects.toMatchObject({
+      code: STORE_ERROR_CODES.corrupt,
+    });
+    const raw3 = new Level<string, string>(location);
+    expect(await raw3.get('something')).toBe('else');
+    await raw3.close();
+  });
+
+  test('the key layout on disk is the documented one', async () => {
+    const location = join(await tempDir(), 'db');
+    const store = await LevelStore.open({ location });
+    await store.putWorker({
+      id: 'w1',
+      url: 'http://h/',
+      token: '',
+      last_online: '0001-01-01T00:00:00Z',
+      last_register: '0001-01-01T00:00:00Z',
+    });
+    await store.putMirrorStatus('w1', 'debian', mirrorStatus('w1', 'debian'));
+    await store.putMirrorStatus('b/c', 'a b', mirrorStatus('b/c', 'a b'));
+    await store.close();
+    const raw = new Level<string, string>(location);
+    const keys: string[] = [];
+    for await (const key of raw.keys()) keys.push(key);
+    await raw.close();
+    expect(keys).toEqual([
+      'meta/version',
+      'status/b~002fc/a~0020b',
+      'status/w1/debian',
+      'worker/w1',
+    ]);
+  });
+});
+
+describe('LevelStore unreadable records', () => {
+  test('get reports them, lists skip them with a warning', async () => {
+    const location = join(await tempDir(), 'db');
+    const store = await LevelStore.open({ location });
+    await store.putMirrorStatus('w1', 'good', mirrorStatus('w1', 'good'));
+    await store.close();
+    const raw = new Level<string, string>(location);
+    await raw.put('status/w1/notjson', '{');
+    await raw.put('status/w1/badstatus', JSON.stringify({ name: 'x', status: 'weird' }));
+    await raw.put('status/w1/array', '[]');
+    await raw.put('worker/w9', '"text"');
+    await raw.put('status/w1/old', JSON.stringify({ name: 'old', worker: 'w1' }));
+    await raw.close();
+
+    const lines: string[] = [];
+    const reopened = await LevelStore.open({ location, logger: recordingLogger(lines) });
+    try {
+      await expect(reopened.getMirrorStatus('w1', 'notjson')).rejects.toMatchObject({
+        code: STORE_ERROR_CODES.badRecord,
+      });
+      await expect(reopened.getMirrorStatus('w1', 'badstatus')).rejects.toThrow(
+        /record status\/w1\/badstatus is unreadable \(unknown status "weird"\)/,
+      );
+      await expect(reopened.getWorker('w9')).rejects.toMatchObject({
+        code: STORE_ERROR_CODES.badRecord,
+      });
+      // A record of an older, smaller shape is completed with Go's zero values.
+      expect(await reopened.getMirrorStatus('w1', 'old')).toEqual({
+        name: 'old',
+        worker: 'w1',
+        is_master: false,
+        status: 'none',
+        last_update: '0001-01-01T00:00:00Z',
+        last_started: '0001-01-01T00:00:00Z',
+        last_ended: '0001-01-01T00:00:00Z',
+        next_schedule: '0001-01-01T00:00:00Z',
+        upstream: '',
+        size: '',
+        error_msg: '',
+      });
+      expect((await reopened.listMirrorStatuses('w1')).map((s) => s.name)).toEqual(['good', 'old']);
+      expect(await reopened.listWorkers()).toEqual([]);
+      expect(lines.filter((l) => l.startsWith('warn: skipping unreadable record'))).toHaveLength(4);
+      await expect(
+        reopened.updateMirrorStatus('w1', 'notjson', () => mirrorStatus('w1', 'x')),
+      ).rejects.toMatchObject({ code: STORE_ERROR_CODES.badRecord });
+    } finally {
+      await reopened.close();
+    }
+  });
+});
