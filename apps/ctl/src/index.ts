@@ -1,1 +1,10 @@
-export {};
+export { main, run } from './cli';
+export type { CliIo } from './cli';
+export { CTL_ERRORS, CtlError, isCtlError } from './errors';
+export type { CtlErrorCode, ExitCode } from './errors';
+export { goJsonIndent } from './go-json';
+export { parseTemplate, renderTemplate, buildFieldMap, TemplateError } from './go-template';
+export type { ParsedTemplate, FieldMap } from './go-template';
+export { GO_FIELDS } from './object-template';
+export type { ObjectKind } from './object-template';
+export { bashCompletionScript, zshCompletionScript } from './completion-scripts';

@@ -1,0 +1,148 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { CliIo, CommandModule } from './command-context';
+import { CommandContext } from './command-context';
+import type { CommandSpec } from './command-table';
+import { COMMON_OPTIONS, commandHelp, findCommand, programHelp } from './command-table';
+import { CtlError, usageError } from './errors';
+import { createStderrLogger } from './stderr-logger';
+import type * as listModule from './commands/list';
+import type * as workersModule from './commands/workers';
+import type * as flushModule from './commands/flush';
+import type * as rmWorkerModule from './commands/rm-worker';
+import type * as setSizeModule from './commands/set-size';
+import type * as completionModule from './commands/completion';
+import type * as completeModule from './commands/complete';
+import type * as sendCommandModule from './commands/send-command';
+
+export type { CliIo } from './command-context';
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+/*
+ * Each command's module is loaded only when that command runs (start-up time, SPEC §8).
+ * `require`, not `import()`: in this CommonJS build a dynamic `import()` goes through
+ * Node's ESM loader, which costs about 10 ms more at start-up.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const COMMAND_MODULES: Record<string, () => CommandModule> = {
+  list: () => require('./commands/list') as typeof listModule,
+  workers: () => require('./commands/workers') as typeof workersModule,
+  flush: () => require('./commands/flush') as typeof flushModule,
+  'rm-worker': () => require('./commands/rm-worker') as typeof rmWorkerModule,
+  'set-size': () => require('./commands/set-size') as typeof setSizeModule,
+  completion: () => require('./commands/completion') as typeof completionModule,
+  __complete: () => require('./commands/complete') as typeof completeModule,
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+function loadCommand(name: string): CommandModule {
+  const load =
+    COMMAND_MODULES[name] ??
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    (() => require('./commands/send-command') as typeof sendCommandModule);
+  return load();
+}
+
+function parseCommandLine(spec: CommandSpec, args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      options: { ...(spec.usesManager ? COMMON_OPTIONS : {}), ...spec.options },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (err) {
+    // parseArgs explains in its first sentence; the rest is about `--`.
+    const message = ((err as Error).message.split('. ')[0] ?? '').replace(/\.$/, '');
+    throw new CtlError('TUNASYNC_E_CTL_USAGE', `${spec.name}: ${message}`, { usage: spec.usage });
+  }
+}
+
+async function dispatch(argv: readonly string[], io: CliIo): Promise<void> {
+  const [first, ...rest] = argv;
+  if (first === undefined) {
+    throw usageError('no command given', 'tunasynctl COMMAND [options] [arguments]');
+  }
+  if (first === '--help' || first === '-h') {
+    io.stdout.write(programHelp());
+    return;
+  }
+  if (first === '--version' || first === '-v' || first === '-V') {
+    io.stdout.write(`Version: ${version()}\n`);
+    return;
+  }
+  if (first === 'help') {
+    const topic = rest[0];
+    const spec = topic === undefined ? undefined : findCommand(topic);
+    if (topic !== undefined && spec === undefined) {
+      throw usageError(
+        `no help for unknown command ${JSON.stringify(topic)}`,
+        'tunasynctl help [COMMAND]',
+      );
+    }
+    io.stdout.write(spec === undefined ? programHelp() : commandHelp(spec));
+    return;
+  }
+  const spec = findCommand(first);
+  if (spec === undefined) {
+    throw usageError(
+      `unknown command ${JSON.stringify(first)} (run "tunasynctl --help" for the list)`,
+      'tunasynctl COMMAND [options] [arguments]',
+    );
+  }
+  const { values, positionals } = parseCommandLine(spec, rest);
+  if (values.help === true) {
+    io.stdout.write(commandHelp(spec));
+    return;
+  }
+  const level = values.debug === true ? 'debug' : values.verbose === true ? 'info' : 'warn';
+  const logger = createStderrLogger(io.stderr, level);
+  const ctx = new CommandContext(spec, values, positionals, io, logger);
+  const command = loadCommand(spec.name);
+  await command.execute(ctx);
+}
+
+/**
+ * Run `tunasynctl` with these arguments (without `node` and the script) and resolve with
+ * the exit status: 0 success, 1 runtime failure, 2 usage or configuration error. Every
+ * failure is reported on `io.stderr` in one line (and a usage error with the usage).
+ */
+export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    await dispatch(argv, io);
+    return 0;
+  } catch (err) {
+    if (err instanceof CtlError) {
+      io.stderr.write(`tunasynctl: ${err.message}\n`);
+      if (err.usage !== undefined) {
+        const help =
+          argv[0] !== undefined && findCommand(argv[0])
+            ? `tunasynctl ${argv[0]} --help`
+            : 'tunasynctl --help';
+        io.stderr.write(`Usage: ${err.usage}\nRun "${help}" for more.\n`);
+      }
+      return err.exitCode;
+    }
+    // Not one of ours: a bug. One line, and the stack only when debugging.
+    const error = err instanceof Error ? err : new Error(String(err));
+    io.stderr.write(`tunasynctl: internal error: ${error.message}\n`);
+    if (argv.includes('--debug') && error.stack !== undefined) io.stderr.write(`${error.stack}\n`);
+    return 1;
+  }
+}
+
+/** The program: `bin/tunasynctl.js` calls this. Sets the exit status; never calls exit. */
+export async function main(): Promise<void> {
+  process.exitCode = await run(process.argv.slice(2), {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+  });
+}

@@ -1,0 +1,68 @@
+import type { SyncStatus } from '@tunasync/api-types';
+import { isSyncStatus, SYNC_STATUSES } from '@tunasync/api-types';
+import type { CommandContext } from '../command-context';
+import { doing } from '../command-context';
+import { goJsonIndent } from '../go-json';
+import { asObjectList, compileFormat, renderObjects } from '../object-template';
+
+function parseStatuses(ctx: CommandContext, text: string | undefined): Set<SyncStatus> | undefined {
+  if (text === undefined || text === '') return undefined;
+  const statuses = new Set<SyncStatus>();
+  for (const part of text.split(',')) {
+    const status = part.trim();
+    if (!isSyncStatus(status)) {
+      throw ctx.usageError(
+        `unknown status ${JSON.stringify(status)} in --status (statuses: ${SYNC_STATUSES.join(', ')})`,
+      );
+    }
+    statuses.add(status);
+  }
+  return statuses;
+}
+
+/**
+ * `list`: the jobs of all workers (`GET /jobs`, WebMirrorStatus) or of the named workers
+ * (`GET /workers/:id/jobs` each, MirrorStatus, in the order given), optionally filtered by
+ * status, printed as Go's indented JSON or through `--format`.
+ */
+export async function execute(ctx: CommandContext): Promise<void> {
+  const all = ctx.bool('all');
+  const workers = ctx.positionals.map((worker) => ctx.checkName('worker', worker));
+  if (!all && workers.length === 0) {
+    throw ctx.usageError('give at least one WORKER or --all');
+  }
+  if (all && workers.length > 0) {
+    ctx.logger.warn(`--all lists every worker's jobs; ignoring ${workers.join(' ')}`);
+  }
+  const statuses = parseStatuses(ctx, ctx.string('status'));
+  const format = ctx.string('format');
+  const template = format ? compileFormat(format, ctx.spec.usage) : undefined;
+
+  const client = await ctx.connect();
+  let items: Record<string, unknown>[];
+  if (all) {
+    const what = 'cannot list the jobs of all workers';
+    items = asObjectList(await doing(what, client.get('/jobs')), what);
+  } else {
+    const answers = await Promise.allSettled(
+      workers.map(async (worker) => {
+        const what = `cannot list the jobs of worker ${worker}`;
+        const path = `/workers/${encodeURIComponent(worker)}/jobs`;
+        return asObjectList(await doing(what, client.get(path)), what);
+      }),
+    );
+    items = [];
+    for (const answer of answers) {
+      if (answer.status === 'rejected') throw answer.reason;
+      items.push(...answer.value);
+    }
+  }
+  if (statuses !== undefined) {
+    items = items.filter((item) => statuses.has(item.status as SyncStatus));
+  }
+  ctx.print(
+    template === undefined
+      ? `${goJsonIndent(items)}\n`
+      : renderObjects(template, all ? 'webMirrorStatus' : 'mirrorStatus', items, ctx.spec.usage),
+  );
+}

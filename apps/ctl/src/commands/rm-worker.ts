@@ -1,0 +1,20 @@
+import type { CommandContext } from '../command-context';
+import { doing } from '../command-context';
+import { CtlError } from '../errors';
+
+/** `rm-worker -w ID`: `DELETE /workers/ID`; the manager must answer `deleted`. */
+export async function execute(ctx: CommandContext): Promise<void> {
+  if (ctx.positionals.length > 0) throw ctx.usageError('takes no arguments besides -w WORKER');
+  const worker = ctx.requireWorker();
+  const client = await ctx.connect();
+  const what = `cannot remove the worker ${worker}`;
+  const body = await doing(what, client.delete(`/workers/${encodeURIComponent(worker)}`));
+  const message = (body as { message?: unknown } | null)?.message;
+  if (message !== 'deleted') {
+    throw new CtlError(
+      'TUNASYNC_E_CTL_BAD_ANSWER',
+      `${what}: the manager answered ${JSON.stringify(body)} instead of {"message":"deleted"}`,
+    );
+  }
+  ctx.print('Successfully removed the worker\n');
+}

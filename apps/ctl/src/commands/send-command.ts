@@ -1,0 +1,41 @@
+import type { ClientCmd, CmdVerb } from '@tunasync/api-types';
+import { isCmdVerb } from '@tunasync/api-types';
+import type { CommandContext } from '../command-context';
+import { doing } from '../command-context';
+
+/**
+ * `start|stop|disable|restart|ping -w ID MIRROR [ARG,ARG…]` and `reload -w ID`: one
+ * ClientCmd to `POST /cmd`, which the manager forwards to the worker.
+ */
+export async function execute(ctx: CommandContext): Promise<void> {
+  const verb = ctx.spec.name;
+  if (!isCmdVerb(verb)) throw new Error(`no command verb ${verb}`);
+  const cmd: ClientCmd = {
+    cmd: verb as CmdVerb,
+    mirror_id: '',
+    worker_id: '',
+    args: [],
+    options: {},
+  };
+  if (verb === 'reload') {
+    if (ctx.positionals.length > 0) throw ctx.usageError('takes no arguments besides -w WORKER');
+    cmd.worker_id = ctx.requireWorker();
+  } else {
+    const count = ctx.positionals.length;
+    if (count < 1 || count > 2) {
+      throw ctx.usageError('needs the MIRROR and at most one comma-separated list of ARGs');
+    }
+    cmd.worker_id = ctx.requireWorker();
+    cmd.mirror_id = ctx.checkName('mirror', ctx.positionals[0] as string);
+    const extra = ctx.positionals[1];
+    if (extra !== undefined) cmd.args = extra.split(',').map((arg) => arg.trim());
+    if (ctx.bool('force')) cmd.options.force = true;
+  }
+  const client = await ctx.connect();
+  const target =
+    cmd.mirror_id === ''
+      ? `worker ${cmd.worker_id}`
+      : `${cmd.mirror_id} on worker ${cmd.worker_id}`;
+  await doing(`cannot send ${verb} to ${target}`, client.post('/cmd', cmd));
+  ctx.print('Successfully send the command\n');
+}

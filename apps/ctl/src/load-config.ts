@@ -1,0 +1,153 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type * as tomlModule from 'toml';
+import type { CtlConfigFile, Logger } from '@tunasync/api-types';
+import { CTL_DEFAULTS, validateCtlConfig } from '@tunasync/api-types';
+import { CtlError } from './errors';
+import type { ManagerEndpoint } from './manager-client';
+
+/** The system-wide ctl.conf (SPEC §5). */
+export const SYSTEM_CONFIG_FILE = '/etc/tunasync/ctl.conf';
+
+/** `~/.config/tunasync/ctl.conf`, or undefined when `HOME` is not set. */
+export function userConfigFile(home: string | undefined): string | undefined {
+  return home === undefined || home === '' ? undefined : join(home, '.config/tunasync/ctl.conf');
+}
+
+/** The common flags that decide which manager to talk to (SPEC §6). */
+export interface EndpointFlags {
+  config?: string;
+  manager?: string;
+  port?: number;
+  caCert?: string;
+  token?: string;
+}
+
+export interface ConfigLocations {
+  /** Default `/etc/tunasync/ctl.conf`. */
+  systemFile: string;
+  /** Default `$HOME/.config/tunasync/ctl.conf`. */
+  userFile: string | undefined;
+}
+
+/** Default time for one request to the manager. */
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+function tomlPosition(err: unknown): string {
+  if (typeof err !== 'object' || err === null) return '';
+  const e = err as {
+    line?: unknown;
+    column?: unknown;
+    location?: { start?: { line?: unknown; column?: unknown } };
+  };
+  const line = e.line ?? e.location?.start?.line;
+  const column = e.column ?? e.location?.start?.column;
+  return typeof line === 'number' && typeof column === 'number'
+    ? `line ${line}, column ${column}: `
+    : '';
+}
+
+function isMissing(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+}
+
+/**
+ * Read one ctl.conf. A missing optional file is `undefined`; a missing `--config` file, a
+ * file that is not TOML or has a wrong value is a `TUNASYNC_E_CTL_CONFIG` naming the file
+ * (and the line or key). Unknown keys are warnings.
+ */
+export async function readCtlConfigFile(
+  file: string,
+  required: boolean,
+  logger: Logger,
+): Promise<CtlConfigFile | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if (!required && isMissing(err)) return undefined;
+    const reason = isMissing(err) ? 'no such file' : (err as Error).message;
+    throw new CtlError('TUNASYNC_E_CTL_CONFIG', `cannot read config file ${file}: ${reason}`, {
+      cause: err,
+    });
+  }
+  logger.info(`Loading config: ${file}`);
+  // toml is loaded only when there is a file to read.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { parse } = require('toml') as typeof tomlModule;
+  let parsed: unknown;
+  try {
+    parsed = parse(text);
+  } catch (err) {
+    throw new CtlError(
+      'TUNASYNC_E_CTL_CONFIG',
+      `${file}: ${tomlPosition(err)}${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+  const result = validateCtlConfig(parsed);
+  for (const warning of result.warnings) logger.warn(`${file}: ${warning}`);
+  if (!result.ok) {
+    throw new CtlError('TUNASYNC_E_CTL_CONFIG', `${file}: ${result.problems.join('; ')}`);
+  }
+  return result.value;
+}
+
+/** `host:port` for a URL, with brackets around an IPv6 address. */
+function hostPort(host: string, port: number): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/**
+ * Merge the defaults, `/etc/tunasync/ctl.conf`, `~/.config/tunasync/ctl.conf`, the
+ * `--config` file (each later one wins, key by key) and the flags (which win over all) into
+ * the manager endpoint. HTTPS is used exactly when a CA certificate is configured, as the Go
+ * client does.
+ */
+export async function resolveEndpoint(
+  flags: EndpointFlags,
+  locations: ConfigLocations,
+  logger: Logger,
+  timeoutMs = DEFAULT_TIMEOUT_MS,
+): Promise<ManagerEndpoint> {
+  const merged: CtlConfigFile = { ...CTL_DEFAULTS };
+  const files: [string, boolean][] = [[locations.systemFile, false]];
+  if (locations.userFile !== undefined) files.push([locations.userFile, false]);
+  if (flags.config !== undefined) files.push([flags.config, true]);
+  for (const [file, required] of files) {
+    logger.debug(`config file candidate: ${file}`);
+    const config = await readCtlConfigFile(file, required, logger);
+    if (config !== undefined) Object.assign(merged, config);
+  }
+  if (flags.manager !== undefined && flags.manager !== '') merged.manager_addr = flags.manager;
+  if (flags.port !== undefined && flags.port > 0) merged.manager_port = flags.port;
+  if (flags.caCert !== undefined && flags.caCert !== '') merged.ca_cert = flags.caCert;
+  if (flags.token !== undefined && flags.token !== '') merged.token = flags.token;
+
+  const host = merged.manager_addr ?? CTL_DEFAULTS.manager_addr;
+  const port = merged.manager_port ?? CTL_DEFAULTS.manager_port;
+  const caFile = merged.ca_cert !== undefined && merged.ca_cert !== '' ? merged.ca_cert : undefined;
+  const baseUrl = `${caFile === undefined ? 'http' : 'https'}://${hostPort(host, port)}`;
+  logger.info(`Use manager address: ${baseUrl}`);
+
+  const endpoint: ManagerEndpoint = { baseUrl, timeoutMs };
+  if (merged.token !== undefined && merged.token !== '') endpoint.token = merged.token;
+  if (caFile !== undefined) {
+    try {
+      endpoint.caCert = await readFile(caFile, 'utf8');
+    } catch (err) {
+      throw new CtlError(
+        'TUNASYNC_E_CTL_CA_CERT',
+        `cannot read the CA certificate ${caFile}: ${isMissing(err) ? 'no such file' : (err as Error).message}`,
+        { cause: err },
+      );
+    }
+    if (!endpoint.caCert.includes('-----BEGIN CERTIFICATE-----')) {
+      throw new CtlError(
+        'TUNASYNC_E_CTL_CA_CERT',
+        `the CA certificate ${caFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`,
+      );
+    }
+  }
+  return endpoint;
+}

@@ -1,0 +1,108 @@
+import { CtlError } from './errors';
+import type { ParsedTemplate } from './go-template';
+import {
+  buildFieldMap,
+  checkTemplateFields,
+  parseTemplate,
+  renderTemplate,
+  TemplateError,
+} from './go-template';
+
+/** The kinds of object `--format` applies to, with their Go field names → wire keys. */
+export const GO_FIELDS = {
+  /** `WebMirrorStatus` (list --all). */
+  webMirrorStatus: {
+    Name: 'name',
+    IsMaster: 'is_master',
+    Status: 'status',
+    LastUpdate: 'last_update',
+    LastUpdateTs: 'last_update_ts',
+    LastStarted: 'last_started',
+    LastStartedTs: 'last_started_ts',
+    LastEnded: 'last_ended',
+    LastEndedTs: 'last_ended_ts',
+    Scheduled: 'next_schedule',
+    ScheduledTs: 'next_schedule_ts',
+    NextSchedule: 'next_schedule',
+    NextScheduleTs: 'next_schedule_ts',
+    Upstream: 'upstream',
+    Size: 'size',
+  },
+  /** `MirrorStatus` (list WORKER…). */
+  mirrorStatus: {
+    Name: 'name',
+    Worker: 'worker',
+    IsMaster: 'is_master',
+    Status: 'status',
+    LastUpdate: 'last_update',
+    LastStarted: 'last_started',
+    LastEnded: 'last_ended',
+    Scheduled: 'next_schedule',
+    NextSchedule: 'next_schedule',
+    Upstream: 'upstream',
+    Size: 'size',
+    ErrorMsg: 'error_msg',
+  },
+  /** `WorkerStatus` (workers). */
+  workerStatus: {
+    ID: 'id',
+    URL: 'url',
+    Token: 'token',
+    LastOnline: 'last_online',
+    LastRegister: 'last_register',
+  },
+} as const;
+
+export type ObjectKind = keyof typeof GO_FIELDS;
+
+function templateError(err: TemplateError, usage: string): CtlError {
+  return new CtlError('TUNASYNC_E_CTL_TEMPLATE', `invalid --format template: ${err.message}`, {
+    cause: err,
+    usage,
+  });
+}
+
+/** Parse `--format` before anything is fetched, so a typo costs no request. */
+export function compileFormat(source: string, usage: string): ParsedTemplate {
+  try {
+    return parseTemplate(source);
+  } catch (err) {
+    if (err instanceof TemplateError) throw templateError(err, usage);
+    throw err;
+  }
+}
+
+/**
+ * Every object through the template, one line each (like the Go client's `Execute` then
+ * `Println`). Rendered completely before anything is printed: an error prints nothing.
+ */
+export function renderObjects(
+  template: ParsedTemplate,
+  kind: ObjectKind,
+  items: readonly Record<string, unknown>[],
+  usage: string,
+): string {
+  try {
+    const fields = buildFieldMap(GO_FIELDS[kind], items);
+    checkTemplateFields(template, fields);
+    return items.map((item) => `${renderTemplate(template, item, fields)}\n`).join('');
+  } catch (err) {
+    if (err instanceof TemplateError) throw templateError(err, usage);
+    throw err;
+  }
+}
+
+/** The manager's answer as a list of JSON objects (`null` counts as empty, as in Go). */
+export function asObjectList(body: unknown, what: string): Record<string, unknown>[] {
+  if (body === null) return [];
+  if (
+    !Array.isArray(body) ||
+    body.some((item) => typeof item !== 'object' || item === null || Array.isArray(item))
+  ) {
+    throw new CtlError(
+      'TUNASYNC_E_CTL_BAD_ANSWER',
+      `${what}: the manager's answer is not a list of objects`,
+    );
+  }
+  return body as Record<string, unknown>[];
+}

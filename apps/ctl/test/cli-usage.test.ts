@@ -1,0 +1,82 @@
+import { TempDirs } from '@tunasync/test-utils';
+import { runCtl } from './helpers/run-ctl';
+
+const dirs = new TempDirs();
+let home: string;
+beforeAll(async () => {
+  home = await dirs.make('ctl-usage-');
+});
+afterAll(() => dirs.cleanup());
+
+const ctl = (...args: string[]) => runCtl(args, { home });
+
+describe('tunasynctl help, version and usage errors (no manager needed)', () => {
+  it('prints the program help on stdout with --help', async () => {
+    const result = await ctl('--help');
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(/^tunasynctl: control client for the tunasync manager\n/);
+    for (const command of ['list', 'workers', 'flush', 'rm-worker', 'set-size', 'start']) {
+      expect(result.stdout).toContain(`\n  ${command} `);
+    }
+    expect(result.stdout).not.toContain('__complete');
+  });
+
+  it('prints a command help with COMMAND --help and help COMMAND', async () => {
+    const byFlag = await ctl('list', '--help');
+    expect(byFlag.code).toBe(0);
+    expect(byFlag.stdout).toContain(
+      'Usage: tunasynctl list [-a|--all] [-s|--status S1,S2…] [-f|--format TEMPLATE] [WORKER…]',
+    );
+    expect(byFlag.stdout).toContain('{{.Field}}');
+    expect(byFlag.stdout).toContain('--ca-cert CERT');
+    const byHelp = await ctl('help', 'list');
+    expect(byHelp.stdout).toBe(byFlag.stdout);
+    expect((await ctl('help')).stdout).toContain('Commands:');
+    const start = await ctl('start', '-h');
+    expect(start.stdout).toContain('-f, --force');
+  });
+
+  it('prints the version with --version and -v', async () => {
+    const result = await ctl('--version');
+    expect(result).toEqual({ code: 0, stdout: 'Version: 0.1.0\n', stderr: '' });
+    expect((await ctl('-v')).stdout).toBe('Version: 0.1.0\n');
+  });
+
+  it.each([
+    [[], 'no command given'],
+    [['frobnicate'], 'unknown command "frobnicate" (run "tunasynctl --help" for the list)'],
+    [['help', 'frobnicate'], 'no help for unknown command "frobnicate"'],
+    [['list', '--bogus'], "list: Unknown option '--bogus'"],
+    [['list', '-p'], "list: Option '-p, --port <value>' argument missing"],
+    [['list'], 'list: give at least one WORKER or --all'],
+    [['list', '-a', '-s', 'success,bogus'], 'list: unknown status "bogus" in --status'],
+    [['list', '-a', '-p', 'http'], 'list: invalid port "http": must be 1 to 65535'],
+    [['list', '-a', '-p', '70000'], 'list: invalid port "70000": must be 1 to 65535'],
+    [['list', 'bad/name'], 'list: invalid worker name "bad/name": must start with a letter'],
+    [['list', '-a', '-f', '{{.Name'], 'invalid --format template: 1:1: unclosed action'],
+    [['workers', 'extra'], 'workers: takes no arguments'],
+    [['flush', 'extra'], 'flush: takes no arguments'],
+    [['rm-worker'], 'rm-worker: please specify the worker with -w WORKER'],
+    [['rm-worker', '-w', 'w1', 'x'], 'rm-worker: takes no arguments besides -w WORKER'],
+    [['set-size', '-w', 'w1', 'debian'], 'set-size: needs exactly MIRROR and SIZE'],
+    [['set-size', '-w', 'w1', '../x', '1G'], 'set-size: invalid mirror name "../x"'],
+    [['start', 'debian'], 'start: please specify the worker with -w WORKER'],
+    [['stop', '-w', 'w1'], 'stop: needs the MIRROR and at most one comma-separated list of ARGs'],
+    [['ping', '-w', 'w1', 'a', 'b', 'c'], 'ping: needs the MIRROR'],
+    [['stop', '-w', 'w1', '-f', 'debian'], "stop: Unknown option '-f'"],
+    [['reload'], 'reload: please specify the worker with -w WORKER'],
+    [['reload', '-w', 'w1', 'debian'], 'reload: takes no arguments besides -w WORKER'],
+    [['completion'], 'completion: needs exactly one shell: bash or zsh'],
+    [['completion', 'fish'], 'completion: unsupported shell "fish" (bash or zsh)'],
+    [['__complete', 'nothing'], '__complete: needs workers or mirrors'],
+  ])('exits 2 with the usage for %j', async (args, message) => {
+    const result = await ctl(...args);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    const [first, usage] = result.stderr.split('\n');
+    expect(first).toContain(`tunasynctl: ${message}`);
+    expect(usage).toMatch(/^Usage: tunasynctl /);
+    expect(result.stderr).toMatch(/Run "tunasynctl (\S+ )?--help" for more\.\n$/);
+  });
+});
