@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as tomlModule from 'toml';
 import type { CtlConfigFile, Logger } from '@tunasync/api-types';
@@ -52,7 +52,8 @@ function isMissing(err: unknown): boolean {
 }
 
 /**
- * Read one ctl.conf. A missing optional file is `undefined`; a missing `--config` file, a
+ * Read one ctl.conf (synchronously: a CLI reading a small file gains nothing from the
+ * promise API, and `node:fs` is already loaded at start-up). A missing optional file is `undefined`; a missing `--config` file, a
  * file that is not TOML or has a wrong value is a `TUNASYNC_E_CTL_CONFIG` naming the file
  * (and the line or key). Unknown keys are warnings.
  */
@@ -63,7 +64,7 @@ export async function readCtlConfigFile(
 ): Promise<CtlConfigFile | undefined> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch (err) {
     if (!required && isMissing(err)) return undefined;
     const reason = isMissing(err) ? 'no such file' : (err as Error).message;
@@ -134,7 +135,7 @@ export async function resolveEndpoint(
   if (merged.token !== undefined && merged.token !== '') endpoint.token = merged.token;
   if (caFile !== undefined) {
     try {
-      endpoint.caCert = await readFile(caFile, 'utf8');
+      endpoint.caCert = readFileSync(caFile, 'utf8');
     } catch (err) {
       throw new CtlError(
         'TUNASYNC_E_CTL_CA_CERT',

@@ -91,18 +91,3 @@ export function renderObjects(
     throw err;
   }
 }
-
-/** The manager's answer as a list of JSON objects (`null` counts as empty, as in Go). */
-export function asObjectList(body: unknown, what: string): Record<string, unknown>[] {
-  if (body === null) return [];
-  if (
-    !Array.isArray(body) ||
-    body.some((item) => typeof item !== 'object' || item === null || Array.isArray(item))
-  ) {
-    throw new CtlError(
-      'TUNASYNC_E_CTL_BAD_ANSWER',
-      `${what}: the manager's answer is not a list of objects`,
-    );
-  }
-  return body as Record<string, unknown>[];
-}

@@ -1,6 +1,6 @@
 import type { CommandContext } from '../command-context';
 import { doing } from '../command-context';
-import { asObjectList } from '../object-template';
+import { asObjectList } from '../object-list';
 
 /**
  * Hidden `__complete workers|mirrors [-w WORKER]`: candidate names for the completion

@@ -3,7 +3,7 @@ import { isSyncStatus, SYNC_STATUSES } from '@tunasync/api-types';
 import type { CommandContext } from '../command-context';
 import { doing } from '../command-context';
 import { goJsonIndent } from '../go-json';
-import { asObjectList, compileFormat, renderObjects } from '../object-template';
+import { asObjectList, loadObjectTemplate } from '../object-list';
 
 function parseStatuses(ctx: CommandContext, text: string | undefined): Set<SyncStatus> | undefined {
   if (text === undefined || text === '') return undefined;
@@ -36,7 +36,7 @@ export async function execute(ctx: CommandContext): Promise<void> {
   }
   const statuses = parseStatuses(ctx, ctx.string('status'));
   const format = ctx.string('format');
-  const template = format ? compileFormat(format, ctx.spec.usage) : undefined;
+  const template = format ? loadObjectTemplate().compileFormat(format, ctx.spec.usage) : undefined;
 
   const client = await ctx.connect();
   let items: Record<string, unknown>[];
@@ -63,6 +63,11 @@ export async function execute(ctx: CommandContext): Promise<void> {
   ctx.print(
     template === undefined
       ? `${goJsonIndent(items)}\n`
-      : renderObjects(template, all ? 'webMirrorStatus' : 'mirrorStatus', items, ctx.spec.usage),
+      : loadObjectTemplate().renderObjects(
+          template,
+          all ? 'webMirrorStatus' : 'mirrorStatus',
+          items,
+          ctx.spec.usage,
+        ),
   );
 }
