@@ -1,4 +1,11 @@
-export type { Store, StoreChange, StoreListener, StatusUpdater, WriteOptions } from './store';
+export type {
+  MirrorStatusEntry,
+  Store,
+  StoreChange,
+  StoreListener,
+  StatusUpdater,
+  WriteOptions,
+} from './store';
 export { LevelStore } from './level-store';
 export type { LevelStoreOptions } from './level-store';
 export { STORE_ERROR_CODES, StoreError, isStoreError, storeErrors } from './errors';

@@ -315,6 +315,17 @@ export class LevelStore implements Store {
     );
   }
 
+  listAllMirrorStatusEntries(): Promise<MirrorStatusEntry[]> {
+    return this.track(async () =>
+      (await this.scan(STATUS_RANGE, decodeMirrorStatus)).flatMap(({ key, value }) => {
+        const ids = parseStatusKey(key);
+        /* istanbul ignore next: every key of STATUS_RANGE parses */
+        if (!ids) return [];
+        return [{ workerId: ids[0], mirror: ids[1], status: value }];
+      }),
+    );
+  }
+
   flushDisabled(): Promise<number> {
     const flushable = (s: MirrorStatus) => s.status === 'disabled' || s.name === '';
     return this.track(async () => {

@@ -17,6 +17,13 @@ export interface WriteOptions {
  */
 export type StatusUpdater = (current: MirrorStatus | undefined) => MirrorStatus | undefined;
 
+/** A stored status with the key it is stored under. */
+export interface MirrorStatusEntry {
+  workerId: string;
+  mirror: string;
+  status: MirrorStatus;
+}
+
 /** A change that a write made, told to listeners after it is stored. */
 export type StoreChange =
   | { kind: 'status-put'; workerId: string; mirror: string; status: MirrorStatus }
@@ -65,6 +72,8 @@ export interface Store {
   listMirrorStatuses(workerId: string): Promise<MirrorStatus[]>;
   /** Every status, ordered by worker then mirror name. */
   listAllMirrorStatuses(): Promise<MirrorStatus[]>;
+  /** Like `listAllMirrorStatuses`, with the (worker, mirror) each is stored under. */
+  listAllMirrorStatusEntries(): Promise<MirrorStatusEntry[]>;
   /** Deletes every status that is `disabled` or has an empty name; returns how many. */
   flushDisabled(): Promise<number>;
 

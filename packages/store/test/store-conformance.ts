@@ -146,6 +146,10 @@ export function describeStoreConformance(backend: string, makeHarness: () => Sto
         expect({ worker: got?.worker, name: got?.name }).toEqual({ worker, name: mirror });
       }
       expect(await store.listAllMirrorStatuses()).toHaveLength(pairs.length);
+      const entries = await store.listAllMirrorStatusEntries();
+      expect(entries.map((e) => [e.workerId, e.mirror]).sort()).toEqual([...pairs].sort());
+      for (const e of entries)
+        expect([e.status.worker, e.status.name]).toEqual([e.workerId, e.mirror]);
       // A worker's list holds exactly its own statuses, never a neighbour's with a shared prefix.
       expect((await store.listMirrorStatuses('a')).map((s) => s.name).sort()).toEqual(['b', 'b/']);
       expect((await store.listMirrorStatuses('c')).map((s) => s.name)).toEqual(['a/b']);
@@ -212,6 +216,7 @@ export function describeStoreConformance(backend: string, makeHarness: () => Sto
       await store.putMirrorStatus('w2', '', mirrorStatus('w2', '', 'success'));
       await store.putMirrorStatus('w3', 'x', mirrorStatus('w3', '', 'failed'));
       expect(await store.flushDisabled()).toBe(3);
+      expect(await store.listAllMirrorStatusEntries()).toHaveLength(2);
       expect(
         (await store.listAllMirrorStatuses()).map((s) => `${s.worker}:${s.name}`).sort(),
       ).toEqual(['w1:b', 'w2:a']);
