@@ -16,7 +16,14 @@ import {
 } from './key-layout';
 import type { KeyRange } from './key-layout';
 import { decodeMirrorStatus, decodeWorkerStatus, isTerminal } from './records';
-import type { StatusUpdater, Store, StoreChange, StoreListener, WriteOptions } from './store';
+import type {
+  MirrorStatusEntry,
+  StatusUpdater,
+  Store,
+  StoreChange,
+  StoreListener,
+  WriteOptions,
+} from './store';
 
 export interface LevelStoreOptions {
   /** The database directory; created (with its parents) when missing. */
