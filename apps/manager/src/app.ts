@@ -1,0 +1,400 @@
+import express from 'express';
+import type { NextFunction, Request, Response } from 'express';
+import {
+  formatRfc3339,
+  nameProblem,
+  silentLogger,
+  validateClientCmd,
+  validateMirrorSchedules,
+  validateMirrorSizeMessage,
+  validateMirrorStatus,
+  validateWorkerStatus,
+} from '@tunasync/api-types';
+import type {
+  Logger,
+  MirrorStatus,
+  ValidationResult,
+  WorkerCmd,
+  WorkerStatus,
+} from '@tunasync/api-types';
+import { isStoreError } from '@tunasync/store';
+import type { Store } from '@tunasync/store';
+import { createBearerCheck } from './bearer-auth';
+import { ManagerError, managerError, managerErrorWithCause } from './errors';
+import { JobsSnapshot } from './jobs-snapshot';
+import { applyStatusReport, isMeaningfulSize, normalizeTime } from './status-rules';
+import { createWorkerClient } from './worker-client';
+import type { WorkerClient } from './worker-client';
+
+/** The part of the manager's settings the HTTP app needs. */
+export interface ManagerAppConfig {
+  /** Bearer token required on mutating routes (§7.1); undefined: no authentication. */
+  token?: string;
+  /** PEM text of the CA to trust when calling workers over HTTPS (`files.ca_cert`). */
+  caCert?: string;
+  /** Seconds without news after which a worker counts as offline (0: never). */
+  workerOfflineAfter?: number;
+  /** Log one line per request at debug level (`debug = true`, `--debug`). */
+  logRequests?: boolean;
+}
+
+export interface ManagerAppOptions {
+  config: ManagerAppConfig;
+  store: Store;
+  logger?: Logger;
+  /** The manager's clock: every timestamp it stores comes from here. */
+  clock?: () => Date;
+  /** How commands reach workers; by default undici with a 5 s timeout and `caCert`. */
+  workerClient?: WorkerClient;
+}
+
+export interface ManagerApp {
+  /** The express application, to hand to an HTTP(S) server. */
+  readonly handler: express.Express;
+  readonly snapshot: JobsSnapshot;
+  /** Detaches from the store and closes the worker client it made. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Body limit of every request (SPEC: 1 MiB → 413). */
+export const BODY_LIMIT = '1mb';
+const BODY_LIMIT_TEXT = '1 MiB';
+
+const REDACTED = 'REDACTED';
+
+/** Every route and its methods; anything else on a known path is a 405. */
+const ROUTES: Array<[string, string[]]> = [
+  ['/ping', ['GET']],
+  ['/jobs', ['GET']],
+  ['/jobs/disabled', ['DELETE']],
+  ['/workers', ['GET', 'POST']],
+  ['/workers/:id', ['DELETE']],
+  ['/workers/:id/jobs', ['GET']],
+  ['/workers/:id/jobs/:job', ['POST']],
+  ['/workers/:id/jobs/:job/size', ['POST']],
+  ['/workers/:id/schedules', ['POST']],
+  ['/cmd', ['POST']],
+];
+
+function valid<T>(result: ValidationResult<T>): T {
+  if (!result.ok) throw managerError('invalidBody', result.problems);
+  return result.value;
+}
+
+function checkName(what: string, name: string): void {
+  const problem = nameProblem(name);
+  if (problem !== undefined) throw managerError('invalidName', what, name, problem);
+}
+
+function redact(worker: WorkerStatus): WorkerStatus {
+  return { ...worker, token: REDACTED };
+}
+
+function reasonOf(err: unknown): string {
+  const e = err as { name?: unknown; message?: unknown; cause?: { message?: unknown } } | null;
+  if (e?.name === 'TimeoutError') return 'no answer in time';
+  const cause = typeof e?.cause?.message === 'string' ? `: ${e.cause.message}` : '';
+  return `${typeof e?.message === 'string' ? e.message : String(err)}${cause}`;
+}
+
+function isTruthyQuery(value: unknown): boolean {
+  return typeof value === 'string' && ['1', 'true', 'yes'].includes(value.toLowerCase());
+}
+
+/**
+ * Builds the manager's express app (SPEC §3): loads the `/jobs` snapshot from the store and
+ * keeps it coherent through the store's change events.
+ */
+export async function createManagerApp(options: ManagerAppOptions): Promise<ManagerApp> {
+  const { store, config } = options;
+  const logger = options.logger ?? silentLogger;
+  const clock = options.clock ?? (() => new Date());
+  const ownClient = options.workerClient === undefined;
+  const workerClient =
+    options.workerClient ??
+    createWorkerClient({
+      ...(config.caCert === undefined ? {} : { ca: config.caCert }),
+      ...(config.token === undefined ? {} : { token: config.token }),
+    });
+  const offlineAfterMs = (config.workerOfflineAfter ?? 0) * 1000;
+
+  const [entries, workers] = await Promise.all([
+    store.listAllMirrorStatusEntries(),
+    store.listWorkers(),
+  ]);
+  const snapshot = new JobsSnapshot(entries, workers);
+  const unsubscribe = store.onChange((change) => snapshot.apply(change));
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('json spaces', 0);
+
+  if (config.logRequests) {
+    app.use((req, res, next) => {
+      const started = process.hrtime.bigint();
+      res.on('finish', () => {
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        logger.debug(`${req.method} ${req.originalUrl} ${res.statusCode} ${ms.toFixed(1)}ms`, {
+          component: 'http',
+        });
+      });
+      next();
+    });
+  }
+
+  // Authentication before anything reads the body (§7.1): read routes stay public.
+  if (config.token !== undefined) {
+    const check = createBearerCheck(config.token);
+    app.use((req, res, next) => {
+      if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
+      if (check(req.get('authorization'))) return next();
+      logger.warn(`refused ${req.method} ${req.path} from ${req.ip ?? '?'}: no valid token`, {
+        component: 'http',
+      });
+      res.set('WWW-Authenticate', 'Bearer');
+      next(managerError('unauthorized'));
+    });
+  }
+
+  app.use(express.json({ limit: BODY_LIMIT, type: () => true, strict: true }));
+
+  async function requireWorker(id: string): Promise<WorkerStatus> {
+    const worker = await store.getWorker(id);
+    if (!worker) throw managerError('invalidWorkerId', id);
+    return worker;
+  }
+
+  async function refresh(id: string): Promise<void> {
+    await store.refreshWorker(id, formatRfc3339(clock()));
+  }
+
+  const param = (req: Request, name: string): string => {
+    const value = req.params[name];
+    return typeof value === 'string' ? value : '';
+  };
+
+  app.get('/ping', (_req, res) => {
+    res.json({ message: 'pong' });
+  });
+
+  app.get('/jobs', (req, res) => {
+    if (isTruthyQuery(req.query.with_worker)) {
+      res.json(snapshot.jobsWithWorkers(clock(), offlineAfterMs));
+      return;
+    }
+    res.set('Content-Type', 'application/json; charset=utf-8');
+    res.set('ETag', snapshot.etag());
+    res.send(snapshot.jobsBody());
+  });
+
+  app.delete('/jobs/disabled', async (_req, res) => {
+    const removed = await store.flushDisabled();
+    logger.info(`flushed ${removed} disabled or nameless job(s)`);
+    res.json({ message: 'flushed' });
+  });
+
+  app.get('/workers', async (_req, res) => {
+    res.json((await store.listWorkers()).map(redact));
+  });
+
+  app.post('/workers', async (req, res) => {
+    const body = valid(validateWorkerStatus(req.body));
+    checkName('worker id', body.id);
+    let protocol: string | undefined;
+    try {
+      protocol = new URL(body.url).protocol;
+    } catch {
+      protocol = undefined;
+    }
+    if (protocol !== 'http:' && protocol !== 'https:') {
+      throw managerError('invalidWorkerUrl', body.url);
+    }
+    const now = formatRfc3339(clock());
+    const stored = await store.putWorker(
+      { id: body.id, url: body.url, token: '', last_online: now, last_register: now },
+      { sync: true },
+    );
+    logger.info(`Worker <${stored.id}> registered at ${stored.url}`, { worker: stored.id });
+    res.json(redact(stored));
+  });
+
+  app.delete('/workers/:id', async (req, res) => {
+    const id = param(req, 'id');
+    await requireWorker(id);
+    await store.deleteWorker(id);
+    logger.info(`Worker <${id}> deleted`, { worker: id });
+    res.json({ message: 'deleted' });
+  });
+
+  app.get('/workers/:id/jobs', async (req, res) => {
+    const id = param(req, 'id');
+    await requireWorker(id);
+    res.json(await store.listMirrorStatuses(id));
+  });
+
+  app.post('/workers/:id/jobs/:job', async (req, res) => {
+    const id = param(req, 'id');
+    await requireWorker(id);
+    const report = valid(validateMirrorStatus(req.body));
+    if (report.name === '') throw managerError('emptyMirrorName');
+    checkName('mirror name', report.name);
+    if (report.name !== param(req, 'job')) {
+      throw managerError('mirrorNameMismatch', report.name, param(req, 'job'));
+    }
+    await refresh(id);
+    const stored = (await store.updateMirrorStatus(id, report.name, (current) =>
+      applyStatusReport(current, report, id, clock()),
+    )) as MirrorStatus;
+    const what = stored.status === 'syncing' ? 'starts syncing' : stored.status;
+    logger.info(`Job [${stored.name}] @<${id}> ${what}`, { worker: id, mirror: stored.name });
+    res.json(stored);
+  });
+
+  app.post('/workers/:id/jobs/:job/size', async (req, res) => {
+    const id = param(req, 'id');
+    const job = param(req, 'job');
+    await requireWorker(id);
+    const message = valid(validateMirrorSizeMessage(req.body));
+    const name = message.name === '' ? job : message.name;
+    if (name !== job) throw managerError('mirrorNameMismatch', name, job);
+    await refresh(id);
+    let found = false;
+    const stored = await store.updateMirrorStatus(id, name, (current) => {
+      found = current !== undefined;
+      if (!current || !isMeaningfulSize(message.size)) return undefined;
+      return { ...current, size: message.size };
+    });
+    if (!found || !stored) throw managerError('mirrorNotFound', name, id);
+    logger.info(`Mirror size of [${name}] @<${id}>: ${stored.size}`, { worker: id, mirror: name });
+    res.json(stored);
+  });
+
+  app.post('/workers/:id/schedules', async (req, res) => {
+    const id = param(req, 'id');
+    await requireWorker(id);
+    const { schedules } = valid(validateMirrorSchedules(req.body));
+    for (const schedule of schedules) {
+      if (schedule.name === '') throw managerError('emptyMirrorName');
+      checkName('mirror name', schedule.name);
+    }
+    await refresh(id);
+    for (const schedule of schedules) {
+      const next = normalizeTime(schedule.next_schedule);
+      let known = false;
+      await store.updateMirrorStatus(id, schedule.name, (current) => {
+        known = current !== undefined;
+        if (!current || current.next_schedule === next) return undefined;
+        return { ...current, next_schedule: next };
+      });
+      if (!known) {
+        logger.debug(`schedule of unknown job [${schedule.name}] @<${id}> ignored`, {
+          worker: id,
+          mirror: schedule.name,
+        });
+      }
+    }
+    res.json({});
+  });
+
+  app.post('/cmd', async (req, res) => {
+    const cmd = valid(validateClientCmd(req.body));
+    if (cmd.worker_id === '') throw managerError('emptyCmdWorker', cmd.mirror_id);
+    if (cmd.mirror_id !== '') checkName('mirror_id', cmd.mirror_id);
+    const worker = await store.getWorker(cmd.worker_id);
+    if (!worker) throw managerError('workerNotRegistered', cmd.worker_id);
+
+    // The stored status changes even if the worker then fails to act (as in Go).
+    const forced = cmd.cmd === 'disable' ? 'disabled' : cmd.cmd === 'stop' ? 'paused' : undefined;
+    if (forced !== undefined && cmd.mirror_id !== '') {
+      await store.updateMirrorStatus(worker.id, cmd.mirror_id, (current) =>
+        current && current.status !== forced ? { ...current, status: forced } : undefined,
+      );
+    }
+
+    const workerCmd: WorkerCmd = {
+      cmd: cmd.cmd,
+      mirror_id: cmd.mirror_id,
+      args: cmd.args,
+      options: cmd.options,
+    };
+    logger.info(`Posting command '${cmd.cmd} ${cmd.mirror_id}' to <${worker.id}>`, {
+      worker: worker.id,
+      ...(cmd.mirror_id === '' ? {} : { mirror: cmd.mirror_id }),
+    });
+    let reply;
+    try {
+      reply = await workerClient.postCommand(worker.url, workerCmd);
+    } catch (err) {
+      throw managerErrorWithCause(err, 'workerUnreachable', worker.id, worker.url, reasonOf(err));
+    }
+    if (reply.status < 200 || reply.status > 299) {
+      const error = managerError('workerRefused', worker.id, worker.url, reply.status, reply.said);
+      // A worker's 4xx (unknown mirror, bad verb) is the client's mistake: pass the code on.
+      const status = reply.status >= 400 && reply.status < 500 ? reply.status : 502;
+      throw new ManagerError(error.code, status, error.message);
+    }
+    res.json({ message: `successfully send command to worker ${worker.id}` });
+  });
+
+  // Known paths with a wrong method: 405 with Allow.
+  for (const [path, methods] of ROUTES) {
+    app.all(path, (req, res, next) => {
+      res.set('Allow', methods.join(', '));
+      next(managerError('methodNotAllowed', req.method, req.path, methods));
+    });
+  }
+
+  app.use((req, _res, next) => {
+    next(managerError('routeNotFound', req.method, req.path));
+  });
+
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const error = toManagerError(err);
+    if (error.status >= 500) {
+      logger.error(`in request ${req.method} ${req.path}: ${error.message}`, {
+        component: 'http',
+        ...(error === err ? {} : { cause: describeCause(err) }),
+      });
+    }
+    res.status(error.status).json({ error: error.message });
+  });
+
+  let closed: Promise<void> | undefined;
+  return {
+    handler: app,
+    snapshot,
+    close() {
+      closed ??= (async () => {
+        unsubscribe();
+        if (ownClient) await workerClient.close();
+      })();
+      return closed;
+    },
+  };
+}
+
+function describeCause(err: unknown): string {
+  return err instanceof Error ? (err.stack ?? err.message) : String(err);
+}
+
+/** Any error a handler or a body parser raised, as the catalogued error to answer with. */
+function toManagerError(err: unknown): ManagerError {
+  if (err instanceof ManagerError) return err;
+  const e = err as { type?: unknown; status?: unknown; message?: unknown } | null;
+  switch (e?.type) {
+    case 'entity.parse.failed':
+      return managerError('malformedJson', String(e.message));
+    case 'entity.too.large':
+      return managerError('bodyTooLarge', BODY_LIMIT_TEXT);
+    default:
+      break;
+  }
+  if (typeof e?.type === 'string' && typeof e.status === 'number' && e.status < 500) {
+    const error = managerError('badRequest', String(e.message));
+    return new ManagerError(error.code, e.status, error.message);
+  }
+  if (isStoreError(err))
+    return managerErrorWithCause(err, 'storeFailure', 'use the database', err.message);
+  return managerErrorWithCause(err, 'internal');
+}

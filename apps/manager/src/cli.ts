@@ -1,0 +1,229 @@
+import { readFileSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Writable } from 'node:stream';
+import type { Logger } from '@tunasync/api-types';
+import { isStoreError } from '@tunasync/store';
+import { isManagerError } from './errors';
+import { loadManagerConfig } from './manager-config';
+import type { ManagerFlags } from './manager-config';
+import { runManager } from './run-manager';
+import { createWinstonLogger } from './winston-logger';
+
+/** Exit codes of SPEC §6. */
+export const EXIT_OK = 0;
+export const EXIT_RUNTIME = 1;
+export const EXIT_USAGE = 2;
+
+const PROGRAM = 'tunasync-manager';
+
+export const USAGE = `Usage: ${PROGRAM} [options]
+
+Runs the tunasync manager: the HTTP API that workers report to and tunasynctl talks to.
+
+Options:
+  -c, --config FILE         load the manager configuration (manager.conf) from FILE
+      --addr ADDR           listen on ADDR (default 127.0.0.1)
+      --port PORT           listen on PORT (default 14242; 0 picks a free port)
+      --cert FILE           TLS certificate; with --key, serve HTTPS
+      --key FILE            TLS private key
+      --db-file DIR         the LevelDB directory (default /var/lib/tunasync/tunasync.db)
+      --db-type TYPE        database type; only "leveldb"
+  -v, --verbose             log debug lines too
+      --debug               debug mode: debug lines and one line per request
+      --with-systemd        log without timestamps (journald adds its own)
+      --pidfile FILE        write the process id to FILE while running
+      --check-config FILE   check FILE (with the other flags), print every problem, exit
+      --strict              unknown configuration keys are errors, not warnings
+  -h, --help                print this help and exit
+      --version             print the version and exit
+
+Flags override the file. Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.
+`;
+
+export function managerVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+export interface CliIo {
+  stdout: Writable;
+  stderr: Writable;
+  /** Where the daemon's log goes; `stdout` when not given. */
+  log?: Writable;
+  /** Process to listen on for SIGTERM/SIGINT (the real one by default). */
+  signals?: NodeJS.EventEmitter;
+}
+
+class UsageError extends Error {}
+
+function parsePort(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text) || Number(text) > 65535) {
+    throw new UsageError(`--port: must be an integer from 0 to 65535, got "${text}"`);
+  }
+  return Number(text);
+}
+
+function parse(argv: string[]) {
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: true,
+      options: {
+        config: { type: 'string', short: 'c' },
+        addr: { type: 'string' },
+        port: { type: 'string' },
+        cert: { type: 'string' },
+        key: { type: 'string' },
+        'db-file': { type: 'string' },
+        'db-type': { type: 'string' },
+        verbose: { type: 'boolean', short: 'v' },
+        debug: { type: 'boolean' },
+        'with-systemd': { type: 'boolean' },
+        pidfile: { type: 'string' },
+        'check-config': { type: 'string' },
+        strict: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
+      },
+    });
+    if (positionals.length > 0) {
+      throw new UsageError(`unexpected argument "${positionals[0] as string}"`);
+    }
+    const flags: ManagerFlags = {};
+    if (values.config !== undefined) flags.config = values.config;
+    if (values.addr !== undefined) flags.addr = values.addr;
+    const port = parsePort(values.port);
+    if (port !== undefined) flags.port = port;
+    if (values.cert !== undefined) flags.cert = values.cert;
+    if (values.key !== undefined) flags.key = values.key;
+    if (values['db-file'] !== undefined) flags.dbFile = values['db-file'];
+    if (values['db-type'] !== undefined) flags.dbType = values['db-type'];
+    if (values.debug) flags.debug = true;
+    if (values.strict) flags.strict = true;
+    return { values, flags };
+  } catch (err) {
+    throw err instanceof UsageError ? err : new UsageError((err as Error).message);
+  }
+}
+
+function waitForSignal(signals: NodeJS.EventEmitter): Promise<string> {
+  return new Promise((resolve) => {
+    const handler = (name: string) => {
+      signals.off('SIGTERM', onTerm);
+      signals.off('SIGINT', onInt);
+      resolve(name);
+    };
+    const onTerm = () => handler('SIGTERM');
+    const onInt = () => handler('SIGINT');
+    signals.on('SIGTERM', onTerm);
+    signals.on('SIGINT', onInt);
+  });
+}
+
+function reportStartFailure(logger: Logger, err: unknown): number {
+  if (isStoreError(err) || isManagerError(err)) {
+    logger.error(`cannot start: ${err.message}`);
+  } else {
+    logger.error(`cannot start: ${(err as Error).message ?? String(err)}`);
+    logger.debug((err as Error).stack ?? String(err));
+  }
+  return EXIT_RUNTIME;
+}
+
+/**
+ * The whole program with its exit code: flags, config, the daemon until SIGTERM/SIGINT.
+ * Never exits the process itself (`main` does).
+ */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const write = (stream: Writable, text: string) =>
+    stream.write(text.endsWith('\n') ? text : `${text}\n`);
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (err) {
+    write(io.stderr, `${PROGRAM}: ${(err as Error).message}\nRun "${PROGRAM} --help" for usage.`);
+    return EXIT_USAGE;
+  }
+  const { values, flags } = parsed;
+  if (values.help) {
+    write(io.stdout, USAGE);
+    return EXIT_OK;
+  }
+  if (values.version) {
+    write(io.stdout, `${PROGRAM} ${managerVersion()}`);
+    return EXIT_OK;
+  }
+
+  const checkFile = values['check-config'];
+  const check = await loadManagerConfig(
+    checkFile === undefined ? flags : { ...flags, config: checkFile },
+  );
+  for (const warning of check.warnings) write(io.stderr, `warning: ${warning}`);
+  for (const problem of check.problems) write(io.stderr, `error: ${problem}`);
+  if (checkFile !== undefined) {
+    if (check.problems.length > 0) return EXIT_USAGE;
+    write(io.stdout, `${checkFile}: OK`);
+    return EXIT_OK;
+  }
+  if (!check.settings) return EXIT_USAGE;
+  const settings = check.settings;
+
+  const logger = createWinstonLogger({
+    level: values.verbose || settings.debug ? 'debug' : 'info',
+    withSystemd: values['with-systemd'] === true,
+    stream: io.log ?? io.stdout,
+  });
+
+  let running;
+  try {
+    running = await runManager(settings, { logger });
+  } catch (err) {
+    return reportStartFailure(logger, err);
+  }
+  const pidfile = values.pidfile;
+  if (pidfile !== undefined) {
+    try {
+      await writeFile(pidfile, `${process.pid}\n`);
+    } catch (err) {
+      logger.error(`cannot write pidfile ${pidfile}: ${(err as Error).message}`);
+      await running.close();
+      return EXIT_RUNTIME;
+    }
+  }
+  logger.info(
+    `${PROGRAM} ${managerVersion()} listening on ${running.url} (database ${settings.dbFile})`,
+  );
+
+  const signals = io.signals ?? process;
+  const name = await waitForSignal(signals);
+  logger.info(`${name} received: finishing running requests and closing the database`);
+  let code = EXIT_OK;
+  try {
+    await running.close();
+  } catch (err) {
+    logger.error(`shutdown failed: ${(err as Error).message}`);
+    code = EXIT_RUNTIME;
+  }
+  if (pidfile !== undefined) await rm(pidfile, { force: true });
+  logger.info('stopped');
+  return code;
+}
+
+/** Entry of `bin/tunasync-manager.js`. */
+export function main(argv: string[] = process.argv.slice(2)): void {
+  runCli(argv, { stdout: process.stdout, stderr: process.stderr }).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(
+        `${PROGRAM}: unexpected failure: ${(err as Error).stack ?? String(err)}\n`,
+      );
+      process.exit(EXIT_RUNTIME);
+    },
+  );
+}

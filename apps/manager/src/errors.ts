@@ -1,0 +1,168 @@
+import { TunasyncError } from '@tunasync/api-types';
+
+/**
+ * Every error the manager answers or exits with: a stable code, an HTTP status (for the
+ * ones a request can cause) and the message template. Texts the Go manager had are kept
+ * word for word, because `tunasynctl` and scripts print or match them.
+ */
+export const MANAGER_ERRORS = {
+  invalidWorkerId: {
+    code: 'TUNASYNC_E_MANAGER_INVALID_WORKER_ID',
+    status: 400,
+    message: (id: string) => `invalid workerID ${id}`,
+  },
+  emptyMirrorName: {
+    code: 'TUNASYNC_E_MANAGER_EMPTY_MIRROR_NAME',
+    status: 400,
+    message: () => 'mirror Name should not be empty',
+  },
+  invalidName: {
+    code: 'TUNASYNC_E_MANAGER_INVALID_NAME',
+    status: 400,
+    message: (what: string, name: string, problem: string) =>
+      `invalid ${what} ${JSON.stringify(name)}: ${problem}`,
+  },
+  mirrorNameMismatch: {
+    code: 'TUNASYNC_E_MANAGER_MIRROR_NAME_MISMATCH',
+    status: 400,
+    message: (inBody: string, inPath: string) =>
+      `mirror name ${JSON.stringify(inBody)} in the body does not match ${JSON.stringify(inPath)} in the URL`,
+  },
+  invalidBody: {
+    code: 'TUNASYNC_E_MANAGER_INVALID_BODY',
+    status: 400,
+    message: (problems: string[]) => `invalid request body: ${problems.join('; ')}`,
+  },
+  malformedJson: {
+    code: 'TUNASYNC_E_MANAGER_MALFORMED_JSON',
+    status: 400,
+    message: (detail: string) => `malformed JSON body: ${detail}`,
+  },
+  badRequest: {
+    code: 'TUNASYNC_E_MANAGER_BAD_REQUEST',
+    status: 400,
+    message: (detail: string) => `bad request: ${detail}`,
+  },
+  bodyTooLarge: {
+    code: 'TUNASYNC_E_MANAGER_BODY_TOO_LARGE',
+    status: 413,
+    message: (limit: string) => `request body is larger than ${limit}`,
+  },
+  invalidWorkerUrl: {
+    code: 'TUNASYNC_E_MANAGER_INVALID_WORKER_URL',
+    status: 400,
+    message: (url: string) =>
+      `worker url must be an http: or https: URL, got ${JSON.stringify(url)}`,
+  },
+  unauthorized: {
+    code: 'TUNASYNC_E_MANAGER_UNAUTHORIZED',
+    status: 401,
+    message: () => 'missing or invalid bearer token',
+  },
+  routeNotFound: {
+    code: 'TUNASYNC_E_MANAGER_ROUTE_NOT_FOUND',
+    status: 404,
+    message: (method: string, path: string) => `no route ${method} ${path}`,
+  },
+  methodNotAllowed: {
+    code: 'TUNASYNC_E_MANAGER_METHOD_NOT_ALLOWED',
+    status: 405,
+    message: (method: string, path: string, allowed: string[]) =>
+      `method ${method} is not allowed on ${path} (allowed: ${allowed.join(', ')})`,
+  },
+  mirrorNotFound: {
+    code: 'TUNASYNC_E_MANAGER_MIRROR_NOT_FOUND',
+    status: 404,
+    message: (mirror: string, worker: string) =>
+      `no mirror '${mirror}' exists in worker '${worker}'`,
+  },
+  emptyCmdWorker: {
+    code: 'TUNASYNC_E_MANAGER_CMD_WITHOUT_WORKER',
+    status: 400,
+    message: (mirror: string) =>
+      mirror === ''
+        ? 'worker_id is empty: say which worker should receive the command'
+        : `worker_id is empty: say which worker runs mirror ${mirror}`,
+  },
+  workerNotRegistered: {
+    code: 'TUNASYNC_E_MANAGER_WORKER_NOT_REGISTERED',
+    status: 400,
+    message: (id: string) => `worker ${id} is not registered yet`,
+  },
+  workerUnreachable: {
+    code: 'TUNASYNC_E_MANAGER_WORKER_UNREACHABLE',
+    status: 500,
+    message: (id: string, url: string, reason: string) =>
+      `post command to worker ${id}(${url}) fail: ${reason}`,
+  },
+  workerRefused: {
+    code: 'TUNASYNC_E_MANAGER_WORKER_REFUSED',
+    status: 502,
+    message: (id: string, url: string, status: number, said: string) =>
+      `worker ${id}(${url}) refused the command: HTTP ${status}${said === '' ? '' : `: ${said}`}`,
+  },
+  storeFailure: {
+    code: 'TUNASYNC_E_MANAGER_STORE_FAILURE',
+    status: 500,
+    message: (doing: string, reason: string) => `failed to ${doing}: ${reason}`,
+  },
+  internal: {
+    code: 'TUNASYNC_E_MANAGER_INTERNAL',
+    status: 500,
+    message: () => 'internal error of the manager (see its log)',
+  },
+  config: {
+    code: 'TUNASYNC_E_MANAGER_CONFIG',
+    status: 0,
+    message: (problems: string[]) => problems.join('\n'),
+  },
+  usage: {
+    code: 'TUNASYNC_E_MANAGER_USAGE',
+    status: 0,
+    message: (text: string) => text,
+  },
+  listen: {
+    code: 'TUNASYNC_E_MANAGER_LISTEN',
+    status: 0,
+    message: (where: string, reason: string) => `cannot listen on ${where}: ${reason}`,
+  },
+} as const;
+
+export type ManagerErrorName = keyof typeof MANAGER_ERRORS;
+
+/** An error the manager reports: to an HTTP client with `status`, or at start-up. */
+export class ManagerError extends TunasyncError {
+  readonly status: number;
+
+  constructor(code: string, status: number, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.name = 'ManagerError';
+    this.status = status;
+  }
+}
+
+type Args<N extends ManagerErrorName> = Parameters<(typeof MANAGER_ERRORS)[N]['message']>;
+
+/** `managerError('invalidWorkerId', 'w1')` → the catalogued error with its text. */
+export function managerError<N extends ManagerErrorName>(name: N, ...args: Args<N>): ManagerError {
+  const entry = MANAGER_ERRORS[name];
+  const render = entry.message as (...a: Args<N>) => string;
+  return new ManagerError(entry.code, entry.status, render(...args));
+}
+
+/** Like `managerError`, keeping what caused it. */
+export function managerErrorWithCause<N extends ManagerErrorName>(
+  cause: unknown,
+  name: N,
+  ...args: Args<N>
+): ManagerError {
+  const entry = MANAGER_ERRORS[name];
+  const render = entry.message as (...a: Args<N>) => string;
+  return new ManagerError(entry.code, entry.status, render(...args), { cause });
+}
+
+export function isManagerError(err: unknown, name?: ManagerErrorName): err is ManagerError {
+  return (
+    err instanceof ManagerError && (name === undefined || err.code === MANAGER_ERRORS[name].code)
+  );
+}

@@ -1,0 +1,183 @@
+import { readFile } from 'node:fs/promises';
+import toml from 'toml';
+import { MANAGER_DEFAULTS, validateManagerConfig } from '@tunasync/api-types';
+import type { ManagerConfigFile } from '@tunasync/api-types';
+import type { ManagerAppConfig } from './app';
+
+/** Go's default database path; an old bolt file there is detected and explained. */
+export const DEFAULT_DB_FILE = '/var/lib/tunasync/tunasync.db';
+
+/** Flags of SPEC §5/§6 that override the file (undefined: not given). */
+export interface ManagerFlags {
+  config?: string;
+  addr?: string;
+  port?: number;
+  cert?: string;
+  key?: string;
+  dbFile?: string;
+  dbType?: string;
+  debug?: boolean;
+  /** Unknown keys are errors, not warnings. */
+  strict?: boolean;
+}
+
+/** Everything the manager runs with, after the file, the flags and the defaults. */
+export interface ManagerSettings extends ManagerAppConfig {
+  configFile?: string;
+  debug: boolean;
+  addr: string;
+  port: number;
+  sslCertFile?: string;
+  sslKeyFile?: string;
+  dbType: 'leveldb';
+  dbFile: string;
+  caCertFile?: string;
+  workerOfflineAfter: number;
+}
+
+/** The outcome of loading: settings when usable, every problem and warning as one line each. */
+export interface ManagerConfigCheck {
+  settings?: ManagerSettings;
+  problems: string[];
+  warnings: string[];
+}
+
+const GO_FORMATS = new Set(['bolt', 'badger']);
+
+async function readToml(file: string, problems: string[]): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    problems.push(`${file}: cannot read file: ${(err as Error).message}`);
+    return undefined;
+  }
+  try {
+    return toml.parse(text) as unknown;
+  } catch (err) {
+    const e = err as Error & { location?: { start?: { line?: number; column?: number } } };
+    const start = e.location?.start;
+    const where = start?.line === undefined ? '1' : `${start.line}:${start.column ?? 1}`;
+    problems.push(`${file}:${where}: TOML syntax error: ${e.message}`);
+    return undefined;
+  }
+}
+
+async function readText(
+  path: string,
+  where: string,
+  problems: string[],
+): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    problems.push(`${where}: cannot read ${path}: ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
+function dbTypeProblem(dbType: string, where: string): string | undefined {
+  if (dbType === 'leveldb') return undefined;
+  if (GO_FORMATS.has(dbType)) {
+    return (
+      `${where}: db_type "${dbType}" is a database format of the Go manager, which this manager ` +
+      `cannot read; set db_type = "leveldb" and db_file to a new, empty directory and start: ` +
+      `workers register again and re-report every mirror, and tunasynctl works at once`
+    );
+  }
+  if (dbType === 'redis') {
+    return `${where}: db_type "redis" is reserved for the shared store of a multi-manager deployment and is not available yet; use "leveldb"`;
+  }
+  return `${where}: unknown db_type "${dbType}"; the only one is "leveldb"`;
+}
+
+/**
+ * Reads manager.conf (when given), applies the flags over it and the defaults under it, and
+ * checks everything it can without starting: key types, unknown keys (warnings, or problems
+ * with `strict`), the database type, the TLS pair, and that the token, CA and TLS files can
+ * be read. Never throws for a user mistake: it lists it.
+ */
+export async function loadManagerConfig(flags: ManagerFlags): Promise<ManagerConfigCheck> {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const file = flags.config;
+  const label = file ?? 'manager.conf';
+  let doc: ManagerConfigFile = {};
+
+  if (file !== undefined) {
+    const parsed = await readToml(file, problems);
+    if (parsed !== undefined) {
+      const result = validateManagerConfig(parsed);
+      const located = (text: string) => `${file}:${text}`;
+      (flags.strict ? problems : warnings).push(...result.warnings.map(located));
+      if (result.ok) doc = result.value;
+      else problems.push(...result.problems.map(located));
+    }
+  }
+  if (problems.length > 0) return { problems, warnings };
+
+  const server = doc.server ?? {};
+  const files = doc.files ?? {};
+  const at = (key: string, flag?: string) => (flag ? `--${flag}` : `${label}:${key}`);
+
+  const dbType = flags.dbType ?? files.db_type ?? MANAGER_DEFAULTS.db_type;
+  const dbProblem = dbTypeProblem(dbType, at('files.db_type', flags.dbType && 'db-type'));
+  if (dbProblem) problems.push(dbProblem);
+
+  if ((flags.cert === undefined) !== (flags.key === undefined)) {
+    problems.push('--cert and --key: give both or neither');
+  }
+  const sslCertFile = flags.cert ?? (server.ssl_cert || undefined);
+  const sslKeyFile = flags.key ?? (server.ssl_key || undefined);
+  if ((sslCertFile === undefined) !== (sslKeyFile === undefined)) {
+    problems.push(
+      `${label}:server: ssl_cert and ssl_key must both be set for HTTPS (or neither for HTTP)`,
+    );
+  }
+  for (const [path, key, flag] of [
+    [sslCertFile, 'server.ssl_cert', flags.cert && 'cert'],
+    [sslKeyFile, 'server.ssl_key', flags.key && 'key'],
+  ] as const) {
+    if (path !== undefined) await readText(path, at(key, flag || undefined), problems);
+  }
+
+  const caCertFile = files.ca_cert || undefined;
+  const caCert =
+    caCertFile === undefined
+      ? undefined
+      : await readText(caCertFile, at('files.ca_cert'), problems);
+
+  let token: string | undefined;
+  if (server.token !== undefined && server.token_file !== undefined) {
+    problems.push(`${label}:server: set token or token_file, not both`);
+  } else if (server.token !== undefined) {
+    token = server.token;
+    if (token === '') problems.push(`${label}:server.token: must not be empty`);
+  } else if (server.token_file !== undefined) {
+    const text = await readText(server.token_file, at('server.token_file'), problems);
+    if (text !== undefined) {
+      token = text.split(/\r?\n/)[0]?.trim() ?? '';
+      if (token === '') {
+        problems.push(`${label}:server.token_file: ${server.token_file} has an empty first line`);
+      }
+    }
+  }
+
+  if (problems.length > 0) return { problems, warnings };
+  const settings: ManagerSettings = {
+    debug: flags.debug === true || doc.debug === true,
+    addr: flags.addr ?? server.addr ?? MANAGER_DEFAULTS.addr,
+    port: flags.port ?? server.port ?? MANAGER_DEFAULTS.port,
+    dbType: 'leveldb',
+    dbFile: flags.dbFile ?? (files.db_file || DEFAULT_DB_FILE),
+    workerOfflineAfter: server.worker_offline_after ?? MANAGER_DEFAULTS.worker_offline_after,
+  };
+  if (file !== undefined) settings.configFile = file;
+  if (sslCertFile !== undefined) settings.sslCertFile = sslCertFile;
+  if (sslKeyFile !== undefined) settings.sslKeyFile = sslKeyFile;
+  if (caCertFile !== undefined) settings.caCertFile = caCertFile;
+  if (caCert !== undefined) settings.caCert = caCert;
+  if (token !== undefined) settings.token = token;
+  settings.logRequests = settings.debug;
+  return { settings, problems, warnings };
+}

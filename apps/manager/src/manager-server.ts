@@ -1,0 +1,81 @@
+import { createServer as createHttpServer } from 'node:http';
+import type { Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { RequestListener } from 'node:http';
+import { silentLogger } from '@tunasync/api-types';
+import type { Logger } from '@tunasync/api-types';
+import { managerErrorWithCause } from './errors';
+
+export interface ManagerServerOptions {
+  handler: RequestListener;
+  addr: string;
+  port: number;
+  /** PEM texts; HTTPS when given. */
+  tls?: { cert: string; key: string };
+  logger?: Logger;
+  /** How long `close()` lets running requests finish before cutting them (10 s). */
+  shutdownGraceMs?: number;
+}
+
+/** An HTTP(S) server around the manager's app: `start()`, then an idempotent `close()`. */
+export class ManagerServer {
+  private readonly server: Server;
+  private readonly options: ManagerServerOptions;
+  private readonly logger: Logger;
+  private closing: Promise<void> | undefined;
+  private started = false;
+
+  constructor(options: ManagerServerOptions) {
+    this.options = options;
+    this.logger = options.logger ?? silentLogger;
+    this.server = options.tls
+      ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, options.handler)
+      : createHttpServer(options.handler);
+    // Slow or stuck clients cannot hold a connection open for ever (Go: 10 s read/write).
+    this.server.requestTimeout = 10_000;
+    this.server.headersTimeout = 10_000;
+  }
+
+  /** Listens; resolves with the URL actually bound (port 0 picks a free one). */
+  start(): Promise<{ url: string; port: number }> {
+    const { addr, port } = this.options;
+    return new Promise((resolve, reject) => {
+      const onError = (err: NodeJS.ErrnoException) => {
+        reject(managerErrorWithCause(err, 'listen', `${addr}:${port}`, err.code ?? err.message));
+      };
+      this.server.once('error', onError);
+      this.server.listen(port, addr, () => {
+        this.server.off('error', onError);
+        this.started = true;
+        const bound = (this.server.address() as AddressInfo).port;
+        const host = addr.includes(':') ? `[${addr}]` : addr;
+        resolve({ url: `${this.options.tls ? 'https' : 'http'}://${host}:${bound}`, port: bound });
+      });
+    });
+  }
+
+  /**
+   * Stops accepting, lets running requests finish (cut after the grace time), closes idle
+   * keep-alive connections. Idempotent; safe before `start()`.
+   */
+  close(): Promise<void> {
+    this.closing ??= new Promise<void>((resolve) => {
+      if (!this.started) {
+        resolve();
+        return;
+      }
+      const grace = setTimeout(() => {
+        this.logger.warn('requests still running at shutdown were cut');
+        this.server.closeAllConnections();
+      }, this.options.shutdownGraceMs ?? 10_000);
+      grace.unref();
+      this.server.close(() => {
+        clearTimeout(grace);
+        resolve();
+      });
+      this.server.closeIdleConnections();
+    });
+    return this.closing;
+  }
+}
