@@ -28,7 +28,11 @@ describe('bearer token (SPEC §7.1)', () => {
       ['POST', '/cmd', { cmd: 'ping', worker_id: 'w1', mirror_id: 'm1' }],
     ];
     for (const [method, path, body] of cases) {
-      for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: TOKEN }]) {
+      for (const headers of [
+        {},
+        { authorization: 'Bearer wrong' },
+        { authorization: TOKEN },
+      ] as Array<Record<string, string>>) {
         const r = await fetch(m.url + path, {
           method,
           headers: { 'content-type': 'application/json', ...headers },
