@@ -9,6 +9,7 @@ import type { WorkerConfig } from './config/worker-config';
 import { UsageError, WorkerConfigError } from './errors';
 import { createWorkerLogger } from './logging';
 import { defaultStateDir } from './runtime/state-dir';
+import { startWorker as startRuntime } from './runtime/start-worker';
 
 /** Exit codes of SPEC §6. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -58,6 +59,7 @@ export interface CliIo {
 }
 
 export interface CliDeps {
+  /** The runtime (default: the real one, with signal handlers). */
   startWorker?: StartWorker;
   /** Logger to use instead of the winston one built from the flags (tests). */
   logger?: Logger;
@@ -179,13 +181,8 @@ export async function runCli(argv: string[], io: CliIo, deps: CliDeps = {}): Pro
     }
   }
   try {
-    if (!deps.startWorker) {
-      logger.error(
-        'this build of tunasync-worker has no worker runtime (see the README: the runtime is not written yet)',
-      );
-      return EXIT.failure;
-    }
-    const worker = await deps.startWorker(config, {
+    const start: StartWorker = deps.startWorker ?? startRuntime;
+    const worker = await start(config, {
       configFile,
       strict: flags.strict,
       stateDir: flags['state-dir'] ?? defaultStateDir(config),

@@ -11,6 +11,10 @@ export const ERROR_CATALOG = {
   TUNASYNC_E_WORKER_MANAGER_UNREACHABLE: 'manager unreachable',
   TUNASYNC_E_WORKER_OUTBOX_CLOSED: 'outbox is closed',
   TUNASYNC_E_WORKER_ABORTED: 'operation aborted',
+  TUNASYNC_E_WORKER_STATE_DIR_BUSY: 'state directory in use by another running worker',
+  TUNASYNC_E_WORKER_RELOAD: 'reload refused; the running configuration is kept',
+  TUNASYNC_E_WORKER_HALTED: 'the worker is halting',
+  TUNASYNC_E_WORKER_UNKNOWN_MIRROR: 'no such mirror',
 } as const;
 
 export type WorkerErrorCode = keyof typeof ERROR_CATALOG;
@@ -80,5 +84,53 @@ export class OutboxClosedError extends TunasyncError {
       `${ERROR_CATALOG.TUNASYNC_E_WORKER_OUTBOX_CLOSED}: ${what}`,
     );
     this.name = 'OutboxClosedError';
+  }
+}
+
+/** Another live worker process uses the same state directory (two workers, one state). */
+export class StateDirBusyError extends TunasyncError {
+  readonly pid: number;
+
+  constructor(stateDir: string, pid: number) {
+    super(
+      'TUNASYNC_E_WORKER_STATE_DIR_BUSY',
+      `${ERROR_CATALOG.TUNASYNC_E_WORKER_STATE_DIR_BUSY}: ${stateDir} (pid ${pid}); give each worker its own --state-dir`,
+    );
+    this.name = 'StateDirBusyError';
+    this.pid = pid;
+  }
+}
+
+/** A reload found a file it cannot use; `problems` lists every `file:key: reason`. */
+export class ReloadError extends TunasyncError {
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[], options?: { cause?: unknown }) {
+    super(
+      'TUNASYNC_E_WORKER_RELOAD',
+      `${ERROR_CATALOG.TUNASYNC_E_WORKER_RELOAD}: ${problems.join('; ')}`,
+      options,
+    );
+    this.name = 'ReloadError';
+    this.problems = problems;
+  }
+}
+
+/** A command reached a worker that is halting. */
+export class WorkerHaltedError extends TunasyncError {
+  constructor(what: string) {
+    super('TUNASYNC_E_WORKER_HALTED', `${ERROR_CATALOG.TUNASYNC_E_WORKER_HALTED}: ${what}`);
+    this.name = 'WorkerHaltedError';
+  }
+}
+
+/** A command named a mirror the worker does not have (any more). */
+export class UnknownMirrorError extends TunasyncError {
+  constructor(name: string) {
+    super(
+      'TUNASYNC_E_WORKER_UNKNOWN_MIRROR',
+      `${ERROR_CATALOG.TUNASYNC_E_WORKER_UNKNOWN_MIRROR}: ${name}`,
+    );
+    this.name = 'UnknownMirrorError';
   }
 }

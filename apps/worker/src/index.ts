@@ -15,8 +15,12 @@ export {
   ManagerHttpError,
   ManagerUnreachableError,
   OutboxClosedError,
+  ReloadError,
+  StateDirBusyError,
+  UnknownMirrorError,
   UsageError,
   WorkerConfigError,
+  WorkerHaltedError,
 } from './errors';
 export type { WorkerErrorCode } from './errors';
 export { ManagerClient } from './reporting/manager-client';
@@ -39,5 +43,23 @@ export type { WorkerCommands } from './control/worker-commands';
 export { createWorkerLogger, REDACTED } from './logging';
 export type { WorkerLoggerOptions } from './logging';
 export { defaultStateDir } from './runtime/state-dir';
+export { WorkerRuntime } from './runtime/worker-runtime';
+export type { ReportListener, WorkerRuntimeOptions } from './runtime/worker-runtime';
+export { startWorker } from './runtime/start-worker';
+export type { StartWorkerOptions } from './runtime/start-worker';
+export { planStartup } from './runtime/startup-plan';
+export type { StartupDecision, StartupInput, StatusSource } from './runtime/startup-plan';
+export { diffMirrors, jobFingerprint } from './runtime/mirror-diff';
+export type { MirrorDiff } from './runtime/mirror-diff';
+export { JobStateFile } from './runtime/job-state-file';
+export type { MirrorRecord } from './runtime/mirror-record';
+export {
+  RUN_TOKEN_ENV,
+  processesWithToken,
+  reapLeftoverRuns,
+  writeRunRecord,
+} from './runtime/run-records';
+export type { ReapOptions, RunRecord } from './runtime/run-records';
+export { buildMirrorStatus } from './runtime/mirror-status';
 export { EXIT, USAGE, main, runCli, version } from './cli';
 export type { CliDeps, CliIo, RunningWorker, StartWorker, StartWorkerContext } from './cli';

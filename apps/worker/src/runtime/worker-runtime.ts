@@ -1,0 +1,603 @@
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
+import {
+  formatRfc3339,
+  type Logger,
+  type MirrorSchedules,
+  type MirrorStatus,
+  type SyncStatus,
+} from '@tunasync/api-types';
+import {
+  ConcurrencyGate,
+  MirrorJob,
+  Scheduler,
+  type JobState,
+  type JobStatusEvent,
+  type Provider,
+} from '@tunasync/core';
+import { createProvider } from '@tunasync/providers';
+import { loadWorkerConfig } from '../config/load-worker-config';
+import type { MirrorConfig, WorkerConfig } from '../config/worker-config';
+import { ControlServer } from '../control/control-server';
+import type { WorkerCommands } from '../control/worker-commands';
+import { ReloadError, UnknownMirrorError, WorkerConfigError, WorkerHaltedError } from '../errors';
+import type { BackoffOptions } from '../reporting/backoff';
+import type { ManagerClient } from '../reporting/manager-client';
+import type { ManagerOutbox } from '../reporting/manager-outbox';
+import { Reporter } from '../reporting/reporter';
+import { JobStateFile } from './job-state-file';
+import { diffMirrors } from './mirror-diff';
+import { meaningfulSize, type MirrorRecord } from './mirror-record';
+import { buildMirrorStatus } from './mirror-status';
+import { registerWithRetry } from './registration';
+import { RUN_TOKEN_ENV, reapLeftoverRuns, writeRunRecord } from './run-records';
+import { SerialLock } from './serial-lock';
+import { planStartup } from './startup-plan';
+
+export interface WorkerRuntimeOptions {
+  /** The loaded worker.conf. */
+  config: WorkerConfig;
+  /** The file a reload re-reads (default `config.file`). */
+  configFile?: string;
+  /** `--strict`: a reloaded file with unknown keys is refused. */
+  strict?: boolean;
+  /** Outboxes, the job-state file and the run records live here. */
+  stateDir: string;
+  logger: Logger;
+  /** How long start-up waits for the first manager before it uses the local state (default 10 s). */
+  registerWaitMs?: number;
+  /** How long a halt waits for the final statuses to reach the managers (default 10 s). */
+  haltDeliveryMs?: number;
+  /** Back-off of registration and delivery retries (default 1 s doubling to 60 s). */
+  backoff?: BackoffOptions;
+  /** Timeout of each request to a manager (default 10 s). */
+  managerTimeoutMs?: number;
+  /** Time between SIGTERM and SIGKILL when a run is stopped (default 2 s). */
+  killGraceMs?: number;
+}
+
+/** Listener of every status report the worker makes (diagnostics, tests). */
+export type ReportListener = (status: MirrorStatus) => void;
+
+interface JobEntry {
+  readonly mirror: MirrorConfig;
+  readonly job: MirrorJob;
+  /** Events of this job are not reported (it is being replaced or dropped by a reload). */
+  quiet: boolean;
+  readonly detach: () => void;
+}
+
+async function readTls(config: WorkerConfig): Promise<{ cert: Buffer; key: Buffer } | undefined> {
+  const { ssl_cert: cert, ssl_key: key } = config.server;
+  if (!cert || !key) return undefined;
+  return { cert: await readFile(cert), key: await readFile(key) };
+}
+
+function interruptedMessage(name: string, status: SyncStatus | undefined): string {
+  return `${name} was interrupted: the worker stopped while it was ${status ?? 'syncing'}`;
+}
+
+/**
+ * The worker (SPEC §4): one job per mirror on a shared concurrency gate and scheduler,
+ * every status change reported to every manager through the durable outboxes, the
+ * control server's commands, reload (§4.6) and halt. Start-up (§4.2) terminates what a
+ * previous life left running, registers, and plans every mirror from the newest known
+ * status. Start-up, commands, reload and halt are serialized.
+ */
+export class WorkerRuntime implements WorkerCommands {
+  /** Resolves once the worker has halted. */
+  readonly finished: Promise<void>;
+  private config: WorkerConfig;
+  private readonly logger: Logger;
+  private readonly lock = new SerialLock();
+  private readonly abort = new AbortController();
+  private readonly jobs = new Map<string, JobEntry>();
+  private readonly records = new Map<string, MirrorRecord>();
+  private readonly gate: ConcurrencyGate;
+  private readonly scheduler: Scheduler<MirrorJob>;
+  private readonly reporter: Reporter;
+  private readonly stateFile: JobStateFile;
+  private readonly control: ControlServer;
+  private readonly listeners = new Set<ReportListener>();
+  private readonly writes = new Set<Promise<unknown>>();
+  private runRecord: { token: string; file: string } | undefined;
+  private registrations: Promise<boolean>[] = [];
+  private schedulesQueued = false;
+  private started = false;
+  private halting: Promise<void> | undefined;
+  private resolveFinished: () => void = () => undefined;
+  private url = '';
+
+  private constructor(
+    private readonly options: WorkerRuntimeOptions,
+    tls: { cert: Buffer; key: Buffer } | undefined,
+    ca: Buffer | undefined,
+  ) {
+    this.config = options.config;
+    this.logger = options.logger.child({ worker: options.config.global.name });
+    this.finished = new Promise((resolve) => {
+      this.resolveFinished = resolve;
+    });
+    this.gate = new ConcurrencyGate(this.config.global.concurrent);
+    this.scheduler = new Scheduler<MirrorJob>({
+      onDue: (job) => this.onDue(job),
+      logger: this.logger,
+    });
+    this.stateFile = new JobStateFile(options.stateDir, this.logger);
+    this.reporter = new Reporter({
+      stateDir: options.stateDir,
+      apiBases: this.config.manager.api_base_list,
+      workerId: this.config.global.name,
+      ...(ca ? { ca } : {}),
+      ...(this.config.manager.token !== undefined ? { token: this.config.manager.token } : {}),
+      ...(options.managerTimeoutMs !== undefined ? { timeoutMs: options.managerTimeoutMs } : {}),
+      ...(options.backoff ? { backoff: options.backoff } : {}),
+      logger: this.logger,
+      onUnknownWorker: (client, outbox) => this.registerAgain(client, outbox),
+    });
+    this.control = new ControlServer({
+      commands: this,
+      logger: this.logger.child({ component: 'control' }),
+      ...(this.config.manager.token !== undefined ? { token: this.config.manager.token } : {}),
+      ...(tls ? { tls } : {}),
+      host: this.config.server.listen_addr,
+      port: this.config.server.listen_port,
+    });
+  }
+
+  /** Starts a worker (SPEC §4.2); rejects, with everything released, when it cannot. */
+  static async start(options: WorkerRuntimeOptions): Promise<WorkerRuntime> {
+    const ca = options.config.manager.ca_cert
+      ? await readFile(options.config.manager.ca_cert)
+      : undefined;
+    const runtime = new WorkerRuntime(options, await readTls(options.config), ca);
+    try {
+      await runtime.startUp();
+    } catch (err) {
+      await runtime.halt();
+      throw err;
+    }
+    return runtime;
+  }
+
+  /** The control URL registered with the managers (`http://host:port/`). */
+  get controlUrl(): string {
+    return this.url;
+  }
+
+  /** The current configuration (changes on reload). */
+  get currentConfig(): WorkerConfig {
+    return this.config;
+  }
+
+  /** The job of a mirror (diagnostics and tests). */
+  job(name: string): MirrorJob | undefined {
+    return this.jobs.get(name)?.job;
+  }
+
+  /** Every pending schedule entry, earliest first. */
+  schedules(): { name: string; at: Date }[] {
+    return this.scheduler.list().map((e) => ({ name: e.name, at: e.at }));
+  }
+
+  /** Calls `listener` with every status report made from now on; returns the unsubscribe. */
+  onReport(listener: ReportListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  // ---- start-up (SPEC §4.2) ----
+
+  private async startUp(): Promise<void> {
+    await this.lock.run(async () => {
+      const { stateDir } = this.options;
+      await mkdir(stateDir, { recursive: true, mode: 0o700 });
+      await reapLeftoverRuns(stateDir, this.logger, {
+        ...(this.options.killGraceMs !== undefined ? { graceMs: this.options.killGraceMs } : {}),
+      });
+      this.runRecord = await writeRunRecord(stateDir);
+      const local = await this.stateFile.load();
+      const port = await this.control.start();
+      this.url = `${this.control.protocol}://${this.config.server.hostname}:${port}/`;
+      await this.reporter.start();
+      const pending = new Map<string, MirrorStatus>();
+      for (const report of this.reporter.outboxes[0]?.pendingReports() ?? []) {
+        pending.set(report.name, report);
+      }
+
+      this.registrations = this.reporter.clients.map((client) =>
+        registerWithRetry(client, this.url, {
+          signal: this.abort.signal,
+          logger: this.logger,
+          ...(this.options.backoff ? { backoff: this.options.backoff } : {}),
+        }),
+      );
+      const first = await this.waitFirstRegistration();
+      if (this.abort.signal.aborted) return;
+      let managerStatuses: MirrorStatus[] | undefined;
+      const firstClient = this.reporter.clients[0] as ManagerClient;
+      if (first) {
+        try {
+          const answer: unknown = await firstClient.listJobs();
+          if (!Array.isArray(answer)) throw new Error('the answer is not a list of statuses');
+          managerStatuses = answer as MirrorStatus[];
+        } catch (err) {
+          this.logger.warn(
+            `cannot fetch the stored statuses from ${firstClient.apiBase}: ${(err as Error).message}; starting from the local state file`,
+          );
+        }
+      } else {
+        this.logger.warn(
+          `manager ${firstClient.apiBase} did not answer at start-up; starting from the local state file (registration goes on in the background)`,
+        );
+      }
+      this.applyStartupPlan(managerStatuses, pending, local);
+      this.started = true;
+      this.persist();
+      this.queueSchedules();
+      this.logger.info(
+        `worker started with ${this.jobs.size} mirror(s); control server at ${this.url}`,
+      );
+    });
+  }
+
+  private async waitFirstRegistration(): Promise<boolean> {
+    const first = this.registrations[0];
+    if (!first) return false;
+    const waitMs = this.options.registerWaitMs ?? 10_000;
+    const timeout = delay(waitMs, false, { signal: this.abort.signal }).catch(() => false);
+    return Promise.race([first, timeout]);
+  }
+
+  private applyStartupPlan(
+    managerStatuses: MirrorStatus[] | undefined,
+    pending: Map<string, MirrorStatus>,
+    local: Map<string, MirrorRecord>,
+  ): void {
+    const decisions = planStartup({
+      names: this.config.mirrors.map((m) => m.name),
+      managerStatuses,
+      pending,
+      local,
+    });
+    const now = new Date();
+    for (const decision of decisions) {
+      const mirror = this.config.mirrors.find((m) => m.name === decision.name) as MirrorConfig;
+      const entry = this.addJob(mirror, this.makeProvider(mirror, this.config), decision.state);
+      const record: MirrorRecord = { status: decision.status ?? 'none', error_msg: '' };
+      if (decision.size !== undefined) record.size = decision.size;
+      if (decision.lastUpdate) record.last_success = decision.lastUpdate.toISOString();
+      this.records.set(mirror.name, record);
+      if (decision.interrupted) {
+        const message = interruptedMessage(mirror.name, decision.status);
+        this.logger.warn(message, { mirror: mirror.name });
+        this.send(entry, 'failed', message);
+      } else if (decision.source === 'local' && decision.state !== 'none') {
+        // The manager does not know it yet: tell it the mirror is still paused/disabled.
+        this.send(entry, decision.state, '');
+      }
+      if (decision.state !== 'none') continue;
+      let at = now;
+      if (!decision.interrupted && decision.lastUpdate) {
+        at = entry.job.nextRunAfter(decision.lastUpdate);
+        if (at.getTime() < now.getTime()) at = now;
+      }
+      this.logger.debug(`${mirror.name} scheduled at ${formatRfc3339(at)}`, {
+        mirror: mirror.name,
+      });
+      this.scheduler.add(entry.job, at);
+    }
+  }
+
+  /** A manager lost this worker (SPEC §4.2.3): register again and re-send every status. */
+  private async registerAgain(client: ManagerClient, outbox: ManagerOutbox): Promise<void> {
+    await client.register(this.url);
+    this.logger.info(
+      `registered again with ${client.apiBase}; re-sending the status of ${this.jobs.size} mirror(s)`,
+    );
+    for (const entry of this.jobs.values()) {
+      const record = this.records.get(entry.mirror.name);
+      await outbox.enqueueStatus(
+        buildMirrorStatus(
+          this.config.global.name,
+          entry.job.provider,
+          record?.status ?? 'none',
+          record?.size,
+          record?.error_msg ?? '',
+        ),
+      );
+    }
+    if (this.scheduler.size > 0) await outbox.setSchedules(this.scheduleBody());
+  }
+
+  // ---- jobs, reports, schedules ----
+
+  private makeProvider(mirror: MirrorConfig, config: WorkerConfig): Provider {
+    return createProvider(mirror, config, {
+      logger: this.logger,
+      baseEnv: { ...process.env, [RUN_TOKEN_ENV]: this.runRecord?.token ?? '' },
+      ...(this.options.killGraceMs !== undefined ? { killGraceMs: this.options.killGraceMs } : {}),
+    });
+  }
+
+  private addJob(
+    mirror: MirrorConfig,
+    provider: Provider,
+    state: Extract<JobState, 'none' | 'paused' | 'disabled'>,
+  ): JobEntry {
+    const job = new MirrorJob(provider, {
+      gate: this.gate,
+      logger: this.logger,
+      state,
+      ...(mirror.cron !== undefined ? { cron: mirror.cron } : {}),
+    });
+    const entry: JobEntry = {
+      mirror,
+      job,
+      quiet: false,
+      detach: job.on('status', (event) => this.onStatus(entry, event)),
+    };
+    this.jobs.set(mirror.name, entry);
+    return entry;
+  }
+
+  private onStatus(entry: JobEntry, event: JobStatusEvent): void {
+    if (entry.quiet || this.jobs.get(event.job) !== entry) return;
+    const record = this.records.get(event.job);
+    if (record) {
+      if (event.size !== undefined) record.size = meaningfulSize(event.size) ?? record.size;
+      if (event.status === 'success') record.last_success = event.time.toISOString();
+    }
+    this.send(entry, event.status, event.message);
+    if (event.schedule && event.nextRun && !this.halting) {
+      this.scheduler.add(entry.job, event.nextRun);
+      this.logger.info(`next run of ${event.job} at ${formatRfc3339(event.nextRun)}`, {
+        mirror: event.job,
+      });
+      this.queueSchedules();
+    }
+  }
+
+  /** Records and reports one status to every manager (SPEC §4.2.4). */
+  private send(entry: JobEntry, status: SyncStatus, message: string): void {
+    const name = entry.mirror.name;
+    const record = this.records.get(name) ?? { status, error_msg: '' };
+    record.status = status;
+    record.error_msg = message;
+    this.records.set(name, record);
+    const body = buildMirrorStatus(
+      this.config.global.name,
+      entry.job.provider,
+      status,
+      record.size,
+      message,
+    );
+    this.logger.debug(`reporting ${status} of ${name}`, { mirror: name });
+    for (const listener of this.listeners) listener(body);
+    this.track(this.reporter.reportStatus(body), `the ${status} report of ${name}`);
+    this.persist();
+  }
+
+  private track(write: Promise<unknown>, what: string): void {
+    const tracked = write.catch((err: unknown) => {
+      this.logger.error(`cannot store ${what}: ${(err as Error).message}`);
+    });
+    this.writes.add(tracked);
+    void tracked.finally(() => this.writes.delete(tracked));
+  }
+
+  private persist(): void {
+    if (this.started) this.track(this.stateFile.save(this.records), 'the job states');
+  }
+
+  private scheduleBody(): MirrorSchedules {
+    return {
+      schedules: this.scheduler
+        .list()
+        .map((e) => ({ name: e.name, next_schedule: formatRfc3339(e.at) })),
+    };
+  }
+
+  /** Posts the whole schedule list once the current change is done (SPEC §4.2.4). */
+  private queueSchedules(): void {
+    if (this.schedulesQueued || this.halting || !this.started) return;
+    this.schedulesQueued = true;
+    queueMicrotask(() => {
+      this.schedulesQueued = false;
+      if (this.halting) return;
+      this.track(this.reporter.reportSchedules(this.scheduleBody()), 'the schedule list');
+    });
+  }
+
+  private onDue(job: MirrorJob): void {
+    this.queueSchedules();
+    job.start().catch((err: unknown) => {
+      this.logger.debug(`scheduled start of ${job.name} refused: ${(err as Error).message}`);
+    });
+  }
+
+  // ---- commands (SPEC §4.1) ----
+
+  hasMirror(name: string): boolean {
+    if (this.started) return this.jobs.has(name);
+    return this.config.mirrors.some((m) => m.name === name);
+  }
+
+  start(name: string, options: { force: boolean }): Promise<void> {
+    return this.command(name, (e) => e.job.start({ force: options.force }));
+  }
+
+  restart(name: string): Promise<void> {
+    return this.command(name, (e) => e.job.restart());
+  }
+
+  stop(name: string): Promise<void> {
+    return this.command(name, (e) => e.job.stop());
+  }
+
+  disable(name: string): Promise<void> {
+    return this.command(name, (e) => e.job.disable());
+  }
+
+  /** No effect: the job keeps its schedule (see the README). */
+  ping(name: string): Promise<void> {
+    return this.command(name, (e) => e.job.ping(), false);
+  }
+
+  private command(
+    name: string,
+    act: (entry: JobEntry) => Promise<void>,
+    unschedule = true,
+  ): Promise<void> {
+    return this.lock.run(async () => {
+      if (this.halting) throw new WorkerHaltedError(`command for ${name}`);
+      const entry = this.jobs.get(name);
+      if (!entry) throw new UnknownMirrorError(name);
+      if (unschedule && this.scheduler.remove(entry.job)) this.queueSchedules();
+      await act(entry);
+    });
+  }
+
+  // ---- reload (SPEC §4.6) ----
+
+  /** Re-reads the configuration file and applies the difference; rejects (ReloadError) and keeps the running config when the file is broken. */
+  reload(): Promise<void> {
+    return this.lock.run(() => this.applyReload());
+  }
+
+  private async applyReload(): Promise<void> {
+    if (this.halting) throw new WorkerHaltedError('reload');
+    const file = this.options.configFile ?? this.config.file;
+    let next: WorkerConfig;
+    try {
+      const loaded = await loadWorkerConfig(file, { strict: this.options.strict ?? false });
+      next = loaded.config;
+      for (const warning of loaded.warnings) this.logger.warn(`reload: ${warning}`);
+    } catch (err) {
+      const problems =
+        err instanceof WorkerConfigError ? [...err.problems] : [(err as Error).message];
+      for (const problem of problems) this.logger.error(`reload: ${problem}`);
+      this.logger.error(`reload of ${file} refused; the running configuration is kept`);
+      throw new ReloadError(problems, { cause: err });
+    }
+    const diff = diffMirrors(this.config, next);
+    const providers = new Map<string, Provider>();
+    try {
+      for (const mirror of [...diff.added, ...diff.changed]) {
+        providers.set(mirror.name, this.makeProvider(mirror, next));
+      }
+    } catch (err) {
+      this.logger.error(`reload: ${(err as Error).message}`);
+      this.logger.error(`reload of ${file} refused; the running configuration is kept`);
+      throw new ReloadError([(err as Error).message], { cause: err });
+    }
+    this.warnRestartOnly(next);
+
+    for (const mirror of diff.removed) {
+      const entry = this.jobs.get(mirror.name);
+      if (!entry) continue;
+      await this.retire(entry);
+      this.jobs.delete(mirror.name);
+      const record = this.records.get(mirror.name);
+      const body = buildMirrorStatus(
+        this.config.global.name,
+        entry.job.provider,
+        'disabled',
+        record?.size,
+        '',
+      );
+      for (const listener of this.listeners) listener(body);
+      this.track(this.reporter.reportStatus(body), `the disabled report of ${mirror.name}`);
+      this.records.delete(mirror.name);
+      this.logger.info(`reload: ${mirror.name} removed (disabled and dropped)`, {
+        mirror: mirror.name,
+      });
+    }
+    const now = new Date();
+    for (const mirror of diff.changed) {
+      const old = this.jobs.get(mirror.name);
+      if (!old) continue;
+      const before = old.job.state;
+      await this.retire(old);
+      const state = before === 'disabled' ? 'disabled' : before === 'paused' ? 'paused' : 'none';
+      const entry = this.addJob(mirror, providers.get(mirror.name) as Provider, state);
+      if (state === 'none') this.scheduler.add(entry.job, now);
+      this.logger.info(
+        `reload: ${mirror.name} changed (${state === 'none' ? 'runs now' : state})`,
+        {
+          mirror: mirror.name,
+        },
+      );
+    }
+    for (const mirror of diff.added) {
+      const entry = this.addJob(mirror, providers.get(mirror.name) as Provider, 'none');
+      this.records.set(mirror.name, { status: 'none', error_msg: '' });
+      this.scheduler.add(entry.job, now);
+      this.logger.info(`reload: ${mirror.name} added (runs now)`, { mirror: mirror.name });
+    }
+    if (next.global.concurrent !== this.config.global.concurrent) {
+      this.gate.setLimit(next.global.concurrent);
+    }
+    this.config = next;
+    this.persist();
+    this.queueSchedules();
+    this.logger.info(
+      `reloaded ${file}: ${diff.added.length} added, ${diff.changed.length} changed, ${diff.removed.length} removed, ${diff.unchanged.length} unchanged`,
+    );
+  }
+
+  /** Disables a job without reporting it, and detaches it. */
+  private async retire(entry: JobEntry): Promise<void> {
+    entry.quiet = true;
+    this.scheduler.remove(entry.job);
+    await entry.job.disable();
+    entry.detach();
+  }
+
+  private warnRestartOnly(next: WorkerConfig): void {
+    const sections = ['manager', 'server'] as const;
+    for (const section of sections) {
+      if (JSON.stringify(next[section]) !== JSON.stringify(this.config[section])) {
+        this.logger.warn(`reload: changes of [${section}] take effect after a restart`);
+      }
+    }
+    if (next.global.name !== this.config.global.name) {
+      this.logger.warn('reload: a new [global] name takes effect after a restart');
+    }
+  }
+
+  // ---- halt ----
+
+  /**
+   * Stops every run (their process groups are gone when it resolves), delivers the final
+   * statuses within `haltDeliveryMs`, and releases everything. Idempotent.
+   */
+  halt(): Promise<void> {
+    this.halting ??= this.doHalt();
+    return this.halting;
+  }
+
+  private async doHalt(): Promise<void> {
+    this.abort.abort();
+    this.logger.info('halting: stopping every job');
+    await this.control.close().catch(() => undefined);
+    await this.lock.run(async () => {
+      this.scheduler.close();
+      await Promise.allSettled([...this.jobs.values()].map((e) => e.job.halt()));
+    });
+    if (this.started) this.track(this.stateFile.save(this.records), 'the job states');
+    while (this.writes.size > 0) await Promise.allSettled([...this.writes]);
+    const waitMs = this.options.haltDeliveryMs ?? 10_000;
+    if (!(await this.reporter.drained(waitMs))) {
+      const left = this.reporter.outboxes.reduce((n, o) => n + o.pending, 0);
+      this.logger.warn(
+        `${left} report(s) not delivered within ${waitMs} ms; they stay on disk and are sent at the next start`,
+      );
+    }
+    await this.reporter.close();
+    await Promise.allSettled(this.registrations);
+    if (this.runRecord) await rm(this.runRecord.file, { force: true });
+    this.logger.info('halted');
+    this.resolveFinished();
+  }
+}

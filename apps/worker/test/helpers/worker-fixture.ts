@@ -1,0 +1,120 @@
+import fs from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import type { Logger } from '@tunasync/api-types';
+import { loadWorkerConfig } from '../../src/config/load-worker-config';
+import { createWorkerLogger } from '../../src/logging';
+import { WorkerRuntime, type WorkerRuntimeOptions } from '../../src/runtime/worker-runtime';
+
+export interface WorkerConfOptions {
+  name?: string;
+  managers: string[];
+  concurrent?: number;
+  token?: string;
+  /** `[[mirrors]]` tables, as TOML text. */
+  mirrors: string;
+  /** Extra lines of `[global]`. */
+  global?: string;
+}
+
+/** worker.conf text for a worker on loopback with a free control port. */
+export function workerConf(dir: string, o: WorkerConfOptions): string {
+  return `[global]
+name = "${o.name ?? 'w1'}"
+log_dir = "${path.join(dir, 'log')}/{{.Name}}"
+mirror_dir = "${path.join(dir, 'data')}"
+concurrent = ${o.concurrent ?? 10}
+interval = 60
+retry = 1
+${o.global ?? ''}
+
+[manager]
+api_base_list = [${o.managers.map((m) => `"${m}"`).join(', ')}]
+${o.token !== undefined ? `token = "${o.token}"` : ''}
+
+[server]
+hostname = "127.0.0.1"
+listen_addr = "127.0.0.1"
+listen_port = 0
+
+${o.mirrors}
+`;
+}
+
+/** A `command` mirror running `sh -c SCRIPT`. */
+export function commandMirror(name: string, script: string, extra = ''): string {
+  return `[[mirrors]]
+name = "${name}"
+provider = "command"
+upstream = "https://example.org/${name}/"
+command = "sh -c '${script}'"
+${extra}
+`;
+}
+
+/** A winston logger writing into memory (lines are read back, never spied on). */
+export function memoryLogger(): { logger: Logger; text: () => string } {
+  const stream = new PassThrough();
+  const chunks: string[] = [];
+  stream.on('data', (c: Buffer) => chunks.push(c.toString()));
+  const logger = createWorkerLogger({ stream, withSystemd: true, debug: true });
+  return { logger, text: () => chunks.join('') };
+}
+
+/** Writes worker.conf into `dir` and starts an in-process runtime on it. */
+export async function startRuntime(
+  dir: string,
+  conf: WorkerConfOptions,
+  extra: Partial<WorkerRuntimeOptions> = {},
+): Promise<{ runtime: WorkerRuntime; file: string; log: () => string }> {
+  const file = path.join(dir, 'worker.conf');
+  await writeFile(file, workerConf(dir, conf));
+  const { config } = await loadWorkerConfig(file);
+  const { logger, text } = memoryLogger();
+  const runtime = await WorkerRuntime.start({
+    config,
+    stateDir: path.join(dir, 'state'),
+    logger,
+    registerWaitMs: 2000,
+    haltDeliveryMs: 2000,
+    backoff: { initialMs: 20, maxMs: 200 },
+    killGraceMs: 500,
+    ...extra,
+  });
+  return { runtime, file, log: text };
+}
+
+/** Polls `check` every 10 ms until it returns a value other than undefined/false. */
+export async function waitFor<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Live processes whose command line contains `text` (zombies left out). */
+export function processesMatching(text: string): number[] {
+  const found: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+      if (state === 'Z' || state === 'X') continue;
+      const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ');
+      if (cmdline.includes(text)) found.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
