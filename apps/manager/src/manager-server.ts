@@ -1,5 +1,5 @@
 import { createServer as createHttpServer } from 'node:http';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { RequestListener } from 'node:http';
@@ -25,6 +25,7 @@ export class ManagerServer {
   private readonly logger: Logger;
   private closing: Promise<void> | undefined;
   private started = false;
+  private readonly inflight = new Set<ServerResponse>();
 
   constructor(options: ManagerServerOptions) {
     this.options = options;
@@ -35,6 +36,10 @@ export class ManagerServer {
     // Slow or stuck clients cannot hold a connection open for ever (Go: 10 s read/write).
     this.server.requestTimeout = 10_000;
     this.server.headersTimeout = 10_000;
+    this.server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+      this.inflight.add(res);
+      res.on('close', () => this.inflight.delete(res));
+    });
   }
 
   /** Listens; resolves with the URL actually bound (port 0 picks a free one). */
@@ -74,6 +79,8 @@ export class ManagerServer {
         clearTimeout(grace);
         resolve();
       });
+      // Running requests end their connection when they answer, so nothing waits on keep-alive.
+      for (const res of this.inflight) if (!res.headersSent) res.setHeader('Connection', 'close');
       this.server.closeIdleConnections();
     });
     return this.closing;

@@ -10,3 +10,9 @@ export type { FakeCommand, FakeCommandCall, FakeCommandOptions } from './fake-co
 export { startRsyncDaemon } from './rsync-daemon';
 export type { RsyncDaemon, RsyncDaemonOptions, RsyncModuleSpec } from './rsync-daemon';
 export { makeTlsCertificate, type TlsCertificate } from './tls-certificate';
+export {
+  MANAGER_BIN,
+  startManagerProcess,
+  type ManagerProcess,
+  type ManagerProcessOptions,
+} from './manager-process';

@@ -1,0 +1,298 @@
+import { execFile, spawn } from 'node:child_process';
+import { EventEmitter, once } from 'node:events';
+import { readFile, writeFile, mkdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { promisify } from 'node:util';
+import { MANAGER_BIN, startManagerProcess, TempDirs } from '@tunasync/test-utils';
+import { runCli, USAGE } from '../src/cli';
+import { call, report } from './helpers';
+
+const run = promisify(execFile);
+const dirs = new TempDirs();
+afterEach(() => dirs.cleanup());
+
+function capture() {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString()));
+  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  return { io: { stdout, stderr }, out: () => out, err: () => err };
+}
+
+async function conf(text: string): Promise<string> {
+  const file = join(await dirs.make('tunasync-conf-'), 'manager.conf');
+  await writeFile(file, text);
+  return file;
+}
+
+describe('runCli without a daemon', () => {
+  test('--help and --version', async () => {
+    const c = capture();
+    expect(await runCli(['--help'], c.io)).toBe(0);
+    expect(c.out()).toBe(USAGE);
+    const v = capture();
+    expect(await runCli(['--version'], v.io)).toBe(0);
+    expect(v.out()).toBe('tunasync-manager 0.1.0\n');
+  });
+
+  test.each([
+    [['--bogus'], "Unknown option '--bogus'"],
+    [['--port', 'http'], '--port: must be an integer from 0 to 65535, got "http"'],
+    [['--port', '70000'], '--port: must be an integer from 0 to 65535'],
+    [['extra'], 'unexpected argument "extra"'],
+  ])('usage error %j exits 2', async (argv, message) => {
+    const c = capture();
+    expect(await runCli(argv, c.io)).toBe(2);
+    expect(c.err()).toContain(message);
+    expect(c.err()).toContain('Run "tunasync-manager --help" for usage.');
+  });
+
+  test('--check-config of a good file says OK and exits 0; warnings are printed', async () => {
+    const file = await conf('debug = false\n[server]\naddr = "0.0.0.0"\ncolour = "red"\n');
+    const c = capture();
+    expect(await runCli(['--check-config', file], c.io)).toBe(0);
+    expect(c.out()).toBe(`${file}: OK\n`);
+    expect(c.err()).toBe(`warning: ${file}:server.colour: unknown key\n`);
+    const strict = capture();
+    expect(await runCli(['--check-config', file, '--strict'], strict.io)).toBe(2);
+    expect(strict.err()).toBe(`error: ${file}:server.colour: unknown key\n`);
+  });
+
+  test('--check-config prints every problem with file and key, and exits 2', async () => {
+    const file = await conf(
+      '[server]\nport = "x"\nssl_cert = "/nonexistent.crt"\n[files]\ndb_type = "bolt"\n',
+    );
+    const c = capture();
+    expect(await runCli(['--check-config', file], c.io)).toBe(2);
+    expect(c.err()).toBe(`error: ${file}:server.port: must be an integer\n`);
+
+    const file2 = await conf(
+      '[server]\nssl_cert = "/nonexistent.crt"\ntoken_file = "/nonexistent-token"\n[files]\ndb_type = "bolt"\nca_cert = "/nonexistent-ca"\n',
+    );
+    const c2 = capture();
+    expect(await runCli(['--check-config', file2], c2.io)).toBe(2);
+    const lines = c2.err().trim().split('\n');
+    expect(lines).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^error: ${file2}:files.db_type: db_type "bolt" is a database format of the Go manager.*db_file to a new, empty directory`,
+        ),
+      ),
+      `error: ${file2}:server: ssl_cert and ssl_key must both be set for HTTPS (or neither for HTTP)`,
+      expect.stringMatching(
+        new RegExp(`^error: ${file2}:server.ssl_cert: cannot read /nonexistent.crt: ENOENT`),
+      ),
+      expect.stringMatching(
+        new RegExp(`^error: ${file2}:files.ca_cert: cannot read /nonexistent-ca: ENOENT`),
+      ),
+      expect.stringMatching(
+        new RegExp(`^error: ${file2}:server.token_file: cannot read /nonexistent-token`),
+      ),
+    ]);
+  });
+
+  test('other config mistakes', async () => {
+    const cases: Array<[string, string[], string]> = [
+      ['[server\n', [], 'TOML syntax error'],
+      [
+        '',
+        ['--db-type', 'badger'],
+        '--db-type: db_type "badger" is a database format of the Go manager',
+      ],
+      [
+        '[files]\ndb_type = "redis"\n',
+        [],
+        'reserved for the shared store of a multi-manager deployment',
+      ],
+      ['[files]\ndb_type = "mysql"\n', [], 'unknown db_type "mysql"'],
+      ['', ['--cert', 'a.crt'], '--cert and --key: give both or neither'],
+      ['[server]\ntoken = "a"\ntoken_file = "b"\n', [], 'set token or token_file, not both'],
+      ['[server]\ntoken = ""\n', [], 'server.token: must not be empty'],
+    ];
+    for (const [text, args, message] of cases) {
+      const file = await conf(text);
+      const c = capture();
+      expect(await runCli(['--check-config', file, ...args], c.io)).toBe(2);
+      expect(c.err()).toContain(message);
+    }
+    const missing = capture();
+    expect(await runCli(['--config', '/nonexistent/manager.conf'], missing.io)).toBe(2);
+    expect(missing.err()).toContain('error: /nonexistent/manager.conf: cannot read file: ENOENT');
+  });
+
+  test('token_file: the first line is the token; an empty one is refused', async () => {
+    const dir = await dirs.make('tunasync-token-');
+    await writeFile(join(dir, 'token'), 'abc\nignored\n');
+    await writeFile(join(dir, 'empty'), '\n');
+    const ok = capture();
+    const good = await conf(`[server]\ntoken_file = ${JSON.stringify(join(dir, 'token'))}\n`);
+    expect(await runCli(['--check-config', good], ok.io)).toBe(0);
+    const bad = capture();
+    const empty = await conf(`[server]\ntoken_file = ${JSON.stringify(join(dir, 'empty'))}\n`);
+    expect(await runCli(['--check-config', empty], bad.io)).toBe(2);
+    expect(bad.err()).toContain('has an empty first line');
+  });
+});
+
+describe('runCli as a daemon (in process)', () => {
+  test('serves until SIGTERM, writes and removes the pidfile, logs without timestamps for systemd', async () => {
+    const dir = await dirs.make('tunasync-daemon-');
+    const pidfile = join(dir, 'manager.pid');
+    const c = capture();
+    const log = new PassThrough();
+    let logged = '';
+    log.on('data', (chunk: Buffer) => (logged += chunk.toString()));
+    const signals = new EventEmitter();
+    const done = runCli(
+      [
+        '--addr',
+        '127.0.0.1',
+        '--port',
+        '0',
+        '--db-file',
+        join(dir, 'db'),
+        '--pidfile',
+        pidfile,
+        '--with-systemd',
+        '--debug',
+      ],
+      { ...c.io, log, signals },
+    );
+    while (!/listening on (\S+)/.test(logged)) await new Promise((r) => setTimeout(r, 10));
+    const url = (/listening on (\S+)/.exec(logged) as RegExpExecArray)[1] as string;
+    expect(await readFile(pidfile, 'utf8')).toBe(`${process.pid}\n`);
+    expect((await call(`${url}/ping`, 'GET')).json).toEqual({ message: 'pong' });
+    expect(logged).toMatch(
+      /^\[INFO\] tunasync-manager 0\.1\.0 listening on http:\/\/127\.0\.0\.1:\d+ \(database /m,
+    );
+    expect(logged).toMatch(/^\[DEBUG\] GET \/ping 200 /m);
+    signals.emit('SIGTERM');
+    expect(await done).toBe(0);
+    await expect(stat(pidfile)).rejects.toThrow();
+    expect(logged).toContain(
+      '[INFO] SIGTERM received: finishing running requests and closing the database',
+    );
+  });
+
+  test('a locked database stops start-up with the clear message and exit 1', async () => {
+    const dir = await dirs.make('tunasync-locked-');
+    const holder = await startManagerProcess({ dbDir: join(dir, 'db') });
+    try {
+      const c = capture();
+      const code = await runCli(['--port', '0', '--db-file', holder.dbDir], c.io);
+      expect(code).toBe(1);
+      expect(c.out()).toContain(
+        `[ERROR] cannot start: database ${holder.dbDir} is locked: another tunasync-manager (or another program) has it open; stop that process first`,
+      );
+    } finally {
+      expect(await holder.stop()).toBe(0);
+    }
+  });
+
+  test('an address in use is exit 1; a bolt file as db_file is exit 1 with guidance', async () => {
+    const dir = await dirs.make('tunasync-fail-');
+    const holder = await startManagerProcess();
+    try {
+      const c = capture();
+      expect(
+        await runCli(['--port', String(holder.port), '--db-file', join(dir, 'db')], c.io),
+      ).toBe(1);
+      expect(c.out()).toContain(
+        `cannot start: cannot listen on 127.0.0.1:${holder.port}: EADDRINUSE`,
+      );
+    } finally {
+      await holder.stop();
+    }
+    await writeFile(join(dir, 'tunasync.db'), 'bolt');
+    const b = capture();
+    expect(await runCli(['--port', '0', '--db-file', join(dir, 'tunasync.db')], b.io)).toBe(1);
+    expect(b.out()).toContain('is a file, not a LevelDB directory');
+  });
+});
+
+describe('the built binary', () => {
+  test('--version and --help work from bin/tunasync-manager.js', async () => {
+    const v = await run(process.execPath, [MANAGER_BIN, '--version']);
+    expect(v.stdout).toBe('tunasync-manager 0.1.0\n');
+    const h = await run(process.execPath, [MANAGER_BIN, '--help']);
+    expect(h.stdout).toBe(USAGE);
+    const bad = await run(process.execPath, [MANAGER_BIN, '--nope']).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect((bad as { code: number }).code).toBe(2);
+  });
+
+  test('serves the API from a config file, keeps data over a restart, and exits 0 on SIGTERM and SIGINT', async () => {
+    const dir = await dirs.make('tunasync-bin-');
+    const dbDir = join(dir, 'db');
+    const first = await startManagerProcess({ dbDir, config: '[server]\ntoken = "tok"\n' });
+    const auth = { authorization: 'Bearer tok' };
+    expect(
+      (
+        await call(
+          `${first.url}/workers`,
+          'POST',
+          { id: 'w1', url: 'http://127.0.0.1:1/' },
+          { headers: auth },
+        )
+      ).status,
+    ).toBe(200);
+    expect(
+      (await call(`${first.url}/workers`, 'POST', { id: 'w2', url: 'http://127.0.0.1:1/' })).status,
+    ).toBe(401);
+    expect(
+      (
+        await call(`${first.url}/workers/w1/jobs/m1`, 'POST', report('w1', 'm1', 'success'), {
+          headers: auth,
+        })
+      ).status,
+    ).toBe(200);
+    expect(await first.stop()).toBe(0);
+    expect(first.output()).toContain('Worker <w1> registered');
+    expect(first.output()).not.toContain('tok"');
+
+    const second = await startManagerProcess({ dbDir });
+    try {
+      const jobs = (await call(`${second.url}/jobs`, 'GET')).json as Array<{ name: string }>;
+      expect(jobs.map((j) => j.name)).toEqual(['m1']);
+      second.child.kill('SIGINT');
+      const [code] = (await once(second.child, 'exit')) as [number];
+      expect(code).toBe(0);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  test('a request running at SIGTERM is finished before the exit', async () => {
+    const dir = await dirs.make('tunasync-graceful-');
+    // A worker whose control server answers slowly keeps a /cmd request in flight.
+    const slow = spawn(process.execPath, [
+      '-e',
+      `require('http').createServer((q, s) => { console.log('request'); setTimeout(() => s.end('{"msg":"OK"}'), 300); }).listen(0, '127.0.0.1', function () { console.log(this.address().port); });`,
+    ]);
+    try {
+      const [chunk] = (await once(slow.stdout, 'data')) as [Buffer];
+      const workerUrl = `http://127.0.0.1:${chunk.toString().trim()}/`;
+      await mkdir(join(dir, 'x'), { recursive: true });
+      const m = await startManagerProcess();
+      await call(`${m.url}/workers`, 'POST', { id: 'w1', url: workerUrl });
+      const reached = once(slow.stdout, 'data');
+      const inFlight = call(`${m.url}/cmd`, 'POST', {
+        cmd: 'ping',
+        worker_id: 'w1',
+        mirror_id: 'm1',
+      });
+      await reached; // the command is now waiting on the worker
+      const code = m.stop();
+      const reply = await inFlight;
+      expect(reply.status).toBe(200);
+      expect(await code).toBe(0);
+    } finally {
+      slow.kill('SIGKILL');
+      await once(slow, 'exit');
+    }
+  });
+});

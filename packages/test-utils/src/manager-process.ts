@@ -1,0 +1,130 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** The built manager's entry, found from the repository root (never imported). */
+export const MANAGER_BIN = resolve(
+  __dirname,
+  '..',
+  '..',
+  '..',
+  'apps',
+  'manager',
+  'bin',
+  'tunasync-manager.js',
+);
+
+export interface ManagerProcessOptions {
+  /**
+   * Extra manager.conf text (TOML) appended after the generated `[server]`/`[files]` tables'
+   * keys: give whole tables such as `[server]\ntoken = "t"` only for keys not generated
+   * (addr, port, db_file are). Use `args` for anything else.
+   */
+  config?: string;
+  /** Extra command-line flags. */
+  args?: string[];
+  /** Database directory to use (to restart on the same data); a fresh temp one by default. */
+  dbDir?: string;
+  /** How long to wait for `/ping` (10 s). */
+  timeoutMs?: number;
+}
+
+export interface ManagerProcess {
+  url: string;
+  port: number;
+  dbDir: string;
+  configFile: string;
+  child: ChildProcess;
+  /** Everything the manager printed so far (stdout and stderr). */
+  output(): string;
+  /** SIGTERM, wait for the exit, remove the temp dir; returns the exit code. Idempotent. */
+  stop(): Promise<number | null>;
+}
+
+/**
+ * Starts the built `tunasync-manager` as a real child process on 127.0.0.1 (a port the
+ * manager picks), with a temp manager.conf and a temp LevelDB directory, and waits until
+ * `GET /ping` answers. Run `npx nx run @tunasync/manager:build` first (depend on it in Nx).
+ */
+export async function startManagerProcess(
+  options: ManagerProcessOptions = {},
+): Promise<ManagerProcess> {
+  if (!existsSync(join(MANAGER_BIN, '..', '..', 'dist', 'cli.js'))) {
+    throw new Error(
+      'apps/manager is not built: run `npx nx run @tunasync/manager:build` (or make this test target depend on it)',
+    );
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'tunasync-manager-proc-'));
+  const dbDir = options.dbDir ?? join(dir, 'db');
+  const configFile = join(dir, 'manager.conf');
+  const extra = options.config ?? '';
+  const hasServer = /^\s*\[server\]/m.test(extra);
+  const hasFiles = /^\s*\[files\]/m.test(extra);
+  const generated = [
+    hasServer ? '' : '[server]\naddr = "127.0.0.1"\nport = 0\n',
+    hasFiles ? '' : `[files]\ndb_type = "leveldb"\ndb_file = ${JSON.stringify(dbDir)}\n`,
+  ].join('');
+  await writeFile(configFile, `${generated}${extra}\n`);
+  const args = [MANAGER_BIN, '--config', configFile];
+  if (hasServer) args.push('--addr', '127.0.0.1', '--port', '0');
+  if (hasFiles) args.push('--db-file', dbDir);
+  args.push(...(options.args ?? []));
+
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (c: Buffer) => (output += c.toString('utf8')));
+  child.stderr?.on('data', (c: Buffer) => (output += c.toString('utf8')));
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+
+  let stopping: Promise<number | null> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const code = await exited;
+      await rm(dir, { recursive: true, force: true });
+      return code;
+    })();
+    return stopping;
+  };
+
+  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+  try {
+    const url = await new Promise<string>((found, fail) => {
+      const check = () => {
+        const m = /listening on (https?:\/\/[^\s]+)/.exec(output);
+        if (m) return found(m[1] as string);
+        if (child.exitCode !== null) {
+          return fail(new Error(`tunasync-manager exited with ${child.exitCode}:\n${output}`));
+        }
+        if (Date.now() > deadline)
+          return fail(new Error(`tunasync-manager did not start:\n${output}`));
+        setTimeout(check, 20);
+      };
+      check();
+    });
+    for (;;) {
+      try {
+        const r = await fetch(`${url}/ping`);
+        if (r.ok) break;
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return {
+      url,
+      port: Number(new URL(url).port),
+      dbDir,
+      configFile,
+      child,
+      output: () => output,
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
