@@ -368,3 +368,26 @@ test('halt stops every run, delivers the final statuses and resolves finished', 
   expect(reportsOf(m, 'long')[2]?.error_msg).toBe('long was killed (halt)');
   await expect(runtime.start('long', { force: false })).rejects.toThrow('halting');
 });
+
+test('every manager of api_base_list gets the registration, every report and the schedules; statuses come from the first', async () => {
+  const dir = await dirs.make('rt-many-');
+  const first = await manager([stored('a', 'paused')]);
+  const second = await new TinyManager().start();
+  managers.push(second);
+  second.respond = (req) =>
+    req.method === 'GET' ? { status: 200, body: [stored('a', 'disabled')] } : undefined;
+  const { runtime } = await run(dir, {
+    managers: [first.url, `${second.url}/`],
+    mirrors: [commandMirror('a', 'echo x'), commandMirror('b', 'echo x')].join('\n'),
+  });
+  expect(runtime.job('a')?.state).toBe('paused'); // the first manager's word
+  await waitFor('b to succeed at both', () =>
+    [first, second].every((m) => statusesOf(m, 'b').includes('success')),
+  );
+  for (const m of [first, second]) {
+    expect(m.requests[0]).toMatchObject({ url: '/workers', body: { id: 'w1' } });
+    expect(statusesOf(m, 'b')).toEqual(['pre-syncing', 'syncing', 'success']);
+    await waitFor('the schedule of b', () => lastSchedules(m)?.[0]?.name === 'b');
+  }
+  expect(second.requests.some((r) => r.method === 'GET')).toBe(false);
+});
