@@ -3,6 +3,7 @@ import { TempDirs } from '@tunasync/test-utils';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { JobStateFile } from '../../src/runtime/job-state-file';
+import type { MirrorRecord } from '../../src/runtime/mirror-record';
 import { planStartup } from '../../src/runtime/startup-plan';
 import { memoryLogger } from '../helpers/worker-fixture';
 
@@ -100,10 +101,12 @@ test('the state file survives a restart and ignores what it cannot read', async 
   const { logger, text } = memoryLogger();
   const file = new JobStateFile(dir, logger);
   expect(await file.load()).toEqual(new Map());
-  const records = new Map([['a', { status: 'paused' as const, error_msg: '', size: '1G' }]]);
+  const records = new Map<string, MirrorRecord>([
+    ['a', { status: 'paused', error_msg: '', size: '1G' }],
+  ]);
   await Promise.all([
     file.save(records),
-    file.save(new Map([...records, ['b', { status: 'failed' as const, error_msg: 'x' }]])),
+    file.save(new Map([...records, ['b', { status: 'failed', error_msg: 'x' }]])),
   ]);
   await file.flushed();
   expect([...(await new JobStateFile(dir, logger).load()).keys()]).toEqual(['a', 'b']);
