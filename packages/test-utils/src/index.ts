@@ -16,3 +16,4 @@ export {
   type ManagerProcess,
   type ManagerProcessOptions,
 } from './manager-process';
+export { startTlsManagerProcess, type TlsManagerProcessOptions } from './tls-manager-process';
