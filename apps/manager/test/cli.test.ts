@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { EventEmitter, once } from 'node:events';
-import { readFile, writeFile, mkdir, stat } from 'node:fs/promises';
+import { readFile, writeFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
@@ -229,29 +229,33 @@ describe('the built binary', () => {
     const dir = await dirs.make('tunasync-bin-');
     const dbDir = join(dir, 'db');
     const first = await startManagerProcess({ dbDir, config: '[server]\ntoken = "tok"\n' });
-    const auth = { authorization: 'Bearer tok' };
-    expect(
-      (
-        await call(
-          `${first.url}/workers`,
-          'POST',
-          { id: 'w1', url: 'http://127.0.0.1:1/' },
-          { headers: auth },
-        )
-      ).status,
-    ).toBe(200);
-    expect(
-      (await call(`${first.url}/workers`, 'POST', { id: 'w2', url: 'http://127.0.0.1:1/' })).status,
-    ).toBe(401);
-    expect(
-      (
-        await call(`${first.url}/workers/w1/jobs/m1`, 'POST', report('w1', 'm1', 'success'), {
-          headers: auth,
-        })
-      ).status,
-    ).toBe(200);
-    expect(await first.stop()).toBe(0);
-    expect(first.output()).toContain('Worker <w1> registered');
+    try {
+      const auth = { authorization: 'Bearer tok' };
+      expect(
+        (
+          await call(
+            `${first.url}/workers`,
+            'POST',
+            { id: 'w1', url: 'http://127.0.0.1:1/' },
+            { headers: auth },
+          )
+        ).status,
+      ).toBe(200);
+      expect(
+        (await call(`${first.url}/workers`, 'POST', { id: 'w2', url: 'http://127.0.0.1:1/' }))
+          .status,
+      ).toBe(401);
+      expect(
+        (
+          await call(`${first.url}/workers/w1/jobs/m1`, 'POST', report('w1', 'm1', 'success'), {
+            headers: auth,
+          })
+        ).status,
+      ).toBe(200);
+      expect(first.output()).toContain('Worker <w1> registered');
+    } finally {
+      expect(await first.stop()).toBe(0);
+    }
     expect(first.output()).not.toContain('tok"');
 
     const second = await startManagerProcess({ dbDir });
@@ -267,32 +271,42 @@ describe('the built binary', () => {
   });
 
   test('a request running at SIGTERM is finished before the exit', async () => {
-    const dir = await dirs.make('tunasync-graceful-');
     // A worker whose control server answers slowly keeps a /cmd request in flight.
     const slow = spawn(process.execPath, [
       '-e',
-      `require('http').createServer((q, s) => { console.log('request'); setTimeout(() => s.end('{"msg":"OK"}'), 300); }).listen(0, '127.0.0.1', function () { console.log(this.address().port); });`,
+      `require('http').createServer((q, s) => { console.log('request'); setTimeout(() => s.end('{"msg":"OK"}'), 300); }).listen(0, '127.0.0.1', function () { console.log('port ' + this.address().port); });`,
     ]);
+    let printed = '';
+    slow.stdout.on('data', (c: Buffer) => (printed += c.toString()));
+    const slowExited = once(slow, 'exit');
+    /** Waits (bounded) until the slow worker printed `pattern`. */
+    const waitFor = async (pattern: RegExp, what: string) => {
+      const deadline = Date.now() + 10_000;
+      while (!pattern.test(printed)) {
+        if (Date.now() > deadline) throw new Error(`slow worker: no ${what}; printed ${printed}`);
+        await new Promise((r) => setImmediate(r));
+      }
+      return pattern.exec(printed) as RegExpExecArray;
+    };
+    let m: Awaited<ReturnType<typeof startManagerProcess>> | undefined;
     try {
-      const [chunk] = (await once(slow.stdout, 'data')) as [Buffer];
-      const workerUrl = `http://127.0.0.1:${chunk.toString().trim()}/`;
-      await mkdir(join(dir, 'x'), { recursive: true });
-      const m = await startManagerProcess();
-      await call(`${m.url}/workers`, 'POST', { id: 'w1', url: workerUrl });
-      const reached = once(slow.stdout, 'data');
+      const port = (await waitFor(/port (\d+)/, 'port'))[1] as string;
+      m = await startManagerProcess();
+      await call(`${m.url}/workers`, 'POST', { id: 'w1', url: `http://127.0.0.1:${port}/` });
       const inFlight = call(`${m.url}/cmd`, 'POST', {
         cmd: 'ping',
         worker_id: 'w1',
         mirror_id: 'm1',
       });
-      await reached; // the command is now waiting on the worker
+      await waitFor(/request/, 'request'); // the command is now waiting on the worker
       const code = m.stop();
       const reply = await inFlight;
       expect(reply.status).toBe(200);
       expect(await code).toBe(0);
     } finally {
+      await m?.stop();
       slow.kill('SIGKILL');
-      await once(slow, 'exit');
+      await slowExited;
     }
   });
 });

@@ -107,7 +107,7 @@ export async function startManagerProcess(
     });
     for (;;) {
       try {
-        const r = await fetch(`${url}/ping`);
+        const r = await fetch(`${url}/ping`, { signal: AbortSignal.timeout(2000) });
         if (r.ok) break;
       } catch (err) {
         if (Date.now() > deadline) throw err;
