@@ -1,15 +1,7 @@
-import type * as AjvModule from 'ajv';
 import type { default as Ajv, ErrorObject, ValidateFunction } from 'ajv';
-import {
-  clientCmdSchema,
-  workerCmdSchema,
-  mirrorSchedulesSchema,
-  mirrorSizeMessageSchema,
-} from './wire-schemas';
-import { mirrorStatusSchema, workerStatusSchema } from './wire-schemas';
-import { ctlConfigSchema, managerConfigSchema, workerConfigSchema } from './config-schemas';
-import { nameProblem, NAME_PATTERN } from './name-rule';
-import { parseRfc3339 } from './time';
+import { nameProblem } from './name-rule';
+import { PRECOMPILED_MODULE } from './precompiled-module';
+import { SCHEMAS, createAjv, type SchemaId } from './schema-registry';
 import type { CtlConfigFile } from './ctl-config';
 import type { ManagerConfigFile } from './manager-config';
 import type { WorkerConfigFile } from './worker-config';
@@ -33,25 +25,33 @@ export type ValidationResult<T> =
 
 export type Validator<T> = (input: unknown) => ValidationResult<T>;
 
-let ajv: Ajv | undefined;
+/** Finds the compiled validation function of a schema. */
+export type ValidateFunctionLookup = (id: SchemaId) => ValidateFunction;
 
-function getAjv(): Ajv {
-  if (!ajv) {
-    // Loaded on first use: ajv costs ~30 ms at start-up, and tunasynctl must start fast.
+let ajv: Ajv | undefined;
+let precompiled: Record<SchemaId, ValidateFunction> | null | undefined;
+
+function loadPrecompiled(): Record<SchemaId, ValidateFunction> | null {
+  try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { default: AjvClass } = require('ajv') as typeof AjvModule;
-    ajv = new AjvClass({
-      allErrors: true,
-      useDefaults: true,
-      strict: true,
-      allowUnionTypes: true,
-      verbose: true,
-    });
-    ajv.addFormat('rfc3339', (text: string) => parseRfc3339(text) !== undefined);
-    ajv.addFormat('tunasync-name', NAME_PATTERN);
+    return require(`./${PRECOMPILED_MODULE}`) as Record<SchemaId, ValidateFunction>;
+  } catch (err) {
+    const missing = (err as { code?: string }).code === 'MODULE_NOT_FOUND';
+    if (missing && String((err as Error).message).includes(PRECOMPILED_MODULE)) return null;
+    throw err;
   }
-  return ajv;
 }
+
+/**
+ * The built package uses the validators precompiled at build time; running from sources
+ * (tests of this package) compiles them with ajv on first use.
+ */
+const defaultLookup: ValidateFunctionLookup = (id) => {
+  precompiled ??= loadPrecompiled();
+  if (precompiled) return precompiled[id];
+  ajv ??= createAjv();
+  return ajv.getSchema(id) ?? ajv.compile(SCHEMAS[id]);
+};
 
 const ARTICLES: Record<string, string> = {
   integer: 'an integer',
@@ -103,10 +103,10 @@ function locate(path: string, text: string): string {
   return path === '' ? text : `${path}: ${text}`;
 }
 
-function makeValidator<T>(schema: object): Validator<T> {
+function makeValidator<T>(id: SchemaId, lookup: ValidateFunctionLookup): Validator<T> {
   let compiled: ValidateFunction | undefined;
   return (input: unknown) => {
-    compiled ??= getAjv().compile(schema);
+    compiled ??= lookup(id);
     const value: unknown = structuredClone(input);
     compiled(value);
     const problems: string[] = [];
@@ -149,12 +149,41 @@ function withCmdDefaults<T extends { args: string[]; options: Record<string, boo
   };
 }
 
-export const validateMirrorStatus = makeValidator<MirrorStatus>(mirrorStatusSchema);
-export const validateWorkerStatus = makeValidator<WorkerStatus>(workerStatusSchema);
-export const validateClientCmd = withCmdDefaults(makeValidator<ClientCmd>(clientCmdSchema));
-export const validateWorkerCmd = withCmdDefaults(makeValidator<WorkerCmd>(workerCmdSchema));
-export const validateMirrorSchedules = makeValidator<MirrorSchedules>(mirrorSchedulesSchema);
-export const validateMirrorSizeMessage = makeValidator<MirrorSizeMessage>(mirrorSizeMessageSchema);
-export const validateManagerConfig = makeValidator<ManagerConfigFile>(managerConfigSchema);
-export const validateWorkerConfig = makeValidator<WorkerConfigFile>(workerConfigSchema);
-export const validateCtlConfig = makeValidator<CtlConfigFile>(ctlConfigSchema);
+export interface Validators {
+  validateMirrorStatus: Validator<MirrorStatus>;
+  validateWorkerStatus: Validator<WorkerStatus>;
+  validateClientCmd: Validator<ClientCmd>;
+  validateWorkerCmd: Validator<WorkerCmd>;
+  validateMirrorSchedules: Validator<MirrorSchedules>;
+  validateMirrorSizeMessage: Validator<MirrorSizeMessage>;
+  validateManagerConfig: Validator<ManagerConfigFile>;
+  validateWorkerConfig: Validator<WorkerConfigFile>;
+  validateCtlConfig: Validator<CtlConfigFile>;
+}
+
+/** Every validator, over the given compiled functions. */
+export function createValidators(lookup: ValidateFunctionLookup): Validators {
+  return {
+    validateMirrorStatus: makeValidator('MirrorStatus', lookup),
+    validateWorkerStatus: makeValidator('WorkerStatus', lookup),
+    validateClientCmd: withCmdDefaults(makeValidator('ClientCmd', lookup)),
+    validateWorkerCmd: withCmdDefaults(makeValidator('WorkerCmd', lookup)),
+    validateMirrorSchedules: makeValidator('MirrorSchedules', lookup),
+    validateMirrorSizeMessage: makeValidator('MirrorSizeMessage', lookup),
+    validateManagerConfig: makeValidator('ManagerConfig', lookup),
+    validateWorkerConfig: makeValidator('WorkerConfig', lookup),
+    validateCtlConfig: makeValidator('CtlConfig', lookup),
+  };
+}
+
+export const {
+  validateMirrorStatus,
+  validateWorkerStatus,
+  validateClientCmd,
+  validateWorkerCmd,
+  validateMirrorSchedules,
+  validateMirrorSizeMessage,
+  validateManagerConfig,
+  validateWorkerConfig,
+  validateCtlConfig,
+} = createValidators(defaultLookup);

@@ -6,20 +6,31 @@ import {
   mirrorSchedulesSchema,
   mirrorSizeMessageSchema,
   mirrorStatusSchema,
-  validateClientCmd,
-  validateCtlConfig,
-  validateManagerConfig,
-  validateMirrorSchedules,
-  validateMirrorSizeMessage,
-  validateMirrorStatus,
-  validateWorkerCmd,
-  validateWorkerConfig,
-  validateWorkerStatus,
   workerCmdSchema,
   workerConfigSchema,
   workerStatusSchema,
   type Validator,
 } from '../src';
+import * as runtime from '../src';
+import { precompiledValidatorsSource } from '../src/precompile-validators';
+import { createValidators, type Validators } from '../src/validate';
+import type { ValidateFunction } from 'ajv';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+// The same tests run against the validators compiled by ajv at run time (how the sources
+// run) and against the module the build precompiles (how the published package runs).
+const generatedDir = mkdtempSync(join(tmpdir(), 'tunasync-validators-'));
+afterAll(() => rmSync(generatedDir, { recursive: true, force: true }));
+
+function precompiledValidators(): Validators {
+  const file = join(generatedDir, 'precompiled-validators.js');
+  writeFileSync(file, precompiledValidatorsSource(join(__dirname, '../src/schema-registry')));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const compiled = require(file) as Record<string, ValidateFunction>;
+  return createValidators((id) => compiled[id]!);
+}
 
 type Json = Record<string, unknown>;
 interface SchemaNode {
@@ -77,273 +88,298 @@ function display(path: Array<string | number>): string {
   return formatJsonPointer('/' + path.join('/'));
 }
 
-const cases: Array<[string, SchemaNode, Validator<unknown>, Json]> = [
-  ['MirrorStatus', mirrorStatusSchema, validateMirrorStatus, { name: 'm' }],
-  ['WorkerStatus', workerStatusSchema, validateWorkerStatus, { id: 'w' }],
-  ['ClientCmd', clientCmdSchema, validateClientCmd, { cmd: 'start' }],
-  ['WorkerCmd', workerCmdSchema, validateWorkerCmd, { cmd: 'start' }],
-  ['MirrorSchedules', mirrorSchedulesSchema, validateMirrorSchedules, { schedules: [] }],
-  ['MirrorSizeMessage', mirrorSizeMessageSchema, validateMirrorSizeMessage, { size: '1G' }],
-  ['manager.conf', managerConfigSchema, validateManagerConfig, {}],
-  ['worker.conf', workerConfigSchema, validateWorkerConfig, {}],
-  ['ctl.conf', ctlConfigSchema, validateCtlConfig, {}],
-];
-
-describe.each(cases)('%s schema', (_name, schema, validate, minimal) => {
-  it('accepts the minimal valid value', () => {
-    expect(validate(minimal)).toMatchObject({ ok: true, warnings: [] });
-  });
-
-  it('rejects a body that is not an object', () => {
-    for (const input of [null, 'text', 3, [], true]) {
-      expect(validate(input)).toEqual({ ok: false, problems: ['must be an object'], warnings: [] });
-    }
-  });
-
-  const fields = typedFields(schema);
-  it('has typed fields to check', () => {
-    expect(fields.length).toBeGreaterThan(0);
-  });
-
-  it.each(fields.map(([path, type]) => [display(path), path, type] as const))(
-    'rejects a wrong-typed %s naming the field',
-    (shown, path, type) => {
-      const input = setPath(structuredClone(minimal), path, wrongValue(type));
-      if (path[0] === 'schedules' && path.length > 2 && path[2] !== 'name')
-        setPath(input, ['schedules', 0, 'name'], 'm');
-      const result = validate(input);
-      expect(result.ok).toBe(false);
-      if (!result.ok)
-        expect(result.problems).toContainEqual(expect.stringMatching(`^${escape(shown)}: must be`));
-    },
-  );
-});
-
 function escape(text: string): string {
   return text.replace(/[.[\]]/g, '\\$&');
 }
 
-describe('wire bodies', () => {
-  it('fills Go zero values for missing MirrorStatus fields and never mutates the input', () => {
-    const input = { name: 'debian', status: 'syncing', unknown_extra: 1 };
-    const result = validateMirrorStatus(input);
-    expect(result).toEqual({
-      ok: true,
-      warnings: [],
-      value: {
+const implementations: Array<[string, () => Validators]> = [
+  ['ajv at run time', () => runtime],
+  ['precompiled', precompiledValidators],
+];
+
+describe.each(implementations)('validators (%s)', (_impl, load) => {
+  const {
+    validateClientCmd,
+    validateCtlConfig,
+    validateManagerConfig,
+    validateMirrorSchedules,
+    validateMirrorSizeMessage,
+    validateMirrorStatus,
+    validateWorkerCmd,
+    validateWorkerConfig,
+    validateWorkerStatus,
+  } = load();
+
+  const cases: Array<[string, SchemaNode, Validator<unknown>, Json]> = [
+    ['MirrorStatus', mirrorStatusSchema, validateMirrorStatus, { name: 'm' }],
+    ['WorkerStatus', workerStatusSchema, validateWorkerStatus, { id: 'w' }],
+    ['ClientCmd', clientCmdSchema, validateClientCmd, { cmd: 'start' }],
+    ['WorkerCmd', workerCmdSchema, validateWorkerCmd, { cmd: 'start' }],
+    ['MirrorSchedules', mirrorSchedulesSchema, validateMirrorSchedules, { schedules: [] }],
+    ['MirrorSizeMessage', mirrorSizeMessageSchema, validateMirrorSizeMessage, { size: '1G' }],
+    ['manager.conf', managerConfigSchema, validateManagerConfig, {}],
+    ['worker.conf', workerConfigSchema, validateWorkerConfig, {}],
+    ['ctl.conf', ctlConfigSchema, validateCtlConfig, {}],
+  ];
+
+  describe.each(cases)('%s schema', (_name, schema, validate, minimal) => {
+    it('accepts the minimal valid value', () => {
+      expect(validate(minimal)).toMatchObject({ ok: true, warnings: [] });
+    });
+
+    it('rejects a body that is not an object', () => {
+      for (const input of [null, 'text', 3, [], true]) {
+        expect(validate(input)).toEqual({
+          ok: false,
+          problems: ['must be an object'],
+          warnings: [],
+        });
+      }
+    });
+
+    const fields = typedFields(schema);
+    it('has typed fields to check', () => {
+      expect(fields.length).toBeGreaterThan(0);
+    });
+
+    it.each(fields.map(([path, type]) => [display(path), path, type] as const))(
+      'rejects a wrong-typed %s naming the field',
+      (shown, path, type) => {
+        const input = setPath(structuredClone(minimal), path, wrongValue(type));
+        if (path[0] === 'schedules' && path.length > 2 && path[2] !== 'name')
+          setPath(input, ['schedules', 0, 'name'], 'm');
+        const result = validate(input);
+        expect(result.ok).toBe(false);
+        if (!result.ok)
+          expect(result.problems).toContainEqual(
+            expect.stringMatching(`^${escape(shown)}: must be`),
+          );
+      },
+    );
+  });
+
+  describe('wire bodies', () => {
+    it('fills Go zero values for missing MirrorStatus fields and never mutates the input', () => {
+      const input = { name: 'debian', status: 'syncing', unknown_extra: 1 };
+      const result = validateMirrorStatus(input);
+      expect(result).toEqual({
+        ok: true,
+        warnings: [],
+        value: {
+          name: 'debian',
+          status: 'syncing',
+          unknown_extra: 1,
+          worker: '',
+          is_master: false,
+          last_update: '0001-01-01T00:00:00Z',
+          last_started: '0001-01-01T00:00:00Z',
+          last_ended: '0001-01-01T00:00:00Z',
+          next_schedule: '0001-01-01T00:00:00Z',
+          upstream: '',
+          size: '',
+          error_msg: '',
+        },
+      });
+      expect(input).toEqual({ name: 'debian', status: 'syncing', unknown_extra: 1 });
+    });
+
+    it('accepts any RFC 3339 time and rejects other time text', () => {
+      expect(validateMirrorStatus({ last_update: '2026-01-02T15:04:05.123456789+08:00' }).ok).toBe(
+        true,
+      );
+      expect(validateMirrorStatus({ last_update: '2026-01-02 15:04:05 +0800' })).toEqual({
+        ok: false,
+        problems: ['last_update: must be an RFC 3339 time'],
+        warnings: [],
+      });
+    });
+
+    it('treats Go null slices and maps in commands as empty', () => {
+      const result = validateClientCmd({
+        cmd: 'start',
+        worker_id: 'w',
+        mirror_id: 'm',
+        args: null,
+        options: null,
+      });
+      expect(result).toMatchObject({ ok: true, value: { args: [], options: {} } });
+    });
+
+    it('requires the command verb and option values to be booleans', () => {
+      expect(validateWorkerCmd({ mirror_id: 'm' })).toMatchObject({
+        ok: false,
+        problems: ['cmd: is required'],
+      });
+      expect(validateClientCmd({ cmd: 'start', options: { force: 'yes' } })).toMatchObject({
+        ok: false,
+        problems: ['options.force: must be a boolean'],
+      });
+    });
+
+    it('requires a name for every schedule entry', () => {
+      expect(
+        validateMirrorSchedules({ schedules: [{ next_schedule: '2026-01-02T15:04:05Z' }] }),
+      ).toMatchObject({
+        ok: false,
+        problems: ['schedules[0].name: is required'],
+      });
+    });
+  });
+
+  describe('config files', () => {
+    it('reports unknown keys as warnings with their path', () => {
+      const result = validateWorkerConfig({
+        global: { name: 'w1', colour: 'blue' },
+        mirrors: [{ name: 'a', mirrors: [{ name: 'b', frobnicate: true }] }],
+        extra_section: {},
+      });
+      expect(result).toMatchObject({ ok: true });
+      expect(result.warnings.sort()).toEqual(
+        [
+          'extra_section: unknown key',
+          'global.colour: unknown key',
+          'mirrors[0].mirrors[0].frobnicate: unknown key',
+        ].sort(),
+      );
+    });
+
+    it('checks nested mirror values against the name rule and enums', () => {
+      const result = validateWorkerConfig({
+        mirrors: [
+          { name: 'ok', provider: 'ftp' },
+          { name: 'bad/name', stage1_profile: 'ubuntu' },
+        ],
+      });
+      expect(result.ok).toBe(false);
+      if (!result.ok) {
+        expect(result.problems).toEqual([
+          expect.stringMatching(
+            /^mirrors\[0\]\.provider: must be one of "rsync", "two-stage-rsync", "command" \(got "ftp"\)$/,
+          ),
+          expect.stringMatching(/^mirrors\[1\]\.name: name must start with a letter or digit/),
+          expect.stringMatching(
+            /^mirrors\[1\]\.stage1_profile: must be one of "debian", "debian-oldstyle"/,
+          ),
+        ]);
+      }
+    });
+
+    it('accepts a full worker.conf using every key', () => {
+      const mirror = {
         name: 'debian',
-        status: 'syncing',
-        unknown_extra: 1,
-        worker: '',
-        is_master: false,
-        last_update: '0001-01-01T00:00:00Z',
-        last_started: '0001-01-01T00:00:00Z',
-        last_ended: '0001-01-01T00:00:00Z',
-        next_schedule: '0001-01-01T00:00:00Z',
-        upstream: '',
-        size: '',
-        error_msg: '',
-      },
-    });
-    expect(input).toEqual({ name: 'debian', status: 'syncing', unknown_extra: 1 });
-  });
-
-  it('accepts any RFC 3339 time and rejects other time text', () => {
-    expect(validateMirrorStatus({ last_update: '2026-01-02T15:04:05.123456789+08:00' }).ok).toBe(
-      true,
-    );
-    expect(validateMirrorStatus({ last_update: '2026-01-02 15:04:05 +0800' })).toEqual({
-      ok: false,
-      problems: ['last_update: must be an RFC 3339 time'],
-      warnings: [],
-    });
-  });
-
-  it('treats Go null slices and maps in commands as empty', () => {
-    const result = validateClientCmd({
-      cmd: 'start',
-      worker_id: 'w',
-      mirror_id: 'm',
-      args: null,
-      options: null,
-    });
-    expect(result).toMatchObject({ ok: true, value: { args: [], options: {} } });
-  });
-
-  it('requires the command verb and option values to be booleans', () => {
-    expect(validateWorkerCmd({ mirror_id: 'm' })).toMatchObject({
-      ok: false,
-      problems: ['cmd: is required'],
-    });
-    expect(validateClientCmd({ cmd: 'start', options: { force: 'yes' } })).toMatchObject({
-      ok: false,
-      problems: ['options.force: must be a boolean'],
-    });
-  });
-
-  it('requires a name for every schedule entry', () => {
-    expect(
-      validateMirrorSchedules({ schedules: [{ next_schedule: '2026-01-02T15:04:05Z' }] }),
-    ).toMatchObject({
-      ok: false,
-      problems: ['schedules[0].name: is required'],
-    });
-  });
-});
-
-describe('config files', () => {
-  it('reports unknown keys as warnings with their path', () => {
-    const result = validateWorkerConfig({
-      global: { name: 'w1', colour: 'blue' },
-      mirrors: [{ name: 'a', mirrors: [{ name: 'b', frobnicate: true }] }],
-      extra_section: {},
-    });
-    expect(result).toMatchObject({ ok: true });
-    expect(result.warnings.sort()).toEqual(
-      [
-        'extra_section: unknown key',
-        'global.colour: unknown key',
-        'mirrors[0].mirrors[0].frobnicate: unknown key',
-      ].sort(),
-    );
-  });
-
-  it('checks nested mirror values against the name rule and enums', () => {
-    const result = validateWorkerConfig({
-      mirrors: [
-        { name: 'ok', provider: 'ftp' },
-        { name: 'bad/name', stage1_profile: 'ubuntu' },
-      ],
-    });
-    expect(result.ok).toBe(false);
-    if (!result.ok) {
-      expect(result.problems).toEqual([
-        expect.stringMatching(
-          /^mirrors\[0\]\.provider: must be one of "rsync", "two-stage-rsync", "command" \(got "ftp"\)$/,
-        ),
-        expect.stringMatching(/^mirrors\[1\]\.name: name must start with a letter or digit/),
-        expect.stringMatching(
-          /^mirrors\[1\]\.stage1_profile: must be one of "debian", "debian-oldstyle"/,
-        ),
-      ]);
-    }
-  });
-
-  it('accepts a full worker.conf using every key', () => {
-    const mirror = {
-      name: 'debian',
-      provider: 'two-stage-rsync',
-      upstream: 'rsync://example.org/debian/',
-      interval: 60,
-      retry: 3,
-      timeout: 3600,
-      mirror_dir: '/srv/debian',
-      mirror_subdir: 'sub',
-      log_dir: '/var/log/tunasync/{{.Name}}',
-      env: { HTTP_PROXY: 'http://127.0.0.1:3128' },
-      role: 'slave',
-      exec_on_success: ['echo ok'],
-      exec_on_failure: ['echo fail'],
-      exec_on_success_extra: ['echo extra'],
-      exec_on_failure_extra: ['echo extra'],
-      success_exit_codes: [25],
-      rsync_success_exit_codes: [23, 24],
-      command: 'true',
-      fail_on_match: 'ERROR',
-      size_pattern: 'size: (\\S+)',
-      use_ipv6: false,
-      use_ipv4: true,
-      exclude_file: '/etc/excludes',
-      username: 'u',
-      password: 'p',
-      rsync_no_timeout: false,
-      rsync_timeout: 300,
-      rsync_options: ['--bwlimit=1000'],
-      rsync_override: ['-av'],
-      rsync_override_only: false,
-      stage1_profile: 'debian',
-      memory_limit: '256M',
-      docker_image: 'alpine:3',
-      docker_volumes: ['/a:/b'],
-      docker_options: ['--cpus=1'],
-      snapshot_path: '/snap',
-    };
-    const result = validateWorkerConfig({
-      global: {
-        name: 'w1',
-        log_dir: '/var/log',
-        mirror_dir: '/srv',
-        concurrent: 10,
-        interval: 120,
-        retry: 2,
-        timeout: 0,
-        rsync_options: ['-v'],
-        exec_on_success: [],
-        exec_on_failure: [],
-        dangerous_global_success_exit_codes: [],
-        dangerous_global_rsync_success_exit_codes: [24],
-      },
-      manager: { api_base: 'http://127.0.0.1:14242', api_base_list: [], ca_cert: '', token: 't' },
-      server: {
-        hostname: 'localhost',
-        listen_addr: '127.0.0.1',
-        listen_port: 6000,
-        ssl_cert: '',
-        ssl_key: '',
-      },
-      cgroup: { enable: false, base_path: '/sys/fs/cgroup', group: 'tunasync', subsystem: 'cpu' },
-      zfs: { enable: false, zpool: 'tank' },
-      btrfs_snapshot: { enable: false, snapshot_path: '/snap' },
-      docker: { enable: false, volumes: [], options: [] },
-      include: { include_mirrors: '/etc/tunasync/mirrors/*.conf' },
-      mirrors: [
-        mirror,
-        {
-          name: 'tpl',
-          mirrors: [{ ...mirror, name: 'child', cron: '0 */6 * * *', memory_limit: 1024 }],
+        provider: 'two-stage-rsync',
+        upstream: 'rsync://example.org/debian/',
+        interval: 60,
+        retry: 3,
+        timeout: 3600,
+        mirror_dir: '/srv/debian',
+        mirror_subdir: 'sub',
+        log_dir: '/var/log/tunasync/{{.Name}}',
+        env: { HTTP_PROXY: 'http://127.0.0.1:3128' },
+        role: 'slave',
+        exec_on_success: ['echo ok'],
+        exec_on_failure: ['echo fail'],
+        exec_on_success_extra: ['echo extra'],
+        exec_on_failure_extra: ['echo extra'],
+        success_exit_codes: [25],
+        rsync_success_exit_codes: [23, 24],
+        command: 'true',
+        fail_on_match: 'ERROR',
+        size_pattern: 'size: (\\S+)',
+        use_ipv6: false,
+        use_ipv4: true,
+        exclude_file: '/etc/excludes',
+        username: 'u',
+        password: 'p',
+        rsync_no_timeout: false,
+        rsync_timeout: 300,
+        rsync_options: ['--bwlimit=1000'],
+        rsync_override: ['-av'],
+        rsync_override_only: false,
+        stage1_profile: 'debian',
+        memory_limit: '256M',
+        docker_image: 'alpine:3',
+        docker_volumes: ['/a:/b'],
+        docker_options: ['--cpus=1'],
+        snapshot_path: '/snap',
+      };
+      const result = validateWorkerConfig({
+        global: {
+          name: 'w1',
+          log_dir: '/var/log',
+          mirror_dir: '/srv',
+          concurrent: 10,
+          interval: 120,
+          retry: 2,
+          timeout: 0,
+          rsync_options: ['-v'],
+          exec_on_success: [],
+          exec_on_failure: [],
+          dangerous_global_success_exit_codes: [],
+          dangerous_global_rsync_success_exit_codes: [24],
         },
-      ],
-    });
-    expect(result).toMatchObject({ ok: true, warnings: [] });
-  });
-
-  it('accepts full manager.conf and ctl.conf', () => {
-    expect(
-      validateManagerConfig({
-        debug: true,
+        manager: { api_base: 'http://127.0.0.1:14242', api_base_list: [], ca_cert: '', token: 't' },
         server: {
-          addr: '0.0.0.0',
-          port: 14242,
-          ssl_cert: 'c',
-          ssl_key: 'k',
-          token: 't',
-          token_file: 'f',
-          worker_offline_after: 600,
+          hostname: 'localhost',
+          listen_addr: '127.0.0.1',
+          listen_port: 6000,
+          ssl_cert: '',
+          ssl_key: '',
         },
-        files: {
-          db_type: 'leveldb',
-          db_file: '/var/lib/tunasync',
-          status_file: 's',
-          ca_cert: 'ca',
-        },
-      }),
-    ).toMatchObject({ ok: true, warnings: [] });
-    expect(
-      validateCtlConfig({ manager_addr: 'h', manager_port: 1, ca_cert: 'c', token: 't' }),
-    ).toMatchObject({
-      ok: true,
-      warnings: [],
+        cgroup: { enable: false, base_path: '/sys/fs/cgroup', group: 'tunasync', subsystem: 'cpu' },
+        zfs: { enable: false, zpool: 'tank' },
+        btrfs_snapshot: { enable: false, snapshot_path: '/snap' },
+        docker: { enable: false, volumes: [], options: [] },
+        include: { include_mirrors: '/etc/tunasync/mirrors/*.conf' },
+        mirrors: [
+          mirror,
+          {
+            name: 'tpl',
+            mirrors: [{ ...mirror, name: 'child', cron: '0 */6 * * *', memory_limit: 1024 }],
+          },
+        ],
+      });
+      expect(result).toMatchObject({ ok: true, warnings: [] });
     });
-  });
 
-  it('rejects out-of-range ports', () => {
-    expect(validateManagerConfig({ server: { port: 70000 } })).toMatchObject({
-      ok: false,
-      problems: ['server.port: must be <= 65535'],
+    it('accepts full manager.conf and ctl.conf', () => {
+      expect(
+        validateManagerConfig({
+          debug: true,
+          server: {
+            addr: '0.0.0.0',
+            port: 14242,
+            ssl_cert: 'c',
+            ssl_key: 'k',
+            token: 't',
+            token_file: 'f',
+            worker_offline_after: 600,
+          },
+          files: {
+            db_type: 'leveldb',
+            db_file: '/var/lib/tunasync',
+            status_file: 's',
+            ca_cert: 'ca',
+          },
+        }),
+      ).toMatchObject({ ok: true, warnings: [] });
+      expect(
+        validateCtlConfig({ manager_addr: 'h', manager_port: 1, ca_cert: 'c', token: 't' }),
+      ).toMatchObject({
+        ok: true,
+        warnings: [],
+      });
     });
-    expect(validateWorkerConfig({ global: { concurrent: -1 } })).toMatchObject({
-      ok: false,
-      problems: ['global.concurrent: must be >= 0'],
+
+    it('rejects out-of-range ports', () => {
+      expect(validateManagerConfig({ server: { port: 70000 } })).toMatchObject({
+        ok: false,
+        problems: ['server.port: must be <= 65535'],
+      });
+      expect(validateWorkerConfig({ global: { concurrent: -1 } })).toMatchObject({
+        ok: false,
+        problems: ['global.concurrent: must be >= 0'],
+      });
     });
   });
 });
