@@ -17,6 +17,8 @@ export const MANAGER_BIN = resolve(
   'tunasync-manager.js',
 );
 
+const STOP_TIMEOUT_MS = 15_000;
+
 export interface ManagerProcessOptions {
   /**
    * Extra manager.conf text (TOML) appended after the generated `[server]`/`[files]` tables'
@@ -40,7 +42,10 @@ export interface ManagerProcess {
   child: ChildProcess;
   /** Everything the manager printed so far (stdout and stderr). */
   output(): string;
-  /** SIGTERM, wait for the exit, remove the temp dir; returns the exit code. Idempotent. */
+  /**
+   * SIGTERM, wait for the exit (SIGKILL after 15 s), remove the temp dir; returns the exit
+   * code (null when it had to be killed). Idempotent.
+   */
   stop(): Promise<number | null>;
 }
 
@@ -83,7 +88,11 @@ export async function startManagerProcess(
   const stop = () => {
     stopping ??= (async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      // A manager that does not exit on SIGTERM is killed, so no test hangs on it; the
+      // exit code is then null, which a test that expects 0 reports.
+      const killer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
       const code = await exited;
+      clearTimeout(killer);
       await rm(dir, { recursive: true, force: true });
       return code;
     })();
