@@ -1,16 +1,19 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type * as AjvModule from 'ajv';
 import type * as StandaloneModule from 'ajv/dist/standalone';
-import { SCHEMAS, createAjv } from './schema-registry';
-export { PRECOMPILED_MODULE } from './precompiled-module';
+import { PRECOMPILED_DIR } from './precompiled-module';
+import { SCHEMAS, createAjv, type SchemaId } from './schema-registry';
 
 /**
- * Source of a CommonJS module exporting one ajv-generated validation function per schema
- * `$id`. The build writes it beside `validate.js`, so programs never load or run the ajv
- * compiler (tunasynctl must start about as fast as Node itself). `formatsModule` is how the
- * generated code requires the custom formats.
+ * Sources of one CommonJS module per schema `$id`, each exporting the ajv-generated
+ * validation function. The build writes them beside `validate.js`, so programs never load
+ * or run the ajv compiler, and load only the schemas they use (tunasynctl must start about
+ * as fast as Node itself). `formatsModule` is how the generated code requires the formats.
  */
-export function precompiledValidatorsSource(formatsModule = './schema-registry'): string {
+export function precompiledValidatorSources(
+  formatsModule = '../schema-formats',
+): Record<SchemaId, string> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { _ } = require('ajv') as typeof AjvModule;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -19,11 +22,18 @@ export function precompiledValidatorsSource(formatsModule = './schema-registry')
     code: { source: true, formats: _`require(${formatsModule}).schemaFormats` },
   });
   for (const schema of Object.values(SCHEMAS)) ajv.addSchema(schema);
-  const exports = Object.fromEntries(Object.keys(SCHEMAS).map((id) => [id, id]));
-  return standalone(ajv, exports);
+  const ids = Object.keys(SCHEMAS) as SchemaId[];
+  return Object.fromEntries(ids.map((id) => [id, standalone(ajv, ajv.getSchema(id))])) as Record<
+    SchemaId,
+    string
+  >;
 }
 
-/** Writes the precompiled module (run by the package's build). */
-export function writePrecompiledValidators(path: string): void {
-  writeFileSync(path, precompiledValidatorsSource());
+/** Writes the precompiled modules into `<distDir>/precompiled/` (run by the build). */
+export function writePrecompiledValidators(distDir: string): void {
+  const dir = join(distDir, PRECOMPILED_DIR);
+  mkdirSync(dir, { recursive: true });
+  for (const [id, source] of Object.entries(precompiledValidatorSources())) {
+    writeFileSync(join(dir, `${id}.js`), source);
+  }
 }

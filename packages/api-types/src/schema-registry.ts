@@ -1,8 +1,7 @@
 import type * as AjvModule from 'ajv';
 import type { default as Ajv, Options } from 'ajv';
 import { ctlConfigSchema, managerConfigSchema, workerConfigSchema } from './config-schemas';
-import { NAME_PATTERN } from './name-rule';
-import { parseRfc3339 } from './time';
+import { schemaFormats } from './schema-formats';
 import {
   clientCmdSchema,
   mirrorSchedulesSchema,
@@ -26,12 +25,6 @@ export const SCHEMAS = {
 } as const;
 
 export type SchemaId = keyof typeof SCHEMAS;
-
-/** The custom formats the schemas use (also referenced by the precompiled module). */
-export const schemaFormats = {
-  rfc3339: (text: string): boolean => parseRfc3339(text) !== undefined,
-  'tunasync-name': NAME_PATTERN,
-};
 
 /** An ajv instance configured for the schemas (ajv is loaded here, on first use only). */
 export function createAjv(extra: Options = {}): Ajv {

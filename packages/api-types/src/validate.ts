@@ -1,7 +1,8 @@
 import type { default as Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { nameProblem } from './name-rule';
-import { PRECOMPILED_MODULE } from './precompiled-module';
-import { SCHEMAS, createAjv, type SchemaId } from './schema-registry';
+import { precompiledModule } from './precompiled-module';
+import type * as SchemaRegistry from './schema-registry';
+import type { SchemaId } from './schema-registry';
 import type { CtlConfigFile } from './ctl-config';
 import type { ManagerConfigFile } from './manager-config';
 import type { WorkerConfigFile } from './worker-config';
@@ -29,15 +30,15 @@ export type Validator<T> = (input: unknown) => ValidationResult<T>;
 export type ValidateFunctionLookup = (id: SchemaId) => ValidateFunction;
 
 let ajv: Ajv | undefined;
-let precompiled: Record<SchemaId, ValidateFunction> | null | undefined;
 
-function loadPrecompiled(): Record<SchemaId, ValidateFunction> | null {
+function loadPrecompiled(id: SchemaId): ValidateFunction | undefined {
+  const file = precompiledModule(id);
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(`./${PRECOMPILED_MODULE}`) as Record<SchemaId, ValidateFunction>;
+    return require(file) as ValidateFunction;
   } catch (err) {
     const missing = (err as { code?: string }).code === 'MODULE_NOT_FOUND';
-    if (missing && String((err as Error).message).includes(PRECOMPILED_MODULE)) return null;
+    if (missing && String((err as Error).message).includes(file.slice(2))) return undefined;
     throw err;
   }
 }
@@ -47,8 +48,11 @@ function loadPrecompiled(): Record<SchemaId, ValidateFunction> | null {
  * (tests of this package) compiles them with ajv on first use.
  */
 const defaultLookup: ValidateFunctionLookup = (id) => {
-  precompiled ??= loadPrecompiled();
-  if (precompiled) return precompiled[id];
+  const precompiled = loadPrecompiled(id);
+  if (precompiled) return precompiled;
+  // Only sources get here: the schemas and ajv are loaded on this path alone.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { SCHEMAS, createAjv } = require('./schema-registry') as typeof SchemaRegistry;
   ajv ??= createAjv();
   return ajv.getSchema(id) ?? ajv.compile(SCHEMAS[id]);
 };

@@ -12,7 +12,7 @@ import {
   type Validator,
 } from '../src';
 import * as runtime from '../src';
-import { precompiledValidatorsSource } from '../src/precompile-validators';
+import { precompiledValidatorSources } from '../src/precompile-validators';
 import { createValidators, type Validators } from '../src/validate';
 import type { ValidateFunction } from 'ajv';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,11 +25,13 @@ const generatedDir = mkdtempSync(join(tmpdir(), 'tunasync-validators-'));
 afterAll(() => rmSync(generatedDir, { recursive: true, force: true }));
 
 function precompiledValidators(): Validators {
-  const file = join(generatedDir, 'precompiled-validators.js');
-  writeFileSync(file, precompiledValidatorsSource(join(__dirname, '../src/schema-registry')));
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const compiled = require(file) as Record<string, ValidateFunction>;
-  return createValidators((id) => compiled[id]!);
+  const sources = precompiledValidatorSources(join(__dirname, '../src/schema-formats'));
+  return createValidators((id) => {
+    const file = join(generatedDir, `${id}.js`);
+    writeFileSync(file, sources[id]);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(file) as ValidateFunction;
+  });
 }
 
 type Json = Record<string, unknown>;
