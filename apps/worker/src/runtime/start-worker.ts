@@ -17,7 +17,10 @@ export async function startWorker(
   options: StartWorkerOptions = {},
 ): Promise<RunningWorker & { runtime: WorkerRuntime }> {
   const logger = context.logger;
-  const runtime = await WorkerRuntime.start({
+  // The handlers are installed before start-up, which may wait for a manager: SIGINT/SIGTERM
+  // then cut the start-up short and halt, SIGHUP reloads once started — never the default
+  // action of killing the process.
+  const runtime = await WorkerRuntime.create({
     ...options,
     config,
     configFile: context.configFile,
@@ -25,7 +28,14 @@ export async function startWorker(
     stateDir: context.stateDir,
     logger,
   });
+  let starting = true;
+  let reloadRequested = false;
   const onHangup = (): void => {
+    if (starting) {
+      logger.info('SIGHUP during start-up: reloading once started');
+      reloadRequested = true;
+      return;
+    }
     logger.info('SIGHUP: reloading the configuration');
     // A broken file is logged by the reload itself and the running config kept.
     runtime.reload().catch(() => undefined);
@@ -34,13 +44,22 @@ export async function startWorker(
     logger.info(`${signal}: halting`);
     void runtime.halt();
   };
-  process.on('SIGHUP', onHangup);
-  process.on('SIGINT', onStop);
-  process.on('SIGTERM', onStop);
-  const finished = runtime.finished.finally(() => {
+  const removeHandlers = (): void => {
     process.off('SIGHUP', onHangup);
     process.off('SIGINT', onStop);
     process.off('SIGTERM', onStop);
-  });
+  };
+  process.on('SIGHUP', onHangup);
+  process.on('SIGINT', onStop);
+  process.on('SIGTERM', onStop);
+  try {
+    await runtime.boot();
+  } catch (err) {
+    removeHandlers();
+    throw err;
+  }
+  starting = false;
+  if (reloadRequested) onHangup();
+  const finished = runtime.finished.finally(removeHandlers);
   return { finished, runtime };
 }

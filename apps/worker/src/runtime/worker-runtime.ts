@@ -146,18 +146,32 @@ export class WorkerRuntime implements WorkerCommands {
   }
 
   /** Starts a worker (SPEC §4.2); rejects, with everything released, when it cannot. */
+  /** Creates and boots a runtime (see `create` and `boot`). */
   static async start(options: WorkerRuntimeOptions): Promise<WorkerRuntime> {
+    const runtime = await WorkerRuntime.create(options);
+    await runtime.boot();
+    return runtime;
+  }
+
+  /** A runtime ready to `boot()`: certificates read, nothing running yet. */
+  static async create(options: WorkerRuntimeOptions): Promise<WorkerRuntime> {
     const ca = options.config.manager.ca_cert
       ? await readFile(options.config.manager.ca_cert)
       : undefined;
-    const runtime = new WorkerRuntime(options, await readTls(options.config), ca);
+    return new WorkerRuntime(options, await readTls(options.config), ca);
+  }
+
+  /**
+   * Start-up of SPEC §4.2 (which may wait for the first manager). A `halt()` meanwhile
+   * cuts it short. On failure everything started is halted and the error thrown.
+   */
+  async boot(): Promise<void> {
     try {
-      await runtime.startUp();
+      await this.startUp();
     } catch (err) {
-      await runtime.halt();
+      await this.halt();
       throw err;
     }
-    return runtime;
   }
 
   /** The control URL registered with the managers (`http://host:port/`). */
