@@ -3,7 +3,7 @@ import { BaseProvider } from './base-provider';
 import type { BaseProviderOptions, RunState } from './base-provider';
 import type { ConfigProblem } from './errors';
 import { PROVIDER_ERRORS } from './errors';
-import { compileGoRegexp } from './go-regexp';
+import { compileGoRegexp, goRegexpProblem } from './go-regexp';
 import { scanLines } from './log-scan';
 import { NO_LOG } from './process-runner';
 
@@ -25,17 +25,12 @@ export function compilePatternOption(
   needsGroup = false,
 ): RegExp | undefined {
   if (pattern === undefined || pattern === '') return undefined;
-  try {
-    const re = compileGoRegexp(pattern);
-    if (needsGroup && new RegExp(`${re.source}|`).exec('')!.length < 2) {
-      problems.push({ mirror, key, reason: 'must have a capture group (the size)' });
-      return undefined;
-    }
-    return re;
-  } catch (err) {
-    problems.push({ mirror, key, reason: `invalid regular expression: ${(err as Error).message}` });
+  const reason = goRegexpProblem(pattern, needsGroup);
+  if (reason !== undefined) {
+    problems.push({ mirror, key, reason });
     return undefined;
   }
+  return compileGoRegexp(pattern);
 }
 
 /** Split a config command line; a problem is pushed instead of throwing. */

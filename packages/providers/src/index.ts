@@ -26,11 +26,12 @@ export type { RsyncArgsConfig, RsyncCommonOptions, TwoStageArgsConfig } from './
 export { RSYNC_EXIT_CODES, rsyncExitMeaning, rsyncExitLogLine } from './rsync-exit-codes';
 export { findLastLine, findRsyncSize, parseRsyncTotalSize, scanLines } from './log-scan';
 export type { BackwardSearchOptions, BackwardSearchResult, ScanLinesOptions } from './log-scan';
-export { compileGoRegexp } from './go-regexp';
+export { captureGroupCount, compileGoRegexp, goRegexpProblem } from './go-regexp';
 export {
   LOG_DIR_TEMPLATE_FIELDS,
   LogDirTemplateError,
   expandLogDirTemplate,
+  logDirTemplateProblem,
 } from './log-dir-template';
 export { DEFAULT_KILL_GRACE_MS, NO_LOG, describeProcessExit, startProcess } from './process-runner';
 export type { ProcessExit, RunningProcess, Sleep, StartProcessOptions } from './process-runner';

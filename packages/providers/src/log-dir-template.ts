@@ -36,6 +36,32 @@ export class LogDirTemplateError extends Error {
   }
 }
 
+/** The Go field name of one template action, or the reason it cannot be expanded. */
+function templateField(action: string, inner: string): { field: string } | { problem: string } {
+  const field = /^\s*\.([A-Za-z0-9_]+)\s*$/.exec(inner)?.[1];
+  if (field === undefined) {
+    return { problem: `unsupported template ${action}: only {{.Field}} is supported` };
+  }
+  if (!Object.hasOwn(LOG_DIR_TEMPLATE_FIELDS, field)) {
+    return {
+      problem: `unknown template field {{.${field}}} (known: ${Object.keys(LOG_DIR_TEMPLATE_FIELDS).join(', ')})`,
+    };
+  }
+  return { field };
+}
+
+/**
+ * Why a `log_dir` template cannot be expanded (the first bad action), or undefined. The
+ * same rule `expandLogDirTemplate` applies, without a mirror.
+ */
+export function logDirTemplateProblem(template: string): string | undefined {
+  for (const m of template.matchAll(TEMPLATE_ACTION)) {
+    const found = templateField(m[0], m[1] as string);
+    if ('problem' in found) return found.problem;
+  }
+  return undefined;
+}
+
 /**
  * Expand `{{.Field}}` (spaces allowed inside the braces) with the mirror's value, printed
  * the way Go's template prints it (`''` for an unset text, `0` for an unset number).
@@ -44,18 +70,10 @@ export class LogDirTemplateError extends Error {
  */
 export function expandLogDirTemplate(template: string, mirror: MirrorConfigFile): string {
   return template.replace(TEMPLATE_ACTION, (action: string, inner: string) => {
-    const field = /^\s*\.([A-Za-z0-9_]+)\s*$/.exec(inner)?.[1];
-    if (field === undefined) {
-      throw new LogDirTemplateError(`unsupported template ${action}: only {{.Field}} is supported`);
-    }
-    const key = LOG_DIR_TEMPLATE_FIELDS[field];
-    if (key === undefined) {
-      throw new LogDirTemplateError(
-        `unknown template field {{.${field}}} (known: ${Object.keys(LOG_DIR_TEMPLATE_FIELDS).join(', ')})`,
-      );
-    }
-    const value = mirror[key];
-    if (value === undefined || value === null) return NUMERIC.has(field) ? '0' : '';
+    const found = templateField(action, inner);
+    if ('problem' in found) throw new LogDirTemplateError(found.problem);
+    const value = mirror[LOG_DIR_TEMPLATE_FIELDS[found.field] as keyof MirrorConfigFile];
+    if (value === undefined || value === null) return NUMERIC.has(found.field) ? '0' : '';
     return String(value);
   });
 }

@@ -128,10 +128,10 @@ describe('command provider', () => {
       'mirror pypi: command: must not be empty',
     );
     await expect(makeProvider({ command: 'true', failOnMatch: '(' })).rejects.toThrow(
-      /mirror pypi: fail_on_match: invalid regular expression/,
+      'mirror pypi: fail_on_match: invalid regular expression: Unterminated group',
     );
     await expect(makeProvider({ command: 'true', sizePattern: 'no group' })).rejects.toThrow(
-      'mirror pypi: size_pattern: must have a capture group (the size)',
+      'mirror pypi: size_pattern: must have a capture group holding the size',
     );
     await expect(makeProvider({ command: 'true', sizePattern: '(?U)(x)' })).rejects.toThrow(
       /size_pattern: invalid regular expression: the \(\?U\) flag/,

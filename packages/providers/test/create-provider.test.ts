@@ -7,7 +7,7 @@ import { CommandProvider } from '../src/command-provider';
 import { checkMirrorConfig, createProvider } from '../src/create-provider';
 import type { ProviderGlobalConfig } from '../src/create-provider';
 import { ProviderConfigError } from '../src/errors';
-import { expandLogDirTemplate } from '../src/log-dir-template';
+import { expandLogDirTemplate, logDirTemplateProblem } from '../src/log-dir-template';
 import { RsyncProvider } from '../src/rsync-provider';
 import { TwoStageRsyncProvider } from '../src/two-stage-rsync-provider';
 import { recordingLogger } from './helpers';
@@ -354,5 +354,20 @@ describe('expandLogDirTemplate', () => {
     expect(() => expandLogDirTemplate('{{if .Name}}x{{end}}', { name: 'a' })).toThrow(
       /only \{\{\.Field\}\} is supported/,
     );
+    expect(() => expandLogDirTemplate('/l/{{.constructor}}', { name: 'a' })).toThrow(
+      /unknown template field \{\{\.constructor\}\}/,
+    );
+  });
+
+  it('logDirTemplateProblem applies the same rule without a mirror', () => {
+    expect(logDirTemplateProblem('/var/log/{{.Name}}/{{ .Provider }}')).toBeUndefined();
+    expect(logDirTemplateProblem('/var/log/plain')).toBeUndefined();
+    expect(logDirTemplateProblem('/var/log/{{if .Name}}x{{end}}')).toBe(
+      'unsupported template {{if .Name}}: only {{.Field}} is supported',
+    );
+    expect(logDirTemplateProblem('/var/log/{{.Nmae}}')).toBe(
+      'unknown template field {{.Nmae}} (known: Name, Provider, Upstream, Interval, Retry, Timeout, MirrorDir, MirrorSubDir, LogDir, Role, Command, ExcludeFile, Username, Stage1Profile, MemoryLimit, DockerImage, SnapshotPath)',
+    );
+    expect(logDirTemplateProblem('/var/log/{{.Password}}')).toMatch(/^unknown template field/);
   });
 });

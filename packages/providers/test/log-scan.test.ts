@@ -1,7 +1,7 @@
 import { open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TempDirs } from '@tunasync/test-utils';
-import { compileGoRegexp } from '../src/go-regexp';
+import { captureGroupCount, compileGoRegexp, goRegexpProblem } from '../src/go-regexp';
 import { findLastLine, findRsyncSize, parseRsyncTotalSize, scanLines } from '../src/log-scan';
 import { RSYNC_EXIT_CODES, rsyncExitLogLine, rsyncExitMeaning } from '../src/rsync-exit-codes';
 
@@ -93,6 +93,25 @@ describe('Go regular expressions', () => {
     expect(compileGoRegexp('(?P<size>\\d+)K').exec('12K')?.groups?.size).toBe('12');
     expect(compileGoRegexp('(?s)(?m)a.b').flags).toBe('gms');
     expect(() => compileGoRegexp('(?U)a+')).toThrow(SyntaxError);
+    expect(() => compileGoRegexp('(')).toThrow(SyntaxError);
+  });
+
+  it('counts capture groups', () => {
+    expect(captureGroupCount(compileGoRegexp('size: ([0-9.]+)([KMG])?'))).toBe(2);
+    expect(captureGroupCount(compileGoRegexp('(?P<size>\\d+)'))).toBe(1);
+    expect(captureGroupCount(compileGoRegexp('(?:x)y\\(z\\)'))).toBe(0);
+  });
+
+  it('says why a pattern cannot be used, without repeating the pattern', () => {
+    expect(goRegexpProblem('(?i)size: ([0-9.]+)', true)).toBeUndefined();
+    expect(goRegexpProblem('no group')).toBeUndefined();
+    expect(goRegexpProblem('no group', true)).toBe(
+      'must have a capture group holding the size, e.g. "size: ([0-9.]+[KMGTP]?)"',
+    );
+    expect(goRegexpProblem('(')).toBe('invalid regular expression: Unterminated group');
+    expect(goRegexpProblem('(?U)a+')).toBe(
+      'invalid regular expression: the (?U) flag (ungreedy) is not supported',
+    );
   });
 });
 
