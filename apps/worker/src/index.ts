@@ -9,7 +9,6 @@ export type {
   WorkerConfig,
 } from './config/worker-config';
 export { expandGlob } from './config/glob';
-export { compileGoRegExp } from './config/go-regexp';
 export {
   ERROR_CATALOG,
   ManagerHttpError,

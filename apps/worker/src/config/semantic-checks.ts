@@ -2,8 +2,8 @@ import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { nameProblem, STAGE1_PROFILES } from '@tunasync/api-types';
 import { parseMemoryLimit, splitCommandLine } from '@tunasync/core';
+import { goRegexpProblem, logDirTemplateProblem } from '@tunasync/providers';
 import { cronProblem } from './cron-expression';
-import { captureGroupCount, compileGoRegExp } from './go-regexp';
 import type { MirrorLeaf } from './mirror-tree';
 
 /** A problem or warning before its file is prefixed: `path` is `mirrors[3].upstream`. */
@@ -11,41 +11,6 @@ export interface Finding {
   file: string;
   path: string;
   reason: string;
-}
-
-/** The Go field names a `log_dir` template may use (`{{.Name}}`), as in the Go program. */
-export const TEMPLATE_FIELDS: Readonly<Record<string, string>> = {
-  Name: 'name',
-  Provider: 'provider',
-  Upstream: 'upstream',
-  Interval: 'interval',
-  Retry: 'retry',
-  Timeout: 'timeout',
-  MirrorDir: 'mirror_dir',
-  MirrorSubDir: 'mirror_subdir',
-  LogDir: 'log_dir',
-  Role: 'role',
-  Command: 'command',
-  ExcludeFile: 'exclude_file',
-  Username: 'username',
-  Stage1Profile: 'stage1_profile',
-  MemoryLimit: 'memory_limit',
-  DockerImage: 'docker_image',
-  SnapshotPath: 'snapshot_path',
-};
-
-const TEMPLATE = /\{\{(.*?)\}\}/g;
-
-/** Why a `log_dir` template cannot be rendered, or undefined. */
-export function logDirTemplateProblem(text: string): string | undefined {
-  for (const m of text.matchAll(TEMPLATE)) {
-    const field = /^\s*\.([A-Za-z0-9_]+)\s*$/.exec(m[1] as string)?.[1];
-    if (field === undefined) return `unsupported template ${m[0]}: only {{.Field}} is supported`;
-    if (!(field in TEMPLATE_FIELDS)) {
-      return `unknown template field {{.${field}}} (known: ${Object.keys(TEMPLATE_FIELDS).join(', ')})`;
-    }
-  }
-  return undefined;
 }
 
 async function fileExists(file: string): Promise<boolean> {
@@ -187,20 +152,8 @@ export async function checkMirrors(
     for (const key of ['fail_on_match', 'size_pattern']) {
       const source = str(v[key]);
       if (source === undefined) continue;
-      try {
-        const re = compileGoRegExp(source);
-        if (key === 'size_pattern' && captureGroupCount(re) < 1) {
-          problem(
-            key,
-            'must have a capture group holding the size, e.g. "size: ([0-9.]+[KMGTP]?)"',
-          );
-        }
-      } catch (err) {
-        problem(
-          key,
-          `invalid regular expression: ${(err as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '')}`,
-        );
-      }
+      const why = goRegexpProblem(source, key === 'size_pattern');
+      if (why) problem(key, why);
     }
 
     if (

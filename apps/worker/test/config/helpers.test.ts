@@ -3,9 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { cronProblem } from '../../src/config/cron-expression';
 import { expandGlob, globSegmentToRegExp, hasGlobMagic } from '../../src/config/glob';
-import { captureGroupCount, compileGoRegExp } from '../../src/config/go-regexp';
 import { flattenMirrors } from '../../src/config/mirror-tree';
-import { commandLineProblem, logDirTemplateProblem } from '../../src/config/semantic-checks';
+import { commandLineProblem } from '../../src/config/semantic-checks';
 
 describe('glob', () => {
   test('segment patterns follow Go filepath.Match', () => {
@@ -66,21 +65,6 @@ test('command lines', () => {
   expect(commandLineProblem('/bin/echo "a b" c')).toBeUndefined();
   expect(commandLineProblem('  ')).toBe('must not be an empty command');
   expect(commandLineProblem('echo "open')).toMatch(/unbalanced double quote/);
-});
-
-test('Go regular expressions', () => {
-  expect(compileGoRegExp('(?i)fatal: ').test('FATAL: x')).toBe(true);
-  expect(compileGoRegExp('(?is)a.b', 'g').flags).toBe('gis');
-  expect(captureGroupCount(compileGoRegExp('size: ([0-9.]+)([KMG])?'))).toBe(2);
-  expect(captureGroupCount(compileGoRegExp('(?:x)y'))).toBe(0);
-  expect(() => compileGoRegExp('(')).toThrow(SyntaxError);
-});
-
-test('log_dir templates', () => {
-  expect(logDirTemplateProblem('/var/log/{{.Name}}/{{ .Provider }}')).toBeUndefined();
-  expect(logDirTemplateProblem('/var/log/{{if .Name}}x{{end}}')).toBe(
-    'unsupported template {{if .Name}}: only {{.Field}} is supported',
-  );
 });
 
 test('mirror trees skip what is not a table', () => {
