@@ -79,7 +79,8 @@ export const CORE_ERRORS = {
   /** A `cron` expression node-schedule cannot read. */
   cronExpression: defineError(
     'TUNASYNC_E_CRON',
-    (expression: string) => `invalid cron expression ${JSON.stringify(expression)}`,
+    (expression: string, reason?: string) =>
+      `invalid cron expression ${JSON.stringify(expression)}${reason ? `: ${reason}` : ''}`,
   ),
   /** An interval that is not a positive number of minutes. */
   interval: defineError(

@@ -31,7 +31,7 @@ export type { CgroupHookOptions, CgroupLayout } from './hooks/cgroup-hook';
 export { systemClock, MAX_TIMER_DELAY } from './clock';
 export type { Clock, TimerHandle } from './clock';
 export { formatGoDuration } from './go-duration';
-export { intervalTrigger, cronTrigger, createTrigger } from './run-trigger';
+export { intervalTrigger, cronProblem, cronTrigger, createTrigger } from './run-trigger';
 export type { RunTrigger } from './run-trigger';
 export { ConcurrencyGate } from './concurrency-gate';
 export type { GateSlot, GateRequest, GateRequestOptions } from './concurrency-gate';

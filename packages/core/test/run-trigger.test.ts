@@ -1,4 +1,4 @@
-import { createTrigger, cronTrigger, formatGoDuration, intervalTrigger } from '../src';
+import { createTrigger, cronProblem, cronTrigger, formatGoDuration, intervalTrigger } from '../src';
 
 describe('run triggers', () => {
   it('interval: minutes after the given time', () => {
@@ -20,6 +20,51 @@ describe('run triggers', () => {
   });
 
   it.each(['not a cron', '61 * * * *', ''])('cron %j is a coded error', (expr) => {
+    expect(() => cronTrigger(expr)).toThrow(expect.objectContaining({ code: 'TUNASYNC_E_CRON' }));
+  });
+
+  it('cron: the error says why', () => {
+    expect(() => cronTrigger('61 * * * *')).toThrow(
+      'invalid cron expression "61 * * * *": Constraint error, got value 61 expected range 0-59',
+    );
+  });
+
+  it.each(['0 */6 * * *', '30 3 1-15/2 jan-mar mon,fri', '0 0 3 * * 0', '0 0 * * 7', '0 0 L * *'])(
+    'cronProblem accepts %j and so does cronTrigger',
+    (expr) => {
+      expect(cronProblem(expr)).toBeUndefined();
+      expect(cronTrigger(expr).next(new Date()).getTime()).toBeGreaterThan(Date.now());
+    },
+  );
+
+  it.each([
+    [
+      '',
+      'must have 5 fields (minute hour day-of-month month day-of-week) or 6 (seconds first), found 0',
+    ],
+    [
+      '* * *',
+      'must have 5 fields (minute hour day-of-month month day-of-week) or 6 (seconds first), found 3',
+    ],
+    [
+      '@daily',
+      'must have 5 fields (minute hour day-of-month month day-of-week) or 6 (seconds first), found 1',
+    ],
+    [
+      '* * * * * * *',
+      'must have 5 fields (minute hour day-of-month month day-of-week) or 6 (seconds first), found 7',
+    ],
+    ['0 24 * * *', 'Constraint error, got value 24 expected range 0-23'],
+    ['*/0 * * * *', 'Constraint error, cannot repeat at every 0 time.'],
+    ['5-1 * * * *', 'Invalid range: 5-1'],
+    ['1/2/3 * * * *', 'Invalid repeat: 1/2/3'],
+    ['0 0 0 * *', 'Constraint error, got value 0 expected range 1-31'],
+    ['0 0 * foo *', 'Validation error, cannot resolve alias "foo"'],
+    ['0 0 30 2 *', 'Invalid explicit day of month definition'],
+    // node-schedule would read this as a date (a one-time job): not a cron expression.
+    ['Jan 1 2099 10:00 GMT', 'Invalid characters, got value: Jan'],
+  ])('cronProblem(%j) and cronTrigger agree: %s', (expr, reason) => {
+    expect(cronProblem(expr)).toBe(reason);
     expect(() => cronTrigger(expr)).toThrow(expect.objectContaining({ code: 'TUNASYNC_E_CRON' }));
   });
 
