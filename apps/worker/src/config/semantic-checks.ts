@@ -1,9 +1,8 @@
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { nameProblem, STAGE1_PROFILES } from '@tunasync/api-types';
-import { parseMemoryLimit, splitCommandLine } from '@tunasync/core';
+import { cronProblem, parseMemoryLimit, splitCommandLine } from '@tunasync/core';
 import { goRegexpProblem, logDirTemplateProblem } from '@tunasync/providers';
-import { cronProblem } from './cron-expression';
 import type { MirrorLeaf } from './mirror-tree';
 
 /** A problem or warning before its file is prefixed: `path` is `mirrors[3].upstream`. */

@@ -1,7 +1,6 @@
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { cronProblem } from '../../src/config/cron-expression';
 import { expandGlob, globSegmentToRegExp, hasGlobMagic } from '../../src/config/glob';
 import { flattenMirrors } from '../../src/config/mirror-tree';
 import { commandLineProblem } from '../../src/config/semantic-checks';
@@ -43,22 +42,6 @@ describe('glob', () => {
       await rm(tmp, { recursive: true, force: true });
     }
   });
-});
-
-test('cron expressions', () => {
-  expect(cronProblem('0 */6 * * *')).toBeUndefined();
-  expect(cronProblem('30 3 1-15/2 jan-mar mon,fri')).toBeUndefined();
-  expect(cronProblem('0 0 3 * * 0')).toBeUndefined();
-  expect(cronProblem('* * *')).toBe(
-    'must have 5 fields (minute hour day-of-month month day-of-week), found 3',
-  );
-  expect(cronProblem('0 24 * * *')).toBe('hour field "24" must hold values 0-23');
-  expect(cronProblem('*/0 * * * *')).toBe('bad step in minute field "*/0"');
-  expect(cronProblem('5-1 * * * *')).toBe('bad range in minute field "5-1"');
-  expect(cronProblem('1-2-3 * * * *')).toBe('bad range in minute field "1-2-3"');
-  expect(cronProblem('1/2/3 * * * *')).toBe('bad minute field "1/2/3"');
-  expect(cronProblem('0 0 0 * *')).toBe('day of month field "0" must hold values 1-31');
-  expect(cronProblem('0 0 * foo *')).toBe('month field "foo" must hold values 1-12');
 });
 
 test('command lines', () => {

@@ -274,7 +274,7 @@ upstream = "https://example.org/"
       `mirrors[1].name: duplicate mirror name "dup" (first defined at ${file}:mirrors[0])`,
       'mirrors[2].name: name must start with a letter or digit and contain only letters, digits, ".", "_", "+" and "-"',
       'mirrors[2].stage1_profile: is required for provider two-stage-rsync (one of debian, debian-oldstyle)',
-      'mirrors[3].cron: invalid cron expression: minute field "61" must hold values 0-59',
+      'mirrors[3].cron: invalid cron expression: Constraint error, got value 61 expected range 0-59',
       'mirrors[3].cron: set either cron or interval, not both',
       'mirrors[3].exclude_file: file "/nonexistent/exclude.txt" does not exist',
       'mirrors[3].fail_on_match: invalid regular expression: Unterminated group',
