@@ -21,6 +21,7 @@ import type { BaseProvider, BaseProviderOptions } from './base-provider';
 import { CommandProvider, splitCommandOption } from './command-provider';
 import type { ConfigProblem } from './errors';
 import { PROVIDER_ERRORS, ProviderConfigError } from './errors';
+import { goRegexpProblem } from './go-regexp';
 import { expandLogDirTemplate } from './log-dir-template';
 import type { Sleep } from './process-runner';
 import { RsyncProvider } from './rsync-provider';
@@ -121,7 +122,7 @@ function plan(
     problems.push({ mirror: label, key, reason });
   };
 
-  const badName = nameProblem(mirror.name);
+  const badName = mirror.name === undefined ? 'is required' : nameProblem(mirror.name);
   if (badName) problem('name', badName);
   const kind = mirror.provider;
   if (kind === undefined || !(PROVIDER_KINDS as readonly string[]).includes(kind)) {
@@ -145,12 +146,12 @@ function plan(
   let workingDir = mirror.mirror_dir ?? '';
   if (workingDir === '') {
     if (global.mirror_dir) workingDir = join(global.mirror_dir, mirror.mirror_subdir ?? '', name);
-    else problem('mirror_dir', 'must be set (here or as global.mirror_dir)');
+    else problem('global.mirror_dir', 'must be set when the mirror sets no mirror_dir');
   }
 
   let logDir = '';
   const logDirTemplate = mirror.log_dir || global.log_dir;
-  if (!logDirTemplate) problem('log_dir', 'must be set (here or as global.log_dir)');
+  if (!logDirTemplate) problem('global.log_dir', 'must be set when the mirror sets no log_dir');
   else {
     try {
       logDir = expandLogDirTemplate(logDirTemplate, { ...mirror, interval, retry, timeout });
@@ -198,6 +199,25 @@ function plan(
     problem('rsync_timeout', 'must be a non-negative integer (seconds)');
   }
 
+  // Checked even where this mirror does not use them (a bad value is a bad config): the
+  // memory limit without Docker or cgroup, the patterns and rsync_override_only of kinds
+  // other than command and rsync (whose constructors check them below).
+  const memoryLimit = memoryLimitOf(label, mirror.memory_limit, problems);
+  if (kind !== 'command') {
+    for (const key of ['fail_on_match', 'size_pattern'] as const) {
+      const pattern = mirror[key];
+      const why = pattern ? goRegexpProblem(pattern, key === 'size_pattern') : undefined;
+      if (why) problem(key, why);
+    }
+  }
+  if (
+    kind !== 'rsync' &&
+    mirror.rsync_override_only === true &&
+    mirror.rsync_override === undefined
+  ) {
+    problem('rsync_override_only', 'is set but rsync_override is not');
+  }
+
   // Hooks, in the order of SPEC §4.5.
   const hookMakers: (() => JobHook)[] = [() => createLogLimiterHook(options.logLimiter)];
   if (config.zfs?.enable === true) {
@@ -219,7 +239,6 @@ function plan(
   const dockerImage = mirror.docker_image ?? '';
   if (config.docker?.enable === true && dockerImage !== '') {
     const docker = config.docker;
-    const memoryLimit = memoryLimitOf(label, mirror.memory_limit, problems);
     hookMakers.push(() =>
       createDockerHook({
         image: dockerImage,
@@ -231,7 +250,6 @@ function plan(
     );
   } else if (config.cgroup?.enable === true) {
     const cgroup = config.cgroup;
-    const memoryLimit = memoryLimitOf(label, mirror.memory_limit, problems);
     hookMakers.push(() =>
       createCgroupHook({
         basePath: cgroup.base_path || WORKER_DEFAULTS.cgroup_base_path,
@@ -244,7 +262,7 @@ function plan(
   for (const kindOfExec of ['success', 'failure'] as const) {
     const key = `exec_on_${kindOfExec}` as const;
     const extraKey = `exec_on_${kindOfExec}_extra` as const;
-    if (mirror[key] === undefined) checkCommands(label, `global.${key}`, global[key], problems);
+    checkCommands(label, `global.${key}`, global[key], problems);
     checkCommands(label, key, mirror[key], problems);
     checkCommands(label, extraKey, mirror[extraKey], problems);
     const commands = mergeExecCommands(global[key], mirror[key], mirror[extraKey]);

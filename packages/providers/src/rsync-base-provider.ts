@@ -34,7 +34,9 @@ export function rsyncEnv(
 /** Why an rsync upstream is not acceptable (it must end with `/`), or undefined. */
 export function rsyncUpstreamProblem(upstream: string): string | undefined {
   if (upstream === '') return 'must be set for an rsync mirror';
-  if (!upstream.endsWith('/')) return 'must end with "/" for an rsync mirror';
+  if (!upstream.endsWith('/')) {
+    return `must end with "/" for an rsync mirror (got ${JSON.stringify(upstream)})`;
+  }
   return undefined;
 }
 

@@ -259,7 +259,7 @@ describe('createProvider', () => {
       'x provider: must be one of rsync, two-stage-rsync, command',
     ]);
     expect(problemsOf({ name: 'x', provider: 'rsync', upstream: 'rsync://u/x' })).toEqual([
-      'x upstream: must end with "/" for an rsync mirror',
+      'x upstream: must end with "/" for an rsync mirror (got "rsync://u/x")',
     ]);
     expect(
       problemsOf({
@@ -286,8 +286,8 @@ describe('createProvider', () => {
     ]);
     expect(problemsOf({ name: 'x', provider: 'command', command: 'true' }, { global: {} })).toEqual(
       [
-        'x mirror_dir: must be set (here or as global.mirror_dir)',
-        'x log_dir: must be set (here or as global.log_dir)',
+        'x global.mirror_dir: must be set when the mirror sets no mirror_dir',
+        'x global.log_dir: must be set when the mirror sets no log_dir',
       ],
     );
     expect(
@@ -319,6 +319,35 @@ describe('createProvider', () => {
         { ...GLOBAL, docker: { enable: true } },
       ),
     ).toEqual([expect.stringMatching(/^x memory_limit: invalid memory limit "lots"/)]);
+    // A global exec list is checked even for a mirror that replaces it.
+    expect(
+      problemsOf(
+        { name: 'x', provider: 'command', command: 'true', exec_on_failure: [] },
+        { global: { ...GLOBAL.global, exec_on_failure: ["'"] } },
+      ),
+    ).toEqual([expect.stringMatching(/^x global\.exec_on_failure\[0\]: cannot split/)]);
+    // Keys this mirror does not use are still checked.
+    expect(
+      problemsOf({ name: 'x', provider: 'command', command: 'true', memory_limit: 'lots' }),
+    ).toEqual([expect.stringMatching(/^x memory_limit: invalid memory limit "lots"/)]);
+    expect(
+      problemsOf({
+        name: 'x',
+        provider: 'two-stage-rsync',
+        upstream: 'rsync://u/x/',
+        stage1_profile: 'debian',
+        fail_on_match: '(',
+        size_pattern: 'no group',
+        rsync_override_only: true,
+      }),
+    ).toEqual([
+      'x fail_on_match: invalid regular expression: Unterminated group',
+      'x size_pattern: must have a capture group holding the size, e.g. "size: ([0-9.]+[KMGTP]?)"',
+      'x rsync_override_only: is set but rsync_override is not',
+    ]);
+    expect(problemsOf({ provider: 'command', command: 'true', mirror_dir: '/m' })).toEqual([
+      '<unnamed> name: is required',
+    ]);
     expect(
       problemsOf(
         { name: 'x', provider: 'command', command: 'true' },
