@@ -67,7 +67,7 @@ test('--check-config prints every problem and exits 2; --strict turns warnings i
   const a = io();
   expect(await runCli(['--check-config', file], a.io)).toBe(EXIT.usage);
   expect(a.err()).toBe(
-    `error: ${file}:mirrors[0].upstream: rsync upstream must end with "/" (got "rsync://x/a")\n` +
+    `error: ${file}:mirrors[0].upstream: must end with "/" for an rsync mirror (got "rsync://x/a")\n` +
       `warning: ${file}:global.extra: unknown key\n` +
       `${file}: 1 error(s), 1 warning(s)\n`,
   );

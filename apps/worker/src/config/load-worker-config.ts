@@ -2,18 +2,17 @@ import { access, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import toml from 'toml';
-import { checkMirrorConfig, type ProviderGlobalConfig } from '@tunasync/providers';
 import {
   validateWorkerConfig,
   WORKER_DEFAULTS,
-  type MirrorConfigFile,
   type ValidationResult,
   type WorkerConfigFile,
 } from '@tunasync/api-types';
 import { WorkerConfigError } from '../errors';
 import { expandGlob } from './glob';
 import { flattenMirrors, type MirrorLeaf } from './mirror-tree';
-import { checkMirrors, commandLineProblem, type Finding } from './semantic-checks';
+import { checkProviders, SchemaRefusals } from './provider-checks';
+import { checkMirrors, type Finding } from './semantic-checks';
 import { SERVER_DEFAULTS, type MirrorConfig, type WorkerConfig } from './worker-config';
 
 export interface LoadWorkerConfigOptions {
@@ -69,14 +68,17 @@ async function parseTomlFile(
   }
 }
 
+/** Adds the schema's findings; returns its problems (`file:path: reason`). */
 function collect(
   file: string,
   result: ValidationResult<unknown>,
   problems: string[],
   warnings: string[],
-) {
-  if (!result.ok) problems.push(...result.problems.map((p) => located(file, p)));
+): string[] {
+  const found = result.ok ? [] : result.problems.map((p) => located(file, p));
+  problems.push(...found);
   warnings.push(...result.warnings.map((w) => located(file, w)));
+  return found;
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -103,7 +105,7 @@ export async function checkWorkerConfig(
 
   const doc = await parseTomlFile(file, problems, path.resolve(cwd, file));
   if (doc === undefined) return { ok: false, problems, warnings };
-  collect(file, validateWorkerConfig(doc), problems, warnings);
+  const schemaProblems = collect(file, validateWorkerConfig(doc), problems, warnings);
   const g = isTable(doc.global) ? (doc.global as NonNullable<WorkerConfigFile['global']>) : {};
 
   // [include] include_mirrors
@@ -143,7 +145,7 @@ export async function checkWorkerConfig(
           );
       }
       const result = validateWorkerConfig({ mirrors: inc.mirrors ?? [] });
-      collect(included, result, problems, warnings);
+      schemaProblems.push(...collect(included, result, problems, warnings));
       leaves.push(...flattenMirrors(inc.mirrors).map((leaf) => ({ leaf, file: included })));
     }
   }
@@ -153,15 +155,6 @@ export async function checkWorkerConfig(
   if (g.name === undefined) problems.push(located(file, 'global.name: is required'));
   if (typeof g.concurrent === 'number' && g.concurrent < 0) {
     problems.push(located(file, 'global.concurrent: must be at least 1'));
-  }
-
-  for (const key of ['exec_on_success', 'exec_on_failure'] as const) {
-    const lines = g[key];
-    if (!Array.isArray(lines)) continue;
-    lines.forEach((line, i) => {
-      const why = typeof line === 'string' ? commandLineProblem(line) : undefined;
-      if (why) problems.push(located(file, `global.${key}[${i}]: ${why}`));
-    });
   }
 
   const m = isTable(doc.manager) ? (doc.manager as NonNullable<WorkerConfigFile['manager']>) : {};
@@ -214,44 +207,15 @@ export async function checkWorkerConfig(
   }
 
   const zfs = isTable(doc.zfs) ? (doc.zfs as NonNullable<WorkerConfigFile['zfs']>) : {};
-  if (zfs.enable === true && !zfs.zpool)
-    problems.push(located(file, 'zfs.zpool: is required when [zfs] is enabled'));
   const btrfs = isTable(doc.btrfs_snapshot)
     ? (doc.btrfs_snapshot as NonNullable<WorkerConfigFile['btrfs_snapshot']>)
     : {};
 
-  const mirrorFindings = await checkMirrors(leaves, {
-    mainFile: file,
-    cwd,
-    globalLogDir: typeof g.log_dir === 'string' && g.log_dir !== '' ? g.log_dir : undefined,
-    globalMirrorDir:
-      typeof g.mirror_dir === 'string' && g.mirror_dir !== '' ? g.mirror_dir : undefined,
-    btrfsEnabled: btrfs.enable === true,
-    btrfsGlobalPath: btrfs.snapshot_path || undefined,
-  });
-  problems.push(...mirrorFindings.problems.map(format));
-  warnings.push(...mirrorFindings.warnings.map(format));
-
-  // What the providers factory itself would refuse, for mirrors our own checks passed.
-  if (problems.length === 0) {
-    const providerConfig = {
-      global: g,
-      cgroup: isTable(doc.cgroup) ? doc.cgroup : {},
-      zfs: isTable(doc.zfs) ? doc.zfs : {},
-      btrfs_snapshot: isTable(doc.btrfs_snapshot) ? doc.btrfs_snapshot : {},
-      docker: isTable(doc.docker) ? doc.docker : {},
-    } as ProviderGlobalConfig;
-    for (const { leaf, file: from } of leaves) {
-      const check = checkMirrorConfig(leaf.values as MirrorConfigFile, providerConfig);
-      for (const p of check.problems) {
-        const where = p.key.startsWith('global.')
-          ? `${file}:${p.key}`
-          : `${from}:${leaf.keyOrigins[p.key] ?? leaf.path}.${p.key}`;
-        problems.push(`${where}: ${p.reason}`);
-      }
-      warnings.push(...check.warnings.map((w) => `${from}:${leaf.path}: ${w}`));
-    }
-  }
+  // Mirror checks: what needs the whole file here, each mirror through the providers.
+  problems.push(...(await checkMirrors(leaves, cwd)).map(format));
+  const providerFindings = checkProviders(leaves, doc, file, new SchemaRefusals(schemaProblems));
+  problems.push(...providerFindings.problems);
+  warnings.push(...providerFindings.warnings);
 
   const uniqueProblems = [...new Set(problems)];
   const uniqueWarnings = [...new Set(warnings)];

@@ -3,7 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { expandGlob, globSegmentToRegExp, hasGlobMagic } from '../../src/config/glob';
 import { flattenMirrors } from '../../src/config/mirror-tree';
-import { commandLineProblem } from '../../src/config/semantic-checks';
 
 describe('glob', () => {
   test('segment patterns follow Go filepath.Match', () => {
@@ -42,12 +41,6 @@ describe('glob', () => {
       await rm(tmp, { recursive: true, force: true });
     }
   });
-});
-
-test('command lines', () => {
-  expect(commandLineProblem('/bin/echo "a b" c')).toBeUndefined();
-  expect(commandLineProblem('  ')).toBe('must not be an empty command');
-  expect(commandLineProblem('echo "open')).toMatch(/unbalanced double quote/);
 });
 
 test('mirror trees skip what is not a table', () => {

@@ -262,38 +262,40 @@ upstream = "https://example.org/"
   const at = (s: string) => `${file}:${s}`;
   expect(result.problems.sort()).toEqual(
     [
-      'btrfs_snapshot.snapshot_path: is required when [btrfs_snapshot] is enabled: mirror(s) dup, dup, bad/name, ts, undefined set no snapshot_path',
+      'btrfs_snapshot.snapshot_path: must be set when btrfs_snapshot is enabled (or snapshot_path on the mirror); mirror(s) dup, dup, bad/name, ts, <unnamed>',
       'global.concurrent: must be an integer',
-      `global.exec_on_failure[1]: cannot split command line "notify 'unbalanced": unbalanced single quote at offset 7`,
-      `mirrors[1].exec_on_success_extra: cannot split command line "\\\\": trailing backslash`,
-      'global.log_dir: unknown template field {{.Nmae}} (known: Name, Provider, Upstream, Interval, Retry, Timeout, MirrorDir, MirrorSubDir, LogDir, Role, Command, ExcludeFile, Username, Stage1Profile, MemoryLimit, DockerImage, SnapshotPath)',
-      'global.mirror_dir: is required: mirror(s) dup, dup, bad/name, ts, undefined set no mirror_dir',
+      `global.exec_on_failure[1]: cannot split command line "notify 'unbalanced": unbalanced single quote at offset 7; mirror(s) dup, dup, bad/name, ts, <unnamed>`,
+      `mirrors[1].exec_on_success_extra[0]: cannot split command line "\\\\": trailing backslash`,
+      'global.log_dir: unknown template field {{.Nmae}} (known: Name, Provider, Upstream, Interval, Retry, Timeout, MirrorDir, MirrorSubDir, LogDir, Role, Command, ExcludeFile, Username, Stage1Profile, MemoryLimit, DockerImage, SnapshotPath); mirror(s) dup, dup, bad/name, ts, <unnamed>',
+      'global.mirror_dir: must be set when the mirror sets no mirror_dir; mirror(s) dup, dup, bad/name, ts, <unnamed>',
       'global.name: is required',
       'manager.api_base: is required (or manager.api_base_list)',
-      'mirrors[0].upstream: rsync upstream must end with "/" (got "rsync://example.org/dup")',
+      'mirrors[0].upstream: must end with "/" for an rsync mirror (got "rsync://example.org/dup")',
       `mirrors[1].name: duplicate mirror name "dup" (first defined at ${file}:mirrors[0])`,
       'mirrors[2].name: name must start with a letter or digit and contain only letters, digits, ".", "_", "+" and "-"',
-      'mirrors[2].stage1_profile: is required for provider two-stage-rsync (one of debian, debian-oldstyle)',
+      'mirrors[2].stage1_profile: must be set for a two-stage-rsync mirror (debian or debian-oldstyle)',
       'mirrors[3].cron: invalid cron expression: Constraint error, got value 61 expected range 0-59',
       'mirrors[3].cron: set either cron or interval, not both',
       'mirrors[3].exclude_file: file "/nonexistent/exclude.txt" does not exist',
       'mirrors[3].fail_on_match: invalid regular expression: Unterminated group',
-      'mirrors[3].memory_limit: cannot read memory size "lots" (use e.g. 256M or 1G)',
-      'mirrors[3].rsync_override_only: requires rsync_override',
+      'mirrors[3].memory_limit: invalid memory limit "lots": expected a number of bytes with an optional unit k, M, G, T or P (e.g. 256M)',
+      'mirrors[3].rsync_override_only: is set but rsync_override is not',
       'mirrors[3].size_pattern: must have a capture group holding the size, e.g. "size: ([0-9.]+[KMGTP]?)"',
       'mirrors[3].stage1_profile: must be one of "debian", "debian-oldstyle" (got "gentoo")',
-      'mirrors[4].command: is required for provider command',
+      'mirrors[4].command: must be set for a command mirror',
       'mirrors[4].name: is required',
       'server.ssl_cert: file "/nonexistent/cert.pem" does not exist',
       'server.ssl_key: must be set together with server.ssl_cert',
-      'zfs.zpool: is required when [zfs] is enabled',
+      'zfs.zpool: must be set when zfs is enabled; mirror(s) dup, dup, bad/name, ts, <unnamed>',
     ]
       .map(at)
       .sort(),
   );
   // a warning, not a problem
   expect(result.warnings).toContain(
-    at('mirrors[1].rsync_success_exit_codes: ignored for provider command'),
+    at(
+      'mirrors[1]: mirror dup: rsync_success_exit_codes is ignored for a command mirror (use success_exit_codes)',
+    ),
   );
 });
 
@@ -439,5 +441,20 @@ test('what the providers factory would refuse or warn about is reported too', as
   expect(result.ok).toBe(true);
   expect(result.warnings).toEqual([
     'worker.conf:mirrors[0]: mirror both: both use_ipv6 and use_ipv4 are set: use_ipv6 wins',
+  ]);
+});
+
+test('a mirror-level problem of an inherited key names the table that set it, once', async () => {
+  await write(
+    'worker.conf',
+    `${HEAD}[[mirrors]]\nprovider = "command"\ncommand = "true"\nexec_on_success_extra = ["ok", "'open"]\nsize_pattern = "no group"\nretry = -1\n  [[mirrors.mirrors]]\n  name = "a"\n  [[mirrors.mirrors]]\n  name = "b"\n  memory_limit = "lots"\n`,
+  );
+  const result = await checkWorkerConfig('worker.conf', { cwd: tmp });
+  expect(result.problems).toEqual([
+    // The schema refused retry: reported by it alone, not again by the providers' check.
+    'worker.conf:mirrors[0].retry: must be >= 0',
+    `worker.conf:mirrors[0].exec_on_success_extra[1]: cannot split command line "'open": unbalanced single quote at offset 0`,
+    'worker.conf:mirrors[0].size_pattern: must have a capture group holding the size, e.g. "size: ([0-9.]+[KMGTP]?)"',
+    'worker.conf:mirrors[0].mirrors[1].memory_limit: invalid memory limit "lots": expected a number of bytes with an optional unit k, M, G, T or P (e.g. 256M)',
   ]);
 });
