@@ -166,7 +166,8 @@ function build(onChild) {
   const child = spawn(
     process.execPath,
     [nx, 'run-many', '-t', 'build', '-p', ...PROJECTS, '--output-style=static'],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    // No Nx daemon: it would outlive the demo, and Ctrl-C must leave no process behind.
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NX_DAEMON: 'false' } },
   );
   onChild(child);
   let output = '';

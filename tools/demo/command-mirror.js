@@ -4,6 +4,8 @@
 // The worker runs it with TUNASYNC_WORKING_DIR (where the mirror lives) and the other
 // TUNASYNC_* variables set, and its output in the mirror's log. It writes a few files,
 // prints what it did, and ends with the size line the mirror's `size_pattern` matches.
+// DEMO_SYNC_SECONDS=N (in the environment of `npm start`) makes each run take N seconds
+// more, to watch a sync in progress or to stop one (`tunasynctl stop`, Ctrl-C).
 'use strict';
 
 const { mkdirSync, readdirSync, statSync, writeFileSync, renameSync } = require('node:fs');
@@ -59,7 +61,12 @@ function main() {
   writeFileSync(`${index}.tmp`, `${JSON.stringify({ updated: now, files: count }, null, 2)}\n`);
   renameSync(`${index}.tmp`, index);
   process.stdout.write(`wrote index.json (updated ${now})\n`);
-  process.stdout.write(`Total size: ${humanSize(treeSize(dir))}\n`);
+  const seconds = Number(process.env.DEMO_SYNC_SECONDS ?? '0');
+  const finish = () => process.stdout.write(`Total size: ${humanSize(treeSize(dir))}\n`);
+  if (seconds > 0) {
+    process.stdout.write(`DEMO_SYNC_SECONDS=${seconds}: taking ${seconds} s more\n`);
+    setTimeout(finish, seconds * 1000);
+  } else finish();
 }
 
 main();

@@ -246,6 +246,30 @@ describe('npm start (tools/start.js)', () => {
     await stopAndCheck(demo, 'SIGTERM');
   });
 
+  it('SIGINT during a sync stops the sync too (worker halts it), and still exits 0', async () => {
+    const stateDir = join(await tempDir(), 'state');
+    // The command mirror then runs for a minute: it is still syncing when the signal comes.
+    const demo = startDemo(['--no-build', '--state-dir', stateDir], { DEMO_SYNC_SECONDS: '60' });
+    const [, url] = await waitForOutput(demo, /manager: +(http:\/\/127\.0\.0\.1:\d+)\n/, 30_000);
+    await waitFor('demo-command syncing', 30_000, async () => {
+      const list = await jobs(url!);
+      return list?.find((j) => j.name === 'demo-command')?.status === 'syncing' ? true : undefined;
+    });
+    const sync = await waitFor('the running command-mirror.js', 10_000, async () =>
+      markedProcesses(demo.mark).find((p) => commandLine(p.pid).includes('command-mirror.js')),
+    );
+
+    await stopAndCheck(demo, 'SIGINT');
+    expect(existsSync(`/proc/${sync.pid}`)).toBe(false);
+    // The worker reported the killed run before the manager stopped.
+    expect(readFileSync(join(stateDir, 'worker.log'), 'utf8')).toMatch(
+      /demo-command was killed \(halt\)/,
+    );
+    expect(readFileSync(join(stateDir, 'manager.log'), 'utf8')).toMatch(
+      /Job \[demo-command\] @<demo-worker> failed/,
+    );
+  });
+
   it('never wipes a directory that is not a demo state directory', async () => {
     const dir = await tempDir();
     writeFileSync(join(dir, 'precious.txt'), 'keep me\n');
