@@ -167,7 +167,11 @@ function build(onChild) {
     process.execPath,
     [nx, 'run-many', '-t', 'build', '-p', ...PROJECTS, '--output-style=static'],
     // No Nx daemon: it would outlive the demo, and Ctrl-C must leave no process behind.
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NX_DAEMON: 'false' } },
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NX_DAEMON: 'false', NX_ISOLATE_PLUGINS: 'false' },
+    },
   );
   onChild(child);
   let output = '';
@@ -342,12 +346,13 @@ async function main() {
     } else {
       const rsyncDir = join(stateDir, 'rsyncd');
       mkdirSync(rsyncDir);
-      const upstream = await until(
-        startRsyncDaemon({ rsync, dir: rsyncDir, treeDir: upstreamDir }),
-      );
+      // Not cut short by a stop (it takes well under a second): the daemon is then known
+      // and stopped below.
+      const upstream = await startRsyncDaemon({ rsync, dir: rsyncDir, treeDir: upstreamDir });
       rsyncd = upstream.daemon;
       started.push(rsyncd);
       rsyncUpstream = upstream.url;
+      if (stopped()) throw new Stopped();
     }
 
     const managerFile = join(stateDir, 'manager.conf');
@@ -409,6 +414,13 @@ async function main() {
       exitCode = 1;
     }
   } finally {
+    // A build cut short by a stop: wait for Nx to end (it got SIGTERM).
+    if (builder && builder.exitCode === null && builder.signalCode === null) {
+      const nx = builder;
+      const killer = setTimeout(() => nx.kill('SIGKILL'), 10_000);
+      await new Promise((r) => nx.once('exit', r));
+      clearTimeout(killer);
+    }
     // The worker first: it stops its syncs and sends their last status to the manager.
     /** @type {Array<[DaemonProcess | undefined, { group?: boolean, graceMs: number }]>} */
     const order = [

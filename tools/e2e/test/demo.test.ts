@@ -124,7 +124,7 @@ async function stopAndCheck(demo: Demo, signal: NodeJS.Signals) {
   clearTimeout(timer);
   expect({ status, output: demo.output() }).toEqual({
     status: { code: 0, signal: null },
-    output: expect.stringMatching(/Stopped\. State and logs are kept in/),
+    output: expect.stringMatching(/received: stopping the demo/),
   });
   expect(markedProcesses(demo.mark)).toEqual([]);
 }
@@ -225,6 +225,9 @@ describe('npm start (tools/start.js)', () => {
     expect(formatted.stdout).toBe('demo-command success\ndemo-rsync success\n');
 
     await stopAndCheck(demo, 'SIGINT');
+    expect(demo.output()).toMatch(
+      /Stopped\. State and logs are kept in .*state\/ until the next start/,
+    );
     expect(await jobs(url!)).toBeUndefined(); // the manager is gone too
   });
 
@@ -268,6 +271,18 @@ describe('npm start (tools/start.js)', () => {
     expect(readFileSync(join(stateDir, 'manager.log'), 'utf8')).toMatch(
       /Job \[demo-command\] @<demo-worker> failed/,
     );
+  });
+
+  it('a signal during the build stops Nx and leaves no process (nor an Nx daemon or plugin worker)', async () => {
+    const stateDir = join(await tempDir(), 'state');
+    const demo = startDemo(['--state-dir', stateDir]);
+    await waitForOutput(demo, /Building the apps/, 30_000);
+    await waitFor('the Nx build process', 10_000, async () =>
+      markedProcesses(demo.mark).find((p) => commandLine(p.pid).includes('run-many')),
+    );
+    await stopAndCheck(demo, 'SIGTERM');
+    expect(demo.output()).not.toContain('tunasync demo is running');
+    expect(existsSync(stateDir)).toBe(false); // stopped before anything was started
   });
 
   it('never wipes a directory that is not a demo state directory', async () => {
