@@ -34,7 +34,10 @@ export default [
               sourceTag: 'type:lib',
               onlyDependOnLibsWithTags: ['type:lib', 'type:types', 'type:test'],
             },
-            { sourceTag: 'type:test', onlyDependOnLibsWithTags: ['type:lib', 'type:types'] },
+            {
+              sourceTag: 'type:test',
+              onlyDependOnLibsWithTags: ['type:lib', 'type:types', 'type:test'],
+            },
             { sourceTag: 'type:types', onlyDependOnLibsWithTags: ['type:none'] },
             { sourceTag: 'lib:store', notDependOnLibsWithTags: ['lib:providers'] },
             { sourceTag: 'lib:providers', notDependOnLibsWithTags: ['lib:store'] },

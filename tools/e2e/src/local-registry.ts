@@ -2,8 +2,6 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-// e2e and test-utils are both tagged type:test, which the boundary rule does not allow yet.
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { findFreePort, makeTempDir, removeTempDir } from '@tunasync/test-utils';
 
 /** verdaccio 5 (runs on Node 20), a devDependency of this workspace. */

@@ -1,7 +1,5 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-// e2e and test-utils are both tagged type:test, which the boundary rule does not allow yet.
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { listProcessGroup } from '@tunasync/test-utils';
 
 const KILL_AFTER_MS = 15_000;

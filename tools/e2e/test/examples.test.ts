@@ -5,9 +5,6 @@ import { execFile } from 'node:child_process';
 import { copyFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-// The e2e project and test-utils are both tagged type:test, which the boundary rule does not
-// allow yet; test fixtures are exactly what an end-to-end suite should use.
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import {
   TempDirs,
   findExecutable,

@@ -3,8 +3,6 @@ import { chmod, lstat, mkdir, readdir, readFile, writeFile } from 'node:fs/promi
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-// e2e and test-utils are both tagged type:test, which the boundary rule does not allow yet.
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { listProcesses, listProcessGroup, makeTempDir, removeTempDir } from '@tunasync/test-utils';
 import {
   configuredRegistry,
