@@ -112,17 +112,25 @@ function parse(argv: string[]) {
   }
 }
 
-function waitForSignal(signals: NodeJS.EventEmitter): Promise<string> {
+/**
+ * Resolves on SIGTERM or SIGINT. SIGHUP (a `systemctl reload`, a closed terminal) is logged
+ * and ignored: the manager reads its configuration only at start, and must not die of it.
+ */
+function waitForSignal(signals: NodeJS.EventEmitter, logger: Logger): Promise<string> {
   return new Promise((resolve) => {
     const handler = (name: string) => {
       signals.off('SIGTERM', onTerm);
       signals.off('SIGINT', onInt);
+      signals.off('SIGHUP', onHup);
       resolve(name);
     };
     const onTerm = () => handler('SIGTERM');
     const onInt = () => handler('SIGINT');
+    const onHup = () =>
+      logger.info('SIGHUP ignored: the configuration is read at start only (restart to change it)');
     signals.on('SIGTERM', onTerm);
     signals.on('SIGINT', onInt);
+    signals.on('SIGHUP', onHup);
   });
 }
 
@@ -201,7 +209,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   );
 
   const signals = io.signals ?? process;
-  const name = await waitForSignal(signals);
+  const name = await waitForSignal(signals, logger);
   logger.info(`${name} received: finishing running requests and closing the database`);
   let code = EXIT_OK;
   try {

@@ -225,7 +225,7 @@ describe('the built binary', () => {
     expect((bad as { code: number }).code).toBe(2);
   });
 
-  test('serves the API from a config file, keeps data over a restart, and exits 0 on SIGTERM and SIGINT', async () => {
+  test('serves the API from a config file, keeps data over a restart, exits 0 on SIGTERM and SIGINT, survives SIGHUP', async () => {
     const dir = await dirs.make('tunasync-bin-');
     const dbDir = join(dir, 'db');
     const first = await startManagerProcess({ dbDir, config: '[server]\ntoken = "tok"\n' });
@@ -262,6 +262,14 @@ describe('the built binary', () => {
     try {
       const jobs = (await call(`${second.url}/jobs`, 'GET')).json as Array<{ name: string }>;
       expect(jobs.map((j) => j.name)).toEqual(['m1']);
+      // SIGHUP (systemctl reload, a closed terminal) is logged and ignored, never fatal.
+      second.child.kill('SIGHUP');
+      const deadline = Date.now() + 10_000;
+      while (!second.output().includes('SIGHUP ignored')) {
+        if (Date.now() > deadline) throw new Error(`no SIGHUP line in:\n${second.output()}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect((await call(`${second.url}/ping`, 'GET')).status).toBe(200);
       second.child.kill('SIGINT');
       const [code] = (await once(second.child, 'exit')) as [number];
       expect(code).toBe(0);
