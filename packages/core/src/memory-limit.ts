@@ -29,3 +29,14 @@ export function parseMemoryLimit(text: string): number {
   if (!Number.isSafeInteger(bytes)) throw CORE_ERRORS.memoryLimit(text);
   return bytes;
 }
+
+/**
+ * A hook's `memoryLimit` option in bytes: `undefined` when unset or empty, a number as it
+ * is, a string through `parseMemoryLimit`.
+ *
+ * @throws TunasyncError `TUNASYNC_E_MEMORY_LIMIT` on a string `parseMemoryLimit` rejects.
+ */
+export function memoryLimitBytes(limit: string | number | undefined): number | undefined {
+  if (limit === undefined || limit === '') return undefined;
+  return typeof limit === 'number' ? limit : parseMemoryLimit(limit);
+}

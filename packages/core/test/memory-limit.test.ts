@@ -1,5 +1,6 @@
 import { isTunasyncError } from '@tunasync/api-types';
 import { parseMemoryLimit } from '../src';
+import { memoryLimitBytes } from '../src/memory-limit';
 
 describe('parseMemoryLimit', () => {
   it.each([
@@ -35,4 +36,25 @@ describe('parseMemoryLimit', () => {
       expect((caught as Error).message).toContain(JSON.stringify(text));
     },
   );
+});
+
+describe('memoryLimitBytes', () => {
+  it.each([
+    [undefined, undefined],
+    ['', undefined],
+    [4096, 4096],
+    ['256M', 256 * 1024 ** 2],
+  ])('reads %j as %j', (limit, bytes) => {
+    expect(memoryLimitBytes(limit)).toBe(bytes);
+  });
+
+  it('rejects a bad string with TUNASYNC_E_MEMORY_LIMIT', () => {
+    let caught: unknown;
+    try {
+      memoryLimitBytes('lots');
+    } catch (err) {
+      caught = err;
+    }
+    expect(isTunasyncError(caught, 'TUNASYNC_E_MEMORY_LIMIT')).toBe(true);
+  });
 });

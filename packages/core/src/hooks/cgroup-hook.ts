@@ -5,7 +5,7 @@ import type { CommandSpec, CommandWrapper } from '../command-spec';
 import { defineHook } from '../define-hook';
 import { CORE_ERRORS } from '../errors';
 import type { JobHook } from '../job-hook';
-import { parseMemoryLimit } from '../memory-limit';
+import { memoryLimitBytes } from '../memory-limit';
 
 export interface CgroupHookOptions {
   /** Root of the cgroup file system (default `/sys/fs/cgroup`); a temp directory in tests. */
@@ -58,12 +58,7 @@ export async function cgroupLayout(
 ): Promise<CgroupLayout> {
   const base = options.basePath ?? '/sys/fs/cgroup';
   const group = (options.group ?? 'tunasync').replace(/^\/+/, '');
-  const bytes =
-    options.memoryLimit === undefined || options.memoryLimit === ''
-      ? undefined
-      : typeof options.memoryLimit === 'number'
-        ? options.memoryLimit
-        : parseMemoryLimit(options.memoryLimit);
+  const bytes = memoryLimitBytes(options.memoryLimit);
   if (await isUnifiedCgroup(base)) {
     const sub = path.join(base, group, jobName);
     return {
@@ -163,10 +158,7 @@ export function createCgroupHook(options: CgroupHookOptions = {}): JobHook {
   const rounds = options.killRoundsMs ?? [10, 1000, 2000];
   const resolved: CgroupHookOptions = {
     ...options,
-    memoryLimit:
-      typeof options.memoryLimit === 'string' && options.memoryLimit !== ''
-        ? parseMemoryLimit(options.memoryLimit)
-        : options.memoryLimit,
+    memoryLimit: memoryLimitBytes(options.memoryLimit),
   };
   let layout: CgroupLayout | undefined;
   let entered = false;

@@ -6,7 +6,7 @@ import type { CommandSpec, CommandWrapper } from '../command-spec';
 import { defineHook } from '../define-hook';
 import { CORE_ERRORS } from '../errors';
 import type { JobHook } from '../job-hook';
-import { parseMemoryLimit } from '../memory-limit';
+import { memoryLimitBytes } from '../memory-limit';
 import type { Provider } from '../provider';
 import { checkTool, runTool } from '../run-tool';
 
@@ -57,12 +57,7 @@ export function dockerEnvFile(env: Readonly<Record<string, string>>): string {
  * does the same in pre-exec for a container left over by a crash.
  */
 export function createDockerHook(options: DockerHookOptions): JobHook {
-  const memoryBytes =
-    options.memoryLimit === undefined || options.memoryLimit === ''
-      ? undefined
-      : typeof options.memoryLimit === 'number'
-        ? options.memoryLimit
-        : parseMemoryLimit(options.memoryLimit);
+  const memoryBytes = memoryLimitBytes(options.memoryLimit);
   const removalTimeoutMs = options.removalTimeoutMs ?? 10_000;
   let envDir: string | undefined;
   let entered = false;
