@@ -1,5 +1,6 @@
-import { lstat, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { pathExists } from './path-exists';
 
 const MAGIC = /[*?[]/;
 
@@ -90,16 +91,7 @@ export async function expandGlob(pattern: string, cwd = process.cwd()): Promise<
   // Literal segments were joined without looking: keep only what exists.
   const existing: string[] = [];
   for (const candidate of current) {
-    if (await exists(candidate)) existing.push(candidate);
+    if (await pathExists(candidate, { followLinks: false })) existing.push(candidate);
   }
   return existing;
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await lstat(file);
-    return true;
-  } catch {
-    return false;
-  }
 }

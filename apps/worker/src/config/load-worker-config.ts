@@ -1,4 +1,4 @@
-import { access, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import toml from 'toml';
@@ -11,6 +11,7 @@ import {
 import { WorkerConfigError } from '../errors';
 import { expandGlob } from './glob';
 import { flattenMirrors, type MirrorLeaf } from './mirror-tree';
+import { pathExists } from './path-exists';
 import { checkProviders, SchemaRefusals } from './provider-checks';
 import { checkMirrors, type Finding } from './semantic-checks';
 import { SERVER_DEFAULTS, type MirrorConfig, type WorkerConfig } from './worker-config';
@@ -79,15 +80,6 @@ function collect(
   problems.push(...found);
   warnings.push(...result.warnings.map((w) => located(file, w)));
   return found;
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -201,7 +193,11 @@ export async function checkWorkerConfig(
     ['server.ssl_key', sslKey],
   ];
   for (const [key, value] of mustExist) {
-    if (typeof value === 'string' && value !== '' && !(await exists(path.resolve(cwd, value)))) {
+    if (
+      typeof value === 'string' &&
+      value !== '' &&
+      !(await pathExists(path.resolve(cwd, value)))
+    ) {
       problems.push(located(file, `${key}: file ${JSON.stringify(value)} does not exist`));
     }
   }

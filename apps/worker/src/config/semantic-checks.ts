@@ -1,23 +1,14 @@
-import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { nameProblem } from '@tunasync/api-types';
 import { cronProblem } from '@tunasync/core';
 import type { MirrorLeaf } from './mirror-tree';
+import { pathExists } from './path-exists';
 
 /** A problem or warning before its file is prefixed: `path` is `mirrors[3].upstream`. */
 export interface Finding {
   file: string;
   path: string;
   reason: string;
-}
-
-async function fileExists(file: string): Promise<boolean> {
-  try {
-    await access(file);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -66,7 +57,7 @@ export async function checkMirrors(
     if (
       exclude !== undefined &&
       exclude !== '' &&
-      !(await fileExists(path.resolve(cwd, exclude)))
+      !(await pathExists(path.resolve(cwd, exclude)))
     ) {
       problem('exclude_file', `file ${JSON.stringify(exclude)} does not exist`);
     }

@@ -1,8 +1,9 @@
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { expandGlob, globSegmentToRegExp, hasGlobMagic } from '../../src/config/glob';
 import { flattenMirrors } from '../../src/config/mirror-tree';
+import { pathExists } from '../../src/config/path-exists';
 
 describe('glob', () => {
   test('segment patterns follow Go filepath.Match', () => {
@@ -52,4 +53,21 @@ test('mirror trees skip what is not a table', () => {
       keyOrigins: { name: 'mirrors[1].mirrors[1]' },
     },
   ]);
+});
+
+describe('pathExists', () => {
+  test('a file exists; a dangling link exists only when links are not followed', async () => {
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'worker-exists-'));
+    try {
+      await writeFile(path.join(tmp, 'file'), '');
+      await symlink(path.join(tmp, 'gone'), path.join(tmp, 'dangling'));
+      expect(await pathExists(path.join(tmp, 'file'))).toBe(true);
+      expect(await pathExists(path.join(tmp, 'file'), { followLinks: false })).toBe(true);
+      expect(await pathExists(path.join(tmp, 'missing'))).toBe(false);
+      expect(await pathExists(path.join(tmp, 'dangling'))).toBe(false);
+      expect(await pathExists(path.join(tmp, 'dangling'), { followLinks: false })).toBe(true);
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
 });
