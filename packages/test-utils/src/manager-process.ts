@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -54,31 +55,94 @@ export interface ManagerProcess {
  * manager picks), with a temp manager.conf and a temp LevelDB directory, and waits until
  * `GET /ping` answers. Run `npx nx run @tunasync/manager:build` first (depend on it in Nx).
  */
-export async function startManagerProcess(
-  options: ManagerProcessOptions = {},
-): Promise<ManagerProcess> {
+export function startManagerProcess(options: ManagerProcessOptions = {}): Promise<ManagerProcess> {
+  return launchManager({
+    tempPrefix: 'tunasync-manager-proc-',
+    timeoutMs: options.timeoutMs,
+    writeConfig: async (dir) => {
+      const dbDir = options.dbDir ?? join(dir, 'db');
+      const configFile = join(dir, 'manager.conf');
+      const extra = options.config ?? '';
+      const hasServer = /^\s*\[server\]/m.test(extra);
+      const hasFiles = /^\s*\[files\]/m.test(extra);
+      const generated = [
+        hasServer ? '' : '[server]\naddr = "127.0.0.1"\nport = 0\n',
+        hasFiles ? '' : `[files]\ndb_type = "leveldb"\ndb_file = ${JSON.stringify(dbDir)}\n`,
+      ].join('');
+      await writeFile(configFile, `${generated}${extra}\n`);
+      const args: string[] = [];
+      if (hasServer) args.push('--addr', '127.0.0.1', '--port', '0');
+      if (hasFiles) args.push('--db-file', dbDir);
+      args.push(...(options.args ?? []));
+      return { dbDir, configFile, args };
+    },
+  });
+}
+
+/** The files `launchManager`'s `writeConfig` made and the flags that follow `--config`. */
+export interface ManagerFiles {
+  dbDir: string;
+  configFile: string;
+  args: string[];
+}
+
+export interface ManagerLaunch {
+  /** Prefix of the temp dir the config (and by default the database) goes in. */
+  tempPrefix: string;
+  /** Writes manager.conf into the temp dir. */
+  writeConfig(dir: string): Promise<ManagerFiles>;
+  /**
+   * The CA to trust: the manager must then listen on https, and `/ping` is asked over TLS
+   * with that CA (plain `fetch` cannot trust a test CA). Without it `/ping` goes through
+   * `fetch`.
+   */
+  ca?: string;
+  /** How long to wait for `/ping` (10 s). */
+  timeoutMs?: number;
+}
+
+function pingOnce(url: string, ca: string | undefined): Promise<boolean> {
+  if (ca === undefined) {
+    return fetch(`${url}/ping`, { signal: AbortSignal.timeout(2000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
+  }
+  return new Promise((done) => {
+    const req = request(`${url}/ping`, { ca, agent: false, timeout: 1000 }, (res) => {
+      res.resume();
+      res.on('end', () => done(res.statusCode === 200));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => done(false));
+    req.end();
+  });
+}
+
+/**
+ * What `startManagerProcess` and `startTlsManagerProcess` share: a temp dir with the
+ * config `writeConfig` writes, the built manager as a child process (output captured),
+ * the wait for its "listening on" line and for `/ping`, and `stop()`. On a failed start
+ * the child is stopped and the temp dir removed before the error is thrown.
+ */
+export async function launchManager(launch: ManagerLaunch): Promise<ManagerProcess> {
   if (!existsSync(join(MANAGER_BIN, '..', '..', 'dist', 'cli.js'))) {
     throw new Error(
       'apps/manager is not built: run `npx nx run @tunasync/manager:build` (or make this test target depend on it)',
     );
   }
-  const dir = await mkdtemp(join(tmpdir(), 'tunasync-manager-proc-'));
-  const dbDir = options.dbDir ?? join(dir, 'db');
-  const configFile = join(dir, 'manager.conf');
-  const extra = options.config ?? '';
-  const hasServer = /^\s*\[server\]/m.test(extra);
-  const hasFiles = /^\s*\[files\]/m.test(extra);
-  const generated = [
-    hasServer ? '' : '[server]\naddr = "127.0.0.1"\nport = 0\n',
-    hasFiles ? '' : `[files]\ndb_type = "leveldb"\ndb_file = ${JSON.stringify(dbDir)}\n`,
-  ].join('');
-  await writeFile(configFile, `${generated}${extra}\n`);
-  const args = [MANAGER_BIN, '--config', configFile];
-  if (hasServer) args.push('--addr', '127.0.0.1', '--port', '0');
-  if (hasFiles) args.push('--db-file', dbDir);
-  args.push(...(options.args ?? []));
-
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const dir = await mkdtemp(join(tmpdir(), launch.tempPrefix));
+  let files: ManagerFiles;
+  try {
+    files = await launch.writeConfig(dir);
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+  const { dbDir, configFile } = files;
+  const child = spawn(process.execPath, [MANAGER_BIN, '--config', configFile, ...files.args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (c: Buffer) => (output += c.toString('utf8')));
   child.stderr?.on('data', (c: Buffer) => (output += c.toString('utf8')));
@@ -99,27 +163,26 @@ export async function startManagerProcess(
     return stopping;
   };
 
-  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+  const listening =
+    launch.ca === undefined
+      ? /listening on (https?:\/\/[^\s]+)/
+      : /listening on (https:\/\/[^\s]+)/;
+  const deadline = Date.now() + (launch.timeoutMs ?? 10_000);
   try {
-    const url = await new Promise<string>((found, fail) => {
-      const check = () => {
-        const m = /listening on (https?:\/\/[^\s]+)/.exec(output);
-        if (m) return found(m[1] as string);
-        if (child.exitCode !== null) {
-          return fail(new Error(`tunasync-manager exited with ${child.exitCode}:\n${output}`));
-        }
-        if (Date.now() > deadline)
-          return fail(new Error(`tunasync-manager did not start:\n${output}`));
-        setTimeout(check, 20);
-      };
-      check();
-    });
+    let url: string | undefined;
     for (;;) {
-      try {
-        const r = await fetch(`${url}/ping`, { signal: AbortSignal.timeout(2000) });
-        if (r.ok) break;
-      } catch (err) {
-        if (Date.now() > deadline) throw err;
+      url = listening.exec(output)?.[1];
+      if (url !== undefined) break;
+      if (child.exitCode !== null) {
+        throw new Error(`tunasync-manager exited with ${child.exitCode}:\n${output}`);
+      }
+      if (Date.now() > deadline) throw new Error(`tunasync-manager did not start:\n${output}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    while (!(await pingOnce(url, launch.ca))) {
+      if (Date.now() > deadline) {
+        const over = launch.ca === undefined ? '' : ' over TLS';
+        throw new Error(`tunasync-manager did not answer /ping${over}:\n${output}`);
       }
       await new Promise((r) => setTimeout(r, 20));
     }
