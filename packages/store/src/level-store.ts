@@ -165,20 +165,13 @@ export class LevelStore implements Store {
     }
   }
 
-  private async readStatus(key: string): Promise<MirrorStatus | undefined> {
+  /** One record, `undefined` when absent; an undecodable one throws `badRecord`. */
+  private async read<T>(key: string, decode: (raw: unknown) => T | string): Promise<T | undefined> {
     const text = await this.io(`get ${key}`, () => this.db.get(key));
     if (text === undefined) return undefined;
-    const status = decodeMirrorStatus(this.parse(key, text));
-    if (typeof status === 'string') throw storeErrors.badRecord(this.location, key, status);
-    return status;
-  }
-
-  private async readWorker(key: string): Promise<WorkerStatus | undefined> {
-    const text = await this.io(`get ${key}`, () => this.db.get(key));
-    if (text === undefined) return undefined;
-    const worker = decodeWorkerStatus(this.parse(key, text));
-    if (typeof worker === 'string') throw storeErrors.badRecord(this.location, key, worker);
-    return worker;
+    const value = decode(this.parse(key, text));
+    if (typeof value === 'string') throw storeErrors.badRecord(this.location, key, value);
+    return value;
   }
 
   /** Every decodable record of a range, in key order; unreadable ones are logged and skipped. */
@@ -240,7 +233,7 @@ export class LevelStore implements Store {
   }
 
   getWorker(workerId: string): Promise<WorkerStatus | undefined> {
-    return this.track(() => this.readWorker(workerKey(workerId)));
+    return this.track(() => this.read(workerKey(workerId), decodeWorkerStatus));
   }
 
   putWorker(worker: WorkerStatus, options?: WriteOptions): Promise<WorkerStatus> {
@@ -267,7 +260,7 @@ export class LevelStore implements Store {
     const key = workerKey(workerId);
     return this.track(() =>
       this.mutex.run(key, async () => {
-        const current = await this.readWorker(key);
+        const current = await this.read(key, decodeWorkerStatus);
         if (!current) return undefined;
         return this.writeWorker({ ...current, last_online: lastOnline }, undefined);
       }),
@@ -277,7 +270,7 @@ export class LevelStore implements Store {
   // ---- mirror statuses ------------------------------------------------------------------
 
   getMirrorStatus(workerId: string, mirror: string): Promise<MirrorStatus | undefined> {
-    return this.track(() => this.readStatus(statusKey(workerId, mirror)));
+    return this.track(() => this.read(statusKey(workerId, mirror), decodeMirrorStatus));
   }
 
   putMirrorStatus(
@@ -302,7 +295,7 @@ export class LevelStore implements Store {
     const key = statusKey(workerId, mirror);
     return this.track(() =>
       this.mutex.run(key, async () => {
-        const current = await this.readStatus(key);
+        const current = await this.read(key, decodeMirrorStatus);
         const next = update(current);
         if (next === undefined) return current;
         return this.writeStatus(key, workerId, mirror, structuredClone(next), options);
@@ -346,7 +339,7 @@ export class LevelStore implements Store {
         if (!ids) continue;
         // Re-check under the lock: a report may have changed it since the scan.
         const deleted = await this.mutex.run(key, async () => {
-          const current = await this.readStatus(key);
+          const current = await this.read(key, decodeMirrorStatus);
           if (!current || !flushable(current)) return false;
           await this.io(`del ${key}`, () => this.db.del(key));
           this.emit({ kind: 'status-delete', workerId: ids[0], mirror: ids[1] });
