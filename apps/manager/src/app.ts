@@ -22,6 +22,7 @@ import type { Store } from '@tunasync/store';
 import { createBearerCheck } from './bearer-auth';
 import { ManagerError, managerError, managerErrorWithCause } from './errors';
 import { JobsSnapshot } from './jobs-snapshot';
+import { STATUS_PAGE_CSP, StatusPage } from './status-page';
 import { applyStatusReport, isMeaningfulSize, normalizeTime } from './status-rules';
 import { createWorkerClient } from './worker-client';
 import type { WorkerClient } from './worker-client';
@@ -52,6 +53,8 @@ export interface ManagerApp {
   /** The express application, to hand to an HTTP(S) server. */
   readonly handler: express.Express;
   readonly snapshot: JobsSnapshot;
+  /** `GET /`, the HTML status page (§7.4). */
+  readonly statusPage: StatusPage;
   /** Detaches from the store and closes the worker client it made. Idempotent. */
   close(): Promise<void>;
 }
@@ -64,6 +67,7 @@ const REDACTED = 'REDACTED';
 
 /** Every route and its methods; anything else on a known path is a 405. */
 const ROUTES: Array<[string, string[]]> = [
+  ['/', ['GET']],
   ['/ping', ['GET']],
   ['/jobs', ['GET']],
   ['/jobs/disabled', ['DELETE']],
@@ -124,6 +128,7 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
   ]);
   const snapshot = new JobsSnapshot(entries, workers);
   const unsubscribe = store.onChange((change) => snapshot.apply(change));
+  const statusPage = new StatusPage({ snapshot, clock, offlineAfterMs });
 
   const app = express();
   app.disable('x-powered-by');
@@ -173,6 +178,18 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     const value = req.params[name];
     return typeof value === 'string' ? value : '';
   };
+
+  // The HTML status page (§7.4): public, self-contained, only its own inline style and script.
+  app.get('/', (_req, res) => {
+    res.set({
+      'Content-Type': 'text/html; charset=utf-8',
+      'Content-Security-Policy': STATUS_PAGE_CSP,
+      'Cache-Control': 'no-cache',
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+    });
+    res.send(statusPage.html());
+  });
 
   app.get('/ping', (_req, res) => {
     res.json({ message: 'pong' });
@@ -364,6 +381,7 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
   return {
     handler: app,
     snapshot,
+    statusPage,
     close() {
       closed ??= (async () => {
         unsubscribe();

@@ -8,6 +8,15 @@ export { loadManagerConfig, DEFAULT_DB_FILE } from './manager-config';
 export type { ManagerConfigCheck, ManagerFlags, ManagerSettings } from './manager-config';
 export { JobsSnapshot } from './jobs-snapshot';
 export type { WebMirrorStatusWithWorker } from './jobs-snapshot';
+export {
+  StatusPage,
+  STATUS_PAGE_CSP,
+  STATUS_PAGE_REFRESH_SECONDS,
+  escapeHtml,
+  renderStatusRows,
+  sizeBytes,
+} from './status-page';
+export type { StatusPageOptions } from './status-page';
 export { applyStatusReport, isMeaningfulSize, normalizeTime } from './status-rules';
 export { createWorkerClient } from './worker-client';
 export type { WorkerClient, WorkerClientOptions, WorkerReply } from './worker-client';

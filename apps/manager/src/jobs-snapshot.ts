@@ -80,6 +80,15 @@ export class JobsSnapshot {
     return now.getTime() - parseRfc3339OrZero(worker.last_online).getTime() <= offlineAfterMs;
   }
 
+  /**
+   * A key that changes whenever a `worker_online` value of `jobsWithWorkers` would: the ids
+   * of the workers online at `now`. Cheap (no status is read), for caches of rendered pages.
+   */
+  onlineKey(now: Date, offlineAfterMs: number): string {
+    const online = [...this.workers.keys()].filter((id) => this.isOnline(id, now, offlineAfterMs));
+    return JSON.stringify(online.sort());
+  }
+
   /** `/jobs` items with `worker` and `worker_online` (rendered per request). */
   jobsWithWorkers(now: Date, offlineAfterMs: number): WebMirrorStatusWithWorker[] {
     return this.ordered().map((s) => ({
