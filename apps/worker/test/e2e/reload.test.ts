@@ -1,7 +1,12 @@
 import path from 'node:path';
 import { TempDirs, type RsyncDaemon } from '@tunasync/test-utils';
 import type { WorkerRuntime } from '../../src/runtime/worker-runtime';
-import { processesMatching, startRuntime, waitFor, workerConf } from '../helpers/worker-fixture';
+import {
+  processesMatching,
+  settledPids,
+  startRuntime,
+  workerConf,
+} from '../helpers/worker-fixture';
 import { ManagerFixture, SLOW, rsyncMirror, startUpstream, write } from './e2e-fixture';
 
 jest.setTimeout(30_000);
@@ -38,8 +43,8 @@ test('reload through /cmd adds, changes and removes mirrors while an unchanged r
   await manager.waitForMirror('change', (s) => s.status === 'success', 'first success');
   await manager.waitForMirror('gone', (s) => s.status === 'success', 'first success');
   await manager.waitForMirror('keep', (s) => s.status === 'syncing', 'syncing');
-  await waitFor('rsync of keep', () => rsyncOf('keep').length > 0);
-  const keepPids = rsyncOf('keep');
+  // rsync forks its receiver: wait for the full, settled set of its processes.
+  const keepPids = await settledPids('rsync of keep', () => rsyncOf('keep'));
   const keepStarted = (await manager.workerJobs()).find((s) => s.name === 'keep')?.last_started;
 
   await write(
@@ -66,7 +71,7 @@ test('reload through /cmd adds, changes and removes mirrors while an unchanged r
   expect(runtime.hasMirror('gone')).toBe(false);
 
   // the unchanged mirror was not touched: same rsync processes, same run
-  expect(rsyncOf('keep')).toEqual(keepPids);
+  expect(rsyncOf('keep').sort((a, b) => a - b)).toEqual(keepPids);
   const kept = (await manager.workerJobs()).find((s) => s.name === 'keep');
   expect(kept).toMatchObject({ status: 'syncing', last_started: keepStarted });
 
@@ -81,5 +86,5 @@ test('reload through /cmd adds, changes and removes mirrors while an unchanged r
   expect(refused.status).toBeGreaterThanOrEqual(500); // the manager passes the worker's 500 on
   expect(JSON.stringify(refused.body)).toContain('reload refused');
   expect(w.log()).toMatch(/reload: .*worker\.conf:global\.concurrent/);
-  expect(rsyncOf('keep')).toEqual(keepPids);
+  expect(rsyncOf('keep').sort((a, b) => a - b)).toEqual(keepPids);
 });

@@ -101,8 +101,45 @@ export async function waitFor<T>(
   }
 }
 
+/**
+ * Waits until `list()` gives the same non-empty set of pids for `settleMs` (a program that
+ * forks its workers, like rsync, is then fully started), and returns it.
+ */
+export async function settledPids(
+  what: string,
+  list: () => number[],
+  settleMs = 300,
+  timeoutMs = 10_000,
+): Promise<number[]> {
+  let last = '';
+  let since = Date.now();
+  return waitFor(
+    what,
+    () => {
+      const pids = list().sort((a, b) => a - b);
+      const key = pids.join(',');
+      if (key !== last) {
+        last = key;
+        since = Date.now();
+        return undefined;
+      }
+      return pids.length > 0 && Date.now() - since >= settleMs ? pids : undefined;
+    },
+    timeoutMs,
+  );
+}
+
 /** Live processes whose command line contains `text` (zombies left out). */
 export function processesMatching(text: string): number[] {
+  return scanProcesses((cmdline) => cmdline.includes(text));
+}
+
+/** Live processes whose command line starts with `text`: the program itself, not a shell running it. */
+export function processesRunning(text: string): number[] {
+  return scanProcesses((cmdline) => cmdline.startsWith(text));
+}
+
+function scanProcesses(match: (cmdline: string) => boolean): number[] {
   const found: number[] = [];
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
@@ -111,7 +148,7 @@ export function processesMatching(text: string): number[] {
       const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
       if (state === 'Z' || state === 'X') continue;
       const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ');
-      if (cmdline.includes(text)) found.push(Number(entry));
+      if (match(cmdline)) found.push(Number(entry));
     } catch {
       // gone meanwhile
     }

@@ -10,6 +10,7 @@ import { TinyManager, type RecordedRequest } from '../helpers/tiny-manager';
 import {
   commandMirror,
   processesMatching,
+  processesRunning,
   startRuntime,
   waitFor,
   workerConf,
@@ -241,7 +242,8 @@ test('reload adds, changes and removes mirrors; an unchanged running sync contin
       ].join('\n'),
     ),
   );
-  await waitFor('keep to sync', () => processesMatching('sleep 31.201').length > 0);
+  // Wait for `sleep` itself, not only the `sh -c` that starts it, so the set of pids is final.
+  await waitFor('keep to sync', () => processesRunning('sleep 31.201').length > 0);
   const keepPids = processesMatching('sleep 31.201');
 
   await writeFile(
