@@ -390,6 +390,7 @@ async function main() {
         '',
         'tunasync demo is running on 127.0.0.1 (Ctrl-C stops it):',
         `  manager:     ${url}`,
+        `  status page: ${url}/`,
         `  jobs (JSON): ${url}/jobs`,
         `  workers:     ${url}/workers`,
         `  try:         npx tunasynctl list --all -m 127.0.0.1 -p ${port}`,

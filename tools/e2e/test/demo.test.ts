@@ -182,6 +182,13 @@ describe('npm start (tools/start.js)', () => {
     expect(Date.now() - began).toBeLessThan(30_000);
     expect(list).toHaveLength(2);
 
+    // The printed status page shows both mirrors.
+    expect(demo.output()).toContain(`status page: ${url}/\n`);
+    const page = await fetch(`${url}/`, { signal: AbortSignal.timeout(5000) });
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const html = await page.text();
+    for (const name of ['demo-rsync', 'demo-command']) expect(html).toContain(`>${name}<`);
+
     // The mirrored trees are where the state dir says, complete.
     expect(readFileSync(join(stateDir, 'mirrors', 'demo-rsync', 'README.txt'), 'utf8')).toBe(
       readFileSync(join(stateDir, 'upstream', 'README.txt'), 'utf8'),
