@@ -13,6 +13,7 @@ import {
 import type {
   Logger,
   MirrorStatus,
+  SyncStatus,
   ValidationResult,
   WorkerCmd,
   WorkerStatus,
@@ -22,6 +23,7 @@ import type { Store } from '@tunasync/store';
 import { createBearerCheck } from './bearer-auth';
 import { ManagerError, managerError, managerErrorWithCause } from './errors';
 import { JobsSnapshot } from './jobs-snapshot';
+import { METRICS_CONTENT_TYPE, ManagerMetrics } from './metrics';
 import { STATUS_PAGE_CSP, StatusPage } from './status-page';
 import { applyStatusReport, isMeaningfulSize, normalizeTime } from './status-rules';
 import { createWorkerClient } from './worker-client';
@@ -55,6 +57,8 @@ export interface ManagerApp {
   readonly snapshot: JobsSnapshot;
   /** `GET /`, the HTML status page (§7.4). */
   readonly statusPage: StatusPage;
+  /** `GET /metrics`, the Prometheus exposition (§7.5). */
+  readonly metrics: ManagerMetrics;
   /** Detaches from the store and closes the worker client it made. Idempotent. */
   close(): Promise<void>;
 }
@@ -69,6 +73,7 @@ const REDACTED = 'REDACTED';
 const ROUTES: Array<[string, string[]]> = [
   ['/', ['GET']],
   ['/ping', ['GET']],
+  ['/metrics', ['GET']],
   ['/jobs', ['GET']],
   ['/jobs/disabled', ['DELETE']],
   ['/workers', ['GET', 'POST']],
@@ -129,6 +134,7 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
   const snapshot = new JobsSnapshot(entries, workers);
   const unsubscribe = store.onChange((change) => snapshot.apply(change));
   const statusPage = new StatusPage({ snapshot, clock, offlineAfterMs });
+  const metrics = new ManagerMetrics({ snapshot, clock, offlineAfterMs });
 
   const app = express();
   app.disable('x-powered-by');
@@ -193,6 +199,13 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
 
   app.get('/ping', (_req, res) => {
     res.json({ message: 'pong' });
+  });
+
+  // Prometheus metrics (§7.5): public, rendered from the snapshot. A Buffer keeps express
+  // from rewriting the Content-Type's parameters.
+  app.get('/metrics', (_req, res) => {
+    res.set({ 'Content-Type': METRICS_CONTENT_TYPE, 'Cache-Control': 'no-cache' });
+    res.send(Buffer.from(metrics.text(), 'utf8'));
   });
 
   app.get('/jobs', (req, res) => {
@@ -260,9 +273,12 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
       throw managerError('mirrorNameMismatch', report.name, param(req, 'job'));
     }
     await refresh(id);
-    const stored = (await store.updateMirrorStatus(id, report.name, (current) =>
-      applyStatusReport(current, report, id, clock()),
-    )) as MirrorStatus;
+    let previous: SyncStatus | undefined;
+    const stored = (await store.updateMirrorStatus(id, report.name, (current) => {
+      previous = current?.status;
+      return applyStatusReport(current, report, id, clock());
+    })) as MirrorStatus;
+    metrics.recordReport(previous, stored);
     const what = stored.status === 'syncing' ? 'starts syncing' : stored.status;
     logger.info(`Job [${stored.name}] @<${id}> ${what}`, { worker: id, mirror: stored.name });
     res.json(stored);
@@ -382,6 +398,7 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     handler: app,
     snapshot,
     statusPage,
+    metrics,
     close() {
       closed ??= (async () => {
         unsubscribe();

@@ -17,6 +17,13 @@ export {
   sizeBytes,
 } from './status-page';
 export type { StatusPageOptions } from './status-page';
+export {
+  ManagerMetrics,
+  METRICS_CONTENT_TYPE,
+  escapeLabelValue,
+  formatSampleValue,
+} from './metrics';
+export type { ManagerMetricsOptions, RunResult } from './metrics';
 export { applyStatusReport, isMeaningfulSize, normalizeTime } from './status-rules';
 export { createWorkerClient } from './worker-client';
 export type { WorkerClient, WorkerClientOptions, WorkerReply } from './worker-client';

@@ -21,6 +21,7 @@ export class JobsSnapshot {
   private readonly statuses = new Map<string, MirrorStatus>();
   private readonly workers = new Map<string, WorkerStatus>();
   private body: string | undefined;
+  private sorted: MirrorStatus[] | undefined;
   private generation = 0;
   private readonly bootId = Date.now().toString(36);
 
@@ -51,14 +52,21 @@ export class JobsSnapshot {
 
   private invalidate(): void {
     this.body = undefined;
+    this.sorted = undefined;
     this.generation += 1;
   }
 
-  /** Statuses ordered by mirror name, then worker. */
-  private ordered(): MirrorStatus[] {
-    return [...this.statuses.values()].sort((a, b) =>
+  /** Statuses ordered by mirror name, then worker (sorted at most once per change). */
+  ordered(): readonly MirrorStatus[] {
+    this.sorted ??= [...this.statuses.values()].sort((a, b) =>
       a.name === b.name ? (a.worker < b.worker ? -1 : 1) : a.name < b.name ? -1 : 1,
     );
+    return this.sorted;
+  }
+
+  /** Every registered worker, ordered by id. */
+  workerList(): WorkerStatus[] {
+    return [...this.workers.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   /** The JSON text of `GET /jobs`, rendered at most once per change. */

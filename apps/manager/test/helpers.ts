@@ -142,6 +142,12 @@ export async function startTestManager(options: StartOptions): Promise<TestManag
   };
 }
 
+/** Registers a worker whose control URL nobody listens on (tests that send no command). */
+export async function registerWorker(t: TestManager, id: string): Promise<void> {
+  const r = await t.post('/workers', { id, url: 'http://127.0.0.1:9/' });
+  if (r.status !== 200) throw new Error(`registering ${id}: ${r.status} ${r.text}`);
+}
+
 /** A real tiny control server standing in for a worker: records commands, answers as told. */
 export interface FakeWorker {
   url: string;

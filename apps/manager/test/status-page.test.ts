@@ -6,7 +6,7 @@ import { TempDirs } from '@tunasync/test-utils';
 import { JobsSnapshot } from '../src/jobs-snapshot';
 import type { WebMirrorStatusWithWorker } from '../src/jobs-snapshot';
 import { escapeHtml, renderStatusRows, sizeBytes, StatusPage } from '../src/status-page';
-import { call, report, startTestManager, TestClock } from './helpers';
+import { call, registerWorker, report, startTestManager, TestClock } from './helpers';
 import type { TestManager } from './helpers';
 
 const dirs = new TempDirs();
@@ -21,10 +21,6 @@ afterEach(async () => {
 async function start(config = {}): Promise<TestManager> {
   m = await startTestManager({ dirs, config });
   return m;
-}
-
-async function register(t: TestManager, id: string): Promise<void> {
-  expect((await t.post('/workers', { id, url: 'http://127.0.0.1:9/' })).status).toBe(200);
 }
 
 async function page(t: TestManager): Promise<string> {
@@ -53,8 +49,8 @@ function hash(text: string): string {
 describe('GET /', () => {
   test('lists every mirror with its status class, times, size, upstream and worker', async () => {
     const t = await start({ workerOfflineAfter: 600 });
-    await register(t, 'w1');
-    await register(t, 'w2');
+    await registerWorker(t, 'w1');
+    await registerWorker(t, 'w2');
     const succeeded = new Date(t.clock.now.getTime());
     await t.post('/workers/w1/jobs/debian', report('w1', 'debian', 'success'));
     await t.post('/workers/w1/jobs/debian/size', { name: 'debian', size: '1.5G' });
@@ -110,7 +106,7 @@ describe('GET /', () => {
 
   test('shows a worker offline once it has not been heard from in time', async () => {
     const t = await start({ workerOfflineAfter: 60 });
-    await register(t, 'w1');
+    await registerWorker(t, 'w1');
     await t.post('/workers/w1/jobs/debian', report('w1', 'debian', 'success'));
     expect(rowOf(await page(t), 'debian')).toContain('<td data-v="w1" class="on">w1 (online)</td>');
     t.clock.advance(61_000);
@@ -121,7 +117,7 @@ describe('GET /', () => {
 
   test('escapes hostile names, upstreams, sizes and worker ids', async () => {
     const t = await start();
-    await register(t, 'w1');
+    await registerWorker(t, 'w1');
     const hostile = `<script>alert("x")</script>&'"`;
     await t.post(
       '/workers/w1/jobs/debian',
@@ -210,7 +206,7 @@ describe('GET /', () => {
 
   test('re-renders after a new report, and only then', async () => {
     const t = await start();
-    await register(t, 'w1');
+    await registerWorker(t, 'w1');
     await t.post('/workers/w1/jobs/debian', report('w1', 'debian', 'syncing'));
     const before = await page(t);
     expect(rowOf(before, 'debian')).toContain('st-syncing');
@@ -302,7 +298,7 @@ class El {
 describe('the inline script', () => {
   test('refreshes the rows from /jobs?with_worker=1 as text, and sorts by a clicked column', async () => {
     const t = await start();
-    await register(t, 'w1');
+    await registerWorker(t, 'w1');
     await t.post('/workers/w1/jobs/b', report('w1', 'b', 'failed'));
     await t.post('/workers/w1/jobs/a', report('w1', 'a', 'success', { upstream: '<i>x</i>' }));
     await t.post('/workers/w1/jobs/a/size', { name: 'a', size: '2G' });

@@ -1,0 +1,211 @@
+import { isZeroTime, parseRfc3339OrZero } from '@tunasync/api-types';
+import type { MirrorStatus, SyncStatus } from '@tunasync/api-types';
+import type { JobsSnapshot } from './jobs-snapshot';
+import { sizeBytes } from './status-page';
+
+/** The Content-Type of `GET /metrics`: Prometheus text exposition format 0.0.4. */
+export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+/** The result label of `tunasync_mirror_runs_total`. */
+export type RunResult = 'success' | 'failed';
+
+/** A label value as the exposition format wants it: `\`, `"` and newline escaped. */
+export function escapeLabelValue(value: string): string {
+  return value.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
+}
+
+/** A sample value: integers as they are, others in the shortest exact decimal form. */
+export function formatSampleValue(value: number): string {
+  if (Number.isNaN(value)) return 'NaN';
+  if (value === Infinity) return '+Inf';
+  if (value === -Infinity) return '-Inf';
+  return String(value);
+}
+
+function labels(pairs: Array<[string, string]>): string {
+  return `{${pairs.map(([k, v]) => `${k}="${escapeLabelValue(v)}"`).join(',')}}`;
+}
+
+function header(name: string, type: 'gauge' | 'counter', help: string): string {
+  return `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n`;
+}
+
+/** Unix milliseconds of an RFC 3339 time; undefined for the zero time (or no time). */
+function unixMs(text: string): number | undefined {
+  const date = parseRfc3339OrZero(text);
+  return isZeroTime(date) ? undefined : date.getTime();
+}
+
+/** Unix seconds, milliseconds as decimals (`1767323045.123`). */
+function seconds(ms: number): string {
+  return formatSampleValue(ms / 1000);
+}
+
+function keyOf(workerId: string, mirror: string): string {
+  return JSON.stringify([workerId, mirror]);
+}
+
+export interface ManagerMetricsOptions {
+  snapshot: JobsSnapshot;
+  /** The manager's clock (the worker online rule). */
+  clock: () => Date;
+  /** As `worker_offline_after`, in milliseconds (0: never offline). */
+  offlineAfterMs: number;
+}
+
+/**
+ * `GET /metrics` (SPEC §7.5): the Prometheus text exposition of the `/jobs` snapshot and of
+ * the runs reported since this manager started. The mirror families are rendered once per
+ * change of the snapshot or of a run counter; the (few) worker lines on every request.
+ */
+export class ManagerMetrics {
+  private readonly runs = new Map<string, Record<RunResult, number>>();
+  private runsGeneration = 0;
+  private key: string | undefined;
+  private mirrorText = '';
+  private count = 0;
+
+  constructor(private readonly options: ManagerMetricsOptions) {}
+
+  /** How many times the mirror families were rendered (not answered from the cache). */
+  get renders(): number {
+    return this.count;
+  }
+
+  /**
+   * Counts a finished run: the stored status of a report is `success` or `failed` and the
+   * status stored before it was another one (a repeated terminal report, e.g. one delivered
+   * twice, is not a second run).
+   */
+  recordReport(previous: SyncStatus | undefined, stored: MirrorStatus): void {
+    const result = stored.status;
+    if ((result !== 'success' && result !== 'failed') || previous === result) return;
+    const key = keyOf(stored.worker, stored.name);
+    const counts = this.runs.get(key) ?? { success: 0, failed: 0 };
+    counts[result] += 1;
+    this.runs.set(key, counts);
+    this.runsGeneration += 1;
+  }
+
+  /** Runs of one mirror counted since start. */
+  runsOf(workerId: string, mirror: string): Record<RunResult, number> {
+    const counts = this.runs.get(keyOf(workerId, mirror));
+    return { success: counts?.success ?? 0, failed: counts?.failed ?? 0 };
+  }
+
+  /** The whole exposition text. */
+  text(): string {
+    const { snapshot, clock, offlineAfterMs } = this.options;
+    const key = `${snapshot.etag()}|${this.runsGeneration}`;
+    if (key !== this.key) {
+      this.mirrorText = this.renderMirrors();
+      this.key = key;
+      this.count += 1;
+    }
+    return this.mirrorText + this.renderWorkers(clock(), offlineAfterMs);
+  }
+
+  private renderMirrors(): string {
+    const status: string[] = [];
+    const up: string[] = [];
+    const lastSuccess: string[] = [];
+    const duration: string[] = [];
+    const size: string[] = [];
+    const runs: string[] = [];
+    for (const s of this.options.snapshot.ordered()) {
+      const id: Array<[string, string]> = [
+        ['worker', s.worker],
+        ['mirror', s.name],
+      ];
+      const l = labels(id);
+      status.push(`tunasync_mirror_status${labels([...id, ['status', s.status]])} 1\n`);
+      up.push(`tunasync_mirror_up${l} ${s.status === 'success' ? 1 : 0}\n`);
+      const updated = unixMs(s.last_update);
+      if (updated !== undefined) {
+        lastSuccess.push(
+          `tunasync_mirror_last_success_timestamp_seconds${l} ${seconds(updated)}\n`,
+        );
+      }
+      const started = unixMs(s.last_started);
+      const ended = unixMs(s.last_ended);
+      if (started !== undefined && ended !== undefined && ended >= started) {
+        duration.push(`tunasync_mirror_last_duration_seconds${l} ${seconds(ended - started)}\n`);
+      }
+      const bytes = sizeBytes(s.size);
+      if (bytes >= 0) size.push(`tunasync_mirror_size_bytes${l} ${Math.round(bytes)}\n`);
+      const counts = this.runsOf(s.worker, s.name);
+      for (const result of ['success', 'failed'] as const) {
+        runs.push(
+          `tunasync_mirror_runs_total${labels([...id, ['result', result]])} ${counts[result]}\n`,
+        );
+      }
+    }
+    return [
+      header(
+        'tunasync_mirror_status',
+        'gauge',
+        'Current sync status of a mirror: 1 on the series labelled with that status.',
+      ),
+      ...status,
+      header('tunasync_mirror_up', 'gauge', 'Whether the mirror status is success (1) or not (0).'),
+      ...up,
+      header(
+        'tunasync_mirror_last_success_timestamp_seconds',
+        'gauge',
+        'Unix time of the end of the last successful sync; absent when there was none.',
+      ),
+      ...lastSuccess,
+      header(
+        'tunasync_mirror_last_duration_seconds',
+        'gauge',
+        'Duration of the last finished sync (last_ended - last_started); absent while a sync runs.',
+      ),
+      ...duration,
+      header(
+        'tunasync_mirror_size_bytes',
+        'gauge',
+        'Size of the mirror in bytes, as last reported; absent when unknown.',
+      ),
+      ...size,
+      header(
+        'tunasync_mirror_runs_total',
+        'counter',
+        'Finished syncs reported to this manager since it started, by result.',
+      ),
+      ...runs,
+    ].join('');
+  }
+
+  private renderWorkers(now: Date, offlineAfterMs: number): string {
+    const { snapshot } = this.options;
+    const workers = snapshot.workerList();
+    const lastSeen: string[] = [];
+    const online: string[] = [];
+    for (const w of workers) {
+      const l = labels([['worker', w.id]]);
+      const seen = unixMs(w.last_online);
+      if (seen !== undefined) {
+        lastSeen.push(`tunasync_worker_last_seen_timestamp_seconds${l} ${seconds(seen)}\n`);
+      }
+      online.push(
+        `tunasync_worker_online${l} ${snapshot.isOnline(w.id, now, offlineAfterMs) ? 1 : 0}\n`,
+      );
+    }
+    return [
+      header('tunasync_workers', 'gauge', 'Registered workers.'),
+      `tunasync_workers ${workers.length}\n`,
+      header(
+        'tunasync_worker_last_seen_timestamp_seconds',
+        'gauge',
+        'Unix time the manager last heard from the worker.',
+      ),
+      ...lastSeen,
+      header(
+        'tunasync_worker_online',
+        'gauge',
+        'Whether the worker was heard from within worker_offline_after (1) or not (0).',
+      ),
+      ...online,
+    ].join('');
+  }
+}
