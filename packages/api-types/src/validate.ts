@@ -31,11 +31,30 @@ export type ValidateFunctionLookup = (id: SchemaId) => ValidateFunction;
 
 let ajv: Ajv | undefined;
 
+/*
+ * One literal `require` per schema rather than a computed path, so that a bundler sees the
+ * precompiled modules and includes them (tunasynctl ships as one bundled file). The paths
+ * are `precompiledModule(id)`; a test of the built package checks that every validator
+ * loads its precompiled module and never ajv.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const PRECOMPILED: Record<SchemaId, () => unknown> = {
+  MirrorStatus: () => require('./precompiled/MirrorStatus.js'),
+  WorkerStatus: () => require('./precompiled/WorkerStatus.js'),
+  ClientCmd: () => require('./precompiled/ClientCmd.js'),
+  WorkerCmd: () => require('./precompiled/WorkerCmd.js'),
+  MirrorSchedules: () => require('./precompiled/MirrorSchedules.js'),
+  MirrorSizeMessage: () => require('./precompiled/MirrorSizeMessage.js'),
+  ManagerConfig: () => require('./precompiled/ManagerConfig.js'),
+  WorkerConfig: () => require('./precompiled/WorkerConfig.js'),
+  CtlConfig: () => require('./precompiled/CtlConfig.js'),
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
+
 function loadPrecompiled(id: SchemaId): ValidateFunction | undefined {
   const file = precompiledModule(id);
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(file) as ValidateFunction;
+    return PRECOMPILED[id]() as ValidateFunction;
   } catch (err) {
     const missing = (err as { code?: string }).code === 'MODULE_NOT_FOUND';
     if (missing && String((err as Error).message).includes(file.slice(2))) return undefined;
