@@ -20,7 +20,7 @@ function keyOf(workerId: string, mirror: string): string {
 export class JobsSnapshot {
   private readonly statuses = new Map<string, MirrorStatus>();
   private readonly workers = new Map<string, WorkerStatus>();
-  private body: string | undefined;
+  private body: Buffer | undefined;
   private sorted: MirrorStatus[] | undefined;
   private generation = 0;
   private readonly bootId = Date.now().toString(36);
@@ -69,9 +69,12 @@ export class JobsSnapshot {
     return [...this.workers.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
-  /** The JSON text of `GET /jobs`, rendered at most once per change. */
-  jobsBody(): string {
-    this.body ??= JSON.stringify(this.ordered().map(toWebMirrorStatus));
+  /**
+   * The UTF-8 bytes of `GET /jobs`, rendered and encoded at most once per change (a Buffer, so
+   * that serving it does not encode megabytes of text again per request).
+   */
+  jobsBody(): Buffer {
+    this.body ??= Buffer.from(JSON.stringify(this.ordered().map(toWebMirrorStatus)), 'utf8');
     return this.body;
   }
 
