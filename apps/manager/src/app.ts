@@ -24,6 +24,8 @@ import { createBearerCheck } from './bearer-auth';
 import { ManagerError, managerError, managerErrorWithCause } from './errors';
 import { JobsSnapshot } from './jobs-snapshot';
 import { METRICS_CONTENT_TYPE, ManagerMetrics } from './metrics';
+import type { MirrorzSettings } from './mirrorz-config';
+import { MIRRORZ_CONTENT_TYPE, MirrorzEndpoint } from './mirrorz-document';
 import { STATUS_PAGE_CSP, StatusPage } from './status-page';
 import { applyStatusReport, isMeaningfulSize, normalizeTime } from './status-rules';
 import { createWorkerClient } from './worker-client';
@@ -39,6 +41,8 @@ export interface ManagerAppConfig {
   workerOfflineAfter?: number;
   /** Log one line per request at debug level (`debug = true`, `--debug`). */
   logRequests?: boolean;
+  /** `GET /mirrorz.json` (§7.6); undefined: the route answers 404 saying how to enable it. */
+  mirrorz?: MirrorzSettings;
 }
 
 export interface ManagerAppOptions {
@@ -59,6 +63,8 @@ export interface ManagerApp {
   readonly statusPage: StatusPage;
   /** `GET /metrics`, the Prometheus exposition (§7.5). */
   readonly metrics: ManagerMetrics;
+  /** `GET /mirrorz.json`, the mirrorz document (§7.6); undefined when not enabled. */
+  readonly mirrorz: MirrorzEndpoint | undefined;
   /** Detaches from the store and closes the worker client it made. Idempotent. */
   close(): Promise<void>;
 }
@@ -74,6 +80,7 @@ const ROUTES: Array<[string, string[]]> = [
   ['/', ['GET']],
   ['/ping', ['GET']],
   ['/metrics', ['GET']],
+  ['/mirrorz.json', ['GET']],
   ['/jobs', ['GET']],
   ['/jobs/disabled', ['DELETE']],
   ['/workers', ['GET', 'POST']],
@@ -135,6 +142,13 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
   const unsubscribe = store.onChange((change) => snapshot.apply(change));
   const statusPage = new StatusPage({ snapshot, clock, offlineAfterMs });
   const metrics = new ManagerMetrics({ snapshot, clock, offlineAfterMs });
+  const mirrorz =
+    config.mirrorz === undefined
+      ? undefined
+      : new MirrorzEndpoint({ snapshot, settings: config.mirrorz });
+  if (config.mirrorz !== undefined) {
+    logger.info(`mirrorz document of ${config.mirrorz.site.abbr} served at /mirrorz.json`);
+  }
 
   const app = express();
   app.disable('x-powered-by');
@@ -206,6 +220,15 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
   app.get('/metrics', (_req, res) => {
     res.set({ 'Content-Type': METRICS_CONTENT_TYPE, 'Cache-Control': 'no-cache' });
     res.send(Buffer.from(metrics.text(), 'utf8'));
+  });
+
+  // The mirrorz document (§7.6): public, and readable by any page (mirrorz.org fetches it
+  // from the browser), rendered from the snapshot.
+  app.get('/mirrorz.json', (_req, res) => {
+    res.set({ 'Access-Control-Allow-Origin': '*', 'Cache-Control': 'no-cache' });
+    if (mirrorz === undefined) throw managerError('mirrorzDisabled');
+    res.set({ 'Content-Type': MIRRORZ_CONTENT_TYPE, ETag: mirrorz.etag() });
+    res.send(mirrorz.body());
   });
 
   app.get('/jobs', (req, res) => {
@@ -399,6 +422,7 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     snapshot,
     statusPage,
     metrics,
+    mirrorz,
     close() {
       closed ??= (async () => {
         unsubscribe();

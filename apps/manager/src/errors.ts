@@ -70,6 +70,12 @@ export const MANAGER_ERRORS = {
     message: (method: string, path: string, allowed: string[]) =>
       `method ${method} is not allowed on ${path} (allowed: ${allowed.join(', ')})`,
   },
+  mirrorzDisabled: {
+    code: 'TUNASYNC_E_MANAGER_MIRRORZ_DISABLED',
+    status: 404,
+    message: () =>
+      'the mirrorz document is not enabled on this manager: set enable = true in [mirrorz] of manager.conf, with abbr and url in [mirrorz.site]',
+  },
   mirrorNotFound: {
     code: 'TUNASYNC_E_MANAGER_MIRROR_NOT_FOUND',
     status: 404,

@@ -24,6 +24,17 @@ export {
   formatSampleValue,
 } from './metrics';
 export type { ManagerMetricsOptions, RunResult } from './metrics';
+export { checkMirrorzConfig } from './mirrorz-config';
+export type { MirrorzSettings } from './mirrorz-config';
+export {
+  MirrorzEndpoint,
+  MIRRORZ_CONTENT_TYPE,
+  MIRRORZ_NEVER_SUCCEEDED,
+  mirrorzStatus,
+  renderMirrorzDocument,
+  representativeStatus,
+} from './mirrorz-document';
+export type { MirrorzEndpointOptions } from './mirrorz-document';
 export { applyStatusReport, isMeaningfulSize, normalizeTime } from './status-rules';
 export { createWorkerClient } from './worker-client';
 export type { WorkerClient, WorkerClientOptions, WorkerReply } from './worker-client';

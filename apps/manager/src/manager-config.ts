@@ -3,6 +3,7 @@ import toml from 'toml';
 import { MANAGER_DEFAULTS, validateManagerConfig } from '@tunasync/api-types';
 import type { ManagerConfigFile } from '@tunasync/api-types';
 import type { ManagerAppConfig } from './app';
+import { checkMirrorzConfig } from './mirrorz-config';
 
 /** Go's default database path; an old bolt file there is detected and explained. */
 export const DEFAULT_DB_FILE = '/var/lib/tunasync/tunasync.db';
@@ -94,8 +95,8 @@ function dbTypeProblem(dbType: string, where: string): string | undefined {
 /**
  * Reads manager.conf (when given), applies the flags over it and the defaults under it, and
  * checks everything it can without starting: key types, unknown keys (warnings, or problems
- * with `strict`), the database type, the TLS pair, and that the token, CA and TLS files can
- * be read. Never throws for a user mistake: it lists it.
+ * with `strict`), the database type, the TLS pair, that the token, CA and TLS files can
+ * be read, and the `[mirrorz]` section. Never throws for a user mistake: it lists it.
  */
 export async function loadManagerConfig(flags: ManagerFlags): Promise<ManagerConfigCheck> {
   const problems: string[] = [];
@@ -163,6 +164,8 @@ export async function loadManagerConfig(flags: ManagerFlags): Promise<ManagerCon
     }
   }
 
+  const mirrorz = checkMirrorzConfig(doc.mirrorz, label, problems);
+
   if (problems.length > 0) return { problems, warnings };
   const settings: ManagerSettings = {
     debug: flags.debug === true || doc.debug === true,
@@ -178,6 +181,7 @@ export async function loadManagerConfig(flags: ManagerFlags): Promise<ManagerCon
   if (caCertFile !== undefined) settings.caCertFile = caCertFile;
   if (caCert !== undefined) settings.caCert = caCert;
   if (token !== undefined) settings.token = token;
+  if (mirrorz !== undefined) settings.mirrorz = mirrorz;
   settings.logRequests = settings.debug;
   return { settings, problems, warnings };
 }

@@ -1,3 +1,4 @@
+import { MIRRORZ_SITE_TEXT_KEYS } from './mirrorz';
 import { PROVIDER_KINDS, STAGE1_PROFILES } from './worker-config';
 
 /*
@@ -18,6 +19,22 @@ function table(properties: Record<string, object>) {
   return { type: 'object', additionalProperties: false, properties } as const;
 }
 
+const mirrorzSite = table({
+  ...Object.fromEntries(MIRRORZ_SITE_TEXT_KEYS.map((key) => [key, str])),
+  disable: bool,
+});
+
+const mirrorzMirror = table({
+  cname: str,
+  desc: str,
+  url: str,
+  help: str,
+  upstream: str,
+  hidden: bool,
+  disable: bool,
+  new: bool,
+});
+
 export const managerConfigSchema = {
   $id: 'ManagerConfig',
   ...table({
@@ -32,6 +49,12 @@ export const managerConfigSchema = {
       worker_offline_after: nonNegative,
     }),
     files: table({ db_type: str, db_file: str, status_file: str, ca_cert: str }),
+    mirrorz: table({
+      enable: bool,
+      mirror_url_prefix: str,
+      site: mirrorzSite,
+      mirrors: { type: 'object', additionalProperties: mirrorzMirror },
+    }),
   }),
 } as const;
 

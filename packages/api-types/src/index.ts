@@ -35,7 +35,27 @@ export { silentLogger } from './logger';
 export type { Logger, LogMeta } from './logger';
 export { TunasyncError, isTunasyncError } from './tunasync-error';
 export { MANAGER_DEFAULTS } from './manager-config';
-export type { ManagerConfigFile } from './manager-config';
+export type {
+  ManagerConfigFile,
+  MirrorzConfigFile,
+  MirrorzMirrorConfig,
+  MirrorzSiteConfig,
+} from './manager-config';
+export {
+  MIRRORZ_VERSION,
+  MIRRORZ_MAIN_STATUSES,
+  MIRRORZ_AUX_STATUSES,
+  MIRRORZ_SITE_TEXT_KEYS,
+} from './mirrorz';
+export type {
+  MirrorzAuxStatus,
+  MirrorzDocument,
+  MirrorzInfo,
+  MirrorzMainStatus,
+  MirrorzMirror,
+  MirrorzSite,
+  MirrorzSiteTextKey,
+} from './mirrorz';
 export { CTL_DEFAULTS } from './ctl-config';
 export type { CtlConfigFile } from './ctl-config';
 export { PROVIDER_KINDS, STAGE1_PROFILES, WORKER_DEFAULTS } from './worker-config';

@@ -1,3 +1,34 @@
+import type { MirrorzSiteTextKey } from './mirrorz';
+
+/** Beyond (§7.6): `[mirrorz.site]`, the `site` object of the mirrorz document. */
+export type MirrorzSiteConfig = Partial<Record<MirrorzSiteTextKey, string>> & {
+  disable?: boolean;
+};
+
+/** Beyond (§7.6): `[mirrorz.mirrors.<name>]`, what the site changes in one mirror's entry. */
+export interface MirrorzMirrorConfig {
+  cname?: string;
+  desc?: string;
+  url?: string;
+  help?: string;
+  upstream?: string;
+  /** Leave the mirror out of the document. */
+  hidden?: boolean;
+  /** `disable` of the entry: the mirror is out of service. */
+  disable?: boolean;
+  /** Mark the mirror as new (`N` in its status). */
+  new?: boolean;
+}
+
+/** Beyond (§7.6): `[mirrorz]`, the `GET /mirrorz.json` document. */
+export interface MirrorzConfigFile {
+  enable?: boolean;
+  /** Prefix of every mirror's `url` (`<prefix>/<name>`); default empty: `/<name>`. */
+  mirror_url_prefix?: string;
+  site?: MirrorzSiteConfig;
+  mirrors?: Record<string, MirrorzMirrorConfig>;
+}
+
 /** manager.conf as it is written (SPEC §5); every key optional, defaults below. */
 export interface ManagerConfigFile {
   debug?: boolean;
@@ -19,6 +50,7 @@ export interface ManagerConfigFile {
     status_file?: string;
     ca_cert?: string;
   };
+  mirrorz?: MirrorzConfigFile;
 }
 
 export const MANAGER_DEFAULTS = {
@@ -26,4 +58,6 @@ export const MANAGER_DEFAULTS = {
   port: 14242,
   db_type: 'leveldb',
   worker_offline_after: 600,
+  mirrorz_enable: false,
+  mirrorz_mirror_url_prefix: '',
 } as const;

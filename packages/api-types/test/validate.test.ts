@@ -39,6 +39,7 @@ interface SchemaNode {
   type?: string | readonly string[];
   properties?: Record<string, SchemaNode>;
   items?: SchemaNode;
+  additionalProperties?: boolean | SchemaNode;
   $ref?: string;
   definitions?: Record<string, SchemaNode>;
 }
@@ -54,7 +55,10 @@ function wrongValue(type: string | readonly string[]): unknown {
   throw new Error(`no wrong value for ${types.join()}`);
 }
 
-/** Every typed field reachable in `schema`, as [path segments, type]; arrays contribute [0]. */
+/**
+ * Every typed field reachable in `schema`, as [path segments, type]; arrays contribute [0],
+ * tables of free keys (`env`, `mirrorz.mirrors`) a key named `any-key`.
+ */
 function typedFields(
   root: SchemaNode,
 ): Array<[Array<string | number>, string | readonly string[]]> {
@@ -67,6 +71,9 @@ function typedFields(
       visit(child, [...path, key], depth + 1);
     }
     if (node.items) visit(node.items, [...path, 0], depth + 1);
+    if (typeof node.additionalProperties === 'object') {
+      visit(node.additionalProperties, [...path, 'any-key'], depth + 1);
+    }
   };
   visit(root, [], 0);
   return out;
@@ -363,6 +370,38 @@ describe.each(implementations)('validators (%s)', (_impl, load) => {
             status_file: 's',
             ca_cert: 'ca',
           },
+          mirrorz: {
+            enable: true,
+            mirror_url_prefix: '/mirrors',
+            site: {
+              url: 'https://mirrors.example.org',
+              logo: 'https://mirrors.example.org/logo.svg',
+              logo_darkmode: 'https://mirrors.example.org/logo-dark.svg',
+              abbr: 'EXAMPLE',
+              name: 'Example mirrors',
+              homepage: 'https://example.org',
+              issue: 'https://example.org/issues',
+              request: 'https://example.org/requests',
+              email: 'mirrors@example.org',
+              group: 'Matrix: #mirrors:example.org',
+              disk: '10T / 20T',
+              note: '100 Mbit/s per connection',
+              big: '/speedtest/1000mb.bin',
+              disable: false,
+            },
+            mirrors: {
+              debian: {
+                cname: 'debian',
+                desc: 'Debian GNU/Linux',
+                url: '/debian',
+                help: '/help/debian/',
+                upstream: 'rsync://ftp.debian.org/debian/',
+                hidden: false,
+                disable: false,
+                new: true,
+              },
+            },
+          },
         }),
       ).toMatchObject({ ok: true, warnings: [] });
       expect(
@@ -371,6 +410,32 @@ describe.each(implementations)('validators (%s)', (_impl, load) => {
         ok: true,
         warnings: [],
       });
+    });
+
+    it('checks the [mirrorz] tables of manager.conf and warns of unknown keys in them', () => {
+      const result = validateManagerConfig({
+        mirrorz: {
+          enable: 'yes',
+          site: { abbr: 3, colour: 'blue' },
+          mirrors: { debian: { hidden: 'no', colour: 'red' }, arch: 'hidden' },
+          frobnicate: 1,
+        },
+      });
+      expect(result.ok).toBe(false);
+      expect(result).toMatchObject({
+        problems: expect.arrayContaining([
+          'mirrorz.enable: must be a boolean',
+          'mirrorz.site.abbr: must be a string',
+          'mirrorz.mirrors.debian.hidden: must be a boolean',
+          'mirrorz.mirrors.arch: must be an object',
+        ]),
+      });
+      if (!result.ok) expect(result.problems).toHaveLength(4);
+      expect(result.warnings.sort()).toEqual([
+        'mirrorz.frobnicate: unknown key',
+        'mirrorz.mirrors.debian.colour: unknown key',
+        'mirrorz.site.colour: unknown key',
+      ]);
     });
 
     it('rejects out-of-range ports', () => {

@@ -93,6 +93,9 @@ describe('examples/manager.conf', () => {
     expect(text).toMatch(/^ssl_cert = /m);
     expect(text).toMatch(/^token_file = /m);
     expect(text).toMatch(/^ca_cert = /m);
+    for (const key of ['enable', 'mirror_url_prefix', 'abbr', 'logo_darkmode', 'hidden']) {
+      expect(text).toMatch(new RegExp(`^${key} = `, 'm'));
+    }
     const result = await node(BIN.manager, ['--check-config', file, '--strict']);
     expect(result).toEqual({ code: 0, stdout: `${file}: OK\n`, stderr: '' });
   });

@@ -1,0 +1,185 @@
+import {
+  MIRRORZ_VERSION,
+  isZeroTime,
+  parseRfc3339OrZero,
+  toUnixSeconds,
+} from '@tunasync/api-types';
+import type { MirrorStatus, MirrorzDocument, MirrorzMirror, SyncStatus } from '@tunasync/api-types';
+import type { JobsSnapshot } from './jobs-snapshot';
+import type { MirrorzSettings } from './mirrorz-config';
+import { isMeaningfulSize } from './status-rules';
+
+/** The Content-Type of `GET /mirrorz.json`. */
+export const MIRRORZ_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+/**
+ * `O` of a failed mirror that never succeeded: Unix second 1, written as mirrorz's own
+ * tunasync converter writes it. The mirrorz monitor ages a mirror by the first of `S`, `O`,
+ * `F`, `P` it finds; without this a mirror failing since its first run would look as fresh
+ * as its last attempt.
+ */
+export const MIRRORZ_NEVER_SUCCEEDED = '0000000001';
+
+/** Unix seconds of a stored time; undefined for the zero time (or any time before 1970). */
+function unixSeconds(text: string): number | undefined {
+  const date = parseRfc3339OrZero(text);
+  if (isZeroTime(date)) return undefined;
+  const seconds = toUnixSeconds(date);
+  return seconds > 0 ? seconds : undefined;
+}
+
+const at = (letter: string, seconds: number | undefined): string =>
+  `${letter}${seconds === undefined ? '' : String(seconds)}`;
+
+/**
+ * The mirrorz `status` string of one stored status (the README of the manager has the table):
+ * one main letter with its time, `O<last success>` while syncing or after a failure, and
+ * `X<next schedule>` when a run is planned after the last start (never for a paused or
+ * disabled job, which the worker does not schedule). `isNew` appends `N`.
+ */
+export function mirrorzStatus(status: MirrorStatus, isNew = false): string {
+  const updated = unixSeconds(status.last_update);
+  const started = unixSeconds(status.last_started);
+  let text: string;
+  switch (status.status) {
+    case 'success':
+      text = at('S', updated);
+      break;
+    case 'pre-syncing':
+    case 'syncing':
+      text = at('Y', started) + (updated === undefined ? '' : at('O', updated));
+      break;
+    case 'failed':
+      text = at('F', unixSeconds(status.last_ended)) + `O${updated ?? MIRRORZ_NEVER_SUCCEEDED}`;
+      break;
+    case 'paused':
+    case 'disabled':
+      text = at('P', updated);
+      break;
+    case 'none':
+      text = 'D';
+      break;
+    default:
+      text = 'U';
+  }
+  if (isNew) text += 'N';
+  const next = unixSeconds(status.next_schedule);
+  const scheduled = status.status !== 'paused' && status.status !== 'disabled';
+  if (scheduled && next !== undefined && (started === undefined || next > started)) {
+    text += at('X', next);
+  }
+  return text;
+}
+
+/** Which status speaks for a mirror when last successes tie: the most useful first. */
+const TIE_RANK: Record<SyncStatus, number> = {
+  success: 0,
+  syncing: 1,
+  'pre-syncing': 2,
+  failed: 3,
+  none: 4,
+  paused: 5,
+  disabled: 6,
+};
+
+/**
+ * The status that speaks for a mirror several workers serve: the freshest copy, i.e. the
+ * latest `last_update` (last success); on a tie (also when none succeeded yet) the status
+ * ranked first by success, syncing, pre-syncing, failed, none, paused, disabled; then the
+ * lowest worker id.
+ */
+export function representativeStatus(statuses: readonly MirrorStatus[]): MirrorStatus {
+  const rank = (s: MirrorStatus) => TIE_RANK[s.status];
+  let best: MirrorStatus | undefined;
+  for (const s of statuses) {
+    if (best === undefined) {
+      best = s;
+      continue;
+    }
+    const a = unixSeconds(s.last_update) ?? -1;
+    const b = unixSeconds(best.last_update) ?? -1;
+    if (a !== b) {
+      if (a > b) best = s;
+    } else if (rank(s) !== rank(best)) {
+      if (rank(s) < rank(best)) best = s;
+    } else if (s.worker < best.worker) {
+      best = s;
+    }
+  }
+  if (best === undefined) throw new RangeError('representativeStatus needs at least one status');
+  return best;
+}
+
+/**
+ * The whole document for the given statuses (any order): one entry per mirror name, by
+ * name, the `[mirrorz.mirrors.<name>]` overrides applied and hidden mirrors left out.
+ */
+export function renderMirrorzDocument(
+  settings: MirrorzSettings,
+  statuses: readonly MirrorStatus[],
+): MirrorzDocument {
+  const byName = new Map<string, MirrorStatus[]>();
+  for (const s of statuses) {
+    if (s.name === '') continue;
+    const list = byName.get(s.name);
+    if (list) list.push(s);
+    else byName.set(s.name, [s]);
+  }
+  const mirrors: MirrorzMirror[] = [];
+  for (const name of [...byName.keys()].sort()) {
+    const override = Object.hasOwn(settings.mirrors, name) ? settings.mirrors[name] : undefined;
+    if (override?.hidden === true) continue;
+    const chosen = representativeStatus(byName.get(name) as MirrorStatus[]);
+    const entry: MirrorzMirror = {
+      cname: override?.cname ?? name,
+      desc: override?.desc ?? '',
+      url: override?.url ?? `${settings.mirrorUrlPrefix}/${name}`,
+      status: mirrorzStatus(chosen, override?.new === true),
+      help: override?.help ?? '',
+      upstream: override?.upstream ?? chosen.upstream,
+      size: isMeaningfulSize(chosen.size) ? chosen.size : '',
+    };
+    if (override?.disable !== undefined) entry.disable = override.disable;
+    mirrors.push(entry);
+  }
+  return { version: MIRRORZ_VERSION, site: { ...settings.site }, info: [], mirrors };
+}
+
+export interface MirrorzEndpointOptions {
+  snapshot: JobsSnapshot;
+  settings: MirrorzSettings;
+}
+
+/**
+ * `GET /mirrorz.json` (SPEC §7.6): the mirrorz document of the `/jobs` snapshot, rendered
+ * once per change of the snapshot; every other request reuses the text.
+ */
+export class MirrorzEndpoint {
+  private key: string | undefined;
+  private text = '';
+  private count = 0;
+
+  constructor(private readonly options: MirrorzEndpointOptions) {}
+
+  /** How many times the document was rendered (not answered from the cache). */
+  get renders(): number {
+    return this.count;
+  }
+
+  /** A validator that changes whenever the body does. */
+  etag(): string {
+    return this.options.snapshot.etag();
+  }
+
+  /** The JSON text of the document. */
+  body(): string {
+    const { snapshot, settings } = this.options;
+    const key = snapshot.etag();
+    if (key !== this.key) {
+      this.text = JSON.stringify(renderMirrorzDocument(settings, snapshot.ordered()));
+      this.key = key;
+      this.count += 1;
+    }
+    return this.text;
+  }
+}
