@@ -12,6 +12,8 @@ export interface ManagerConfigFile {
     token_file?: string;
     /** Beyond (§7.3): seconds without news after which a worker counts as offline. */
     worker_offline_after?: number;
+    /** Beyond (§7.8): finished runs kept per mirror (0: no history). */
+    history_size?: number;
   };
   files?: {
     db_type?: string;
@@ -26,4 +28,8 @@ export const MANAGER_DEFAULTS = {
   port: 14242,
   db_type: 'leveldb',
   worker_offline_after: 600,
+  history_size: 50,
 } as const;
+
+/** The largest `[server] history_size` accepted. */
+export const HISTORY_SIZE_MAX = 10000;
