@@ -23,7 +23,9 @@ export {
   escapeLabelValue,
   formatSampleValue,
 } from './metrics';
-export type { ManagerMetricsOptions, RunResult } from './metrics';
+export type { ManagerMetricsOptions } from './metrics';
+export { toHistoryRecord } from './history-record';
+export { runDurationSeconds } from './run-duration';
 export { applyStatusReport, isMeaningfulSize, normalizeTime } from './status-rules';
 export { createWorkerClient } from './worker-client';
 export type { WorkerClient, WorkerClientOptions, WorkerReply } from './worker-client';
