@@ -59,8 +59,10 @@ function parseCommandLine(spec: CommandSpec, args: string[]) {
       strict: true,
     });
   } catch (err) {
-    // parseArgs explains in its first sentence; the rest is about `--`.
-    const message = ((err as Error).message.split('. ')[0] ?? '').replace(/\.$/, '');
+    // parseArgs explains in its first sentence; the rest (more sentences, sometimes more
+    // lines) is about `--` or `--flag=-value`. One line on stderr.
+    const firstLine = (err as Error).message.split('\n')[0] ?? '';
+    const message = (firstLine.split('. ')[0] ?? '').replace(/\.$/, '');
     throw new CtlError('TUNASYNC_E_CTL_USAGE', `${spec.name}: ${message}`, { usage: spec.usage });
   }
 }

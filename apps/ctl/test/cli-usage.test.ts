@@ -49,6 +49,7 @@ describe('tunasynctl help, version and usage errors (no manager needed)', () => 
     [['help', 'frobnicate'], 'no help for unknown command "frobnicate"'],
     [['list', '--bogus'], "list: Unknown option '--bogus'"],
     [['list', '-p'], "list: Option '-p, --port <value>' argument missing"],
+    [['list', '-s', '-a'], "list: Option '-s' argument is ambiguous"],
     [['list'], 'list: give at least one WORKER or --all'],
     [['list', '-a', '-s', 'success,bogus'], 'list: unknown status "bogus" in --status'],
     [['list', '-a', '-p', 'http'], 'list: invalid port "http": must be 1 to 65535'],
