@@ -10,6 +10,7 @@ import { createStderrLogger } from './stderr-logger';
 import type * as listModule from './commands/list';
 import type * as workersModule from './commands/workers';
 import type * as flushModule from './commands/flush';
+import type * as historyModule from './commands/history';
 import type * as rmWorkerModule from './commands/rm-worker';
 import type * as setSizeModule from './commands/set-size';
 import type * as completionModule from './commands/completion';
@@ -35,6 +36,7 @@ const COMMAND_MODULES: Record<string, () => CommandModule> = {
   list: () => require('./commands/list') as typeof listModule,
   workers: () => require('./commands/workers') as typeof workersModule,
   flush: () => require('./commands/flush') as typeof flushModule,
+  history: () => require('./commands/history') as typeof historyModule,
   'rm-worker': () => require('./commands/rm-worker') as typeof rmWorkerModule,
   'set-size': () => require('./commands/set-size') as typeof setSizeModule,
   completion: () => require('./commands/completion') as typeof completionModule,
@@ -59,8 +61,10 @@ function parseCommandLine(spec: CommandSpec, args: string[]) {
       strict: true,
     });
   } catch (err) {
-    // parseArgs explains in its first sentence; the rest is about `--`.
-    const message = ((err as Error).message.split('. ')[0] ?? '').replace(/\.$/, '');
+    // parseArgs explains in its first sentence; the rest (more sentences, sometimes more
+    // lines) is about `--` or `--flag=-value`. One line on stderr.
+    const firstLine = (err as Error).message.split('\n')[0] ?? '';
+    const message = (firstLine.split('. ')[0] ?? '').replace(/\.$/, '');
     throw new CtlError('TUNASYNC_E_CTL_USAGE', `${spec.name}: ${message}`, { usage: spec.usage });
   }
 }

@@ -56,7 +56,8 @@ export const TEMPLATE_HELP = [
   '  LastStartedTs LastEnded LastEndedTs Scheduled (alias NextSchedule) ScheduledTs',
   '  (alias NextScheduleTs) Upstream Size; of list WORKER…: Name Worker IsMaster Status',
   '  LastUpdate LastStarted LastEnded Scheduled Upstream Size ErrorMsg; of workers: ID URL',
-  '  Token LastOnline LastRegister; plus any extra field the manager sends (progress →',
+  '  Token LastOnline LastRegister; of history: Name Worker Started StartedTs Ended EndedTs',
+  '  Duration Result Size ErrorMsg; plus any extra field the manager sends (progress →',
   '  .Progress). Times print as the manager sent them.',
 ] as const;
 
@@ -100,6 +101,29 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: { format: { type: 'string', short: 'f' } },
     flagHelp: [
       '-f, --format TMPL    print each worker through the template TMPL',
+      ...TEMPLATE_HELP,
+    ],
+    usesManager: true,
+  },
+  {
+    name: 'history',
+    summary: 'Show the last runs of a mirror',
+    usage:
+      'tunasynctl history [--limit K] [-f|--format TEMPLATE] (-w WORKER MIRROR | WORKER MIRROR)',
+    description:
+      'Prints the last finished runs of MIRROR on WORKER, newest first (GET\n' +
+      '/workers/WORKER/jobs/MIRROR/history), as an indented JSON array, or each run through\n' +
+      'TEMPLATE. The worker is given by -w or as the first argument. The manager keeps its\n' +
+      'last history_size runs of each mirror (manager.conf [server], default 50).',
+    options: {
+      ...WORKER,
+      limit: { type: 'string' },
+      format: { type: 'string', short: 'f' },
+    },
+    flagHelp: [
+      '-w, --worker WORKER  the worker of the mirror (or give WORKER before MIRROR)',
+      "    --limit K        only the newest K runs (1 to the manager's history_size)",
+      '-f, --format TMPL    print each run through the template TMPL (see below)',
       ...TEMPLATE_HELP,
     ],
     usesManager: true,

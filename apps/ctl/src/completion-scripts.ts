@@ -28,9 +28,28 @@ function commandFlags(spec: CommandSpec): string[] {
   return flagWords({ ...(spec.usesManager ? COMMON_OPTIONS : {}), ...spec.options });
 }
 
-/** What the positional arguments of a command are, for completion. */
-function positionalKind(spec: CommandSpec): 'workers' | 'mirrors' | 'shells' | 'none' {
+/** Every flag (of any command) that takes a value, except the connection flags and -w. */
+function otherValueFlags(): string {
+  const words = new Set<string>();
+  for (const spec of COMMANDS) {
+    for (const [name, option] of Object.entries(spec.options)) {
+      if (option.type !== 'string' || name === 'worker') continue;
+      words.add(`--${name}`);
+      if (option.short !== undefined) words.add(`-${option.short}`);
+    }
+  }
+  return [...words].join('|');
+}
+
+/**
+ * What the positional arguments of a command are, for completion. `worker-mirror`: the
+ * mirror of the `-w` worker, or without `-w` a worker first and then one of its mirrors.
+ */
+function positionalKind(
+  spec: CommandSpec,
+): 'workers' | 'mirrors' | 'worker-mirror' | 'shells' | 'none' {
   if (spec.name === 'list') return 'workers';
+  if (spec.name === 'history') return 'worker-mirror';
   if (spec.name === 'completion') return 'shells';
   if (['set-size', 'start', 'stop', 'disable', 'restart', 'ping'].includes(spec.name)) {
     return 'mirrors';
@@ -41,22 +60,26 @@ function positionalKind(spec: CommandSpec): 'workers' | 'mirrors' | 'shells' | '
 /** Flags whose value is free text (nothing to complete) for this command. */
 function valueFlags(spec: CommandSpec): string[] {
   const words = ['-m', '--manager', '-p', '--port', '--token'];
-  if ('format' in spec.options) words.push('-f', '--format');
+  for (const [name, option] of Object.entries(spec.options)) {
+    // -w completes workers and -s statuses, elsewhere in the scripts.
+    if (option.type !== 'string' || name === 'worker' || name === 'status') continue;
+    if (option.short !== undefined) words.push(`-${option.short}`);
+    words.push(`--${name}`);
+  }
   return words;
 }
 
 export function bashCompletionScript(): string {
   const commands = [...visibleCommands().map((c) => c.name), 'help'].join(' ');
+  const bashActions = {
+    workers: 'words="$(_tunasynctl_names workers)"',
+    mirrors: 'words="$(_tunasynctl_names mirrors)"',
+    'worker-mirror': 'words="$(_tunasynctl_worker_then_mirror)"',
+    shells: 'words="bash zsh"',
+    none: 'words=""',
+  };
   const cases = visibleCommands().map((spec) => {
-    const positional = positionalKind(spec);
-    const action =
-      positional === 'workers'
-        ? 'words="$(_tunasynctl_names workers)"'
-        : positional === 'mirrors'
-          ? 'words="$(_tunasynctl_names mirrors)"'
-          : positional === 'shells'
-            ? 'words="bash zsh"'
-            : 'words=""';
+    const action = bashActions[positionalKind(spec)];
     return [
       `    ${spec.name})`,
       `      case "$prev" in ${valueFlags(spec).join('|')}) return 0 ;; esac`,
@@ -78,6 +101,18 @@ _tunasynctl_names() {
   "\${COMP_WORDS[0]}" "\${args[@]}" 2>/dev/null
 }
 
+_tunasynctl_worker_then_mirror() {
+  # history: the mirrors of -w WORKER; else a worker first, then the mirrors of that worker.
+  if [[ -n "$_tunasynctl_worker" ]]; then
+    (( \${#_tunasynctl_args[@]} == 0 )) && _tunasynctl_names mirrors
+  elif (( \${#_tunasynctl_args[@]} == 0 )); then
+    _tunasynctl_names workers
+  elif (( \${#_tunasynctl_args[@]} == 1 )); then
+    _tunasynctl_worker="\${_tunasynctl_args[0]}"
+    _tunasynctl_names mirrors
+  fi
+}
+
 _tunasynctl() {
   local cur="\${COMP_WORDS[COMP_CWORD]}"
   local prev="\${COMP_WORDS[COMP_CWORD-1]}"
@@ -89,10 +124,14 @@ _tunasynctl() {
   local cmd="\${COMP_WORDS[1]}" i flags="" words=""
   _tunasynctl_conn=()
   _tunasynctl_worker=""
+  _tunasynctl_args=()
   for ((i = 2; i < COMP_CWORD; i++)); do
     case "\${COMP_WORDS[i]}" in
-      ${CONNECTION_FLAGS}) _tunasynctl_conn+=("\${COMP_WORDS[i]}" "\${COMP_WORDS[i+1]}") ;;
-      -w|--worker) _tunasynctl_worker="\${COMP_WORDS[i+1]}" ;;
+      ${CONNECTION_FLAGS}) _tunasynctl_conn+=("\${COMP_WORDS[i]}" "\${COMP_WORDS[i+1]}"); ((i++)) ;;
+      -w|--worker) _tunasynctl_worker="\${COMP_WORDS[i+1]}"; ((i++)) ;;
+      ${otherValueFlags()}) ((i++)) ;;
+      -*) ;;
+      *) _tunasynctl_args+=("\${COMP_WORDS[i]}") ;;
     esac
   done
   case "$prev" in
@@ -132,16 +171,15 @@ export function zshCompletionScript(): string {
   const described = visibleCommands()
     .map((c) => `    '${c.name}:${c.summary.replace(/'/g, "'\\''")}'`)
     .join('\n');
+  const zshActions = {
+    workers: '_tunasynctl_names workers',
+    mirrors: '_tunasynctl_names mirrors',
+    'worker-mirror': '_tunasynctl_worker_then_mirror',
+    shells: 'compadd bash zsh',
+    none: ':',
+  };
   const cases = visibleCommands().map((spec) => {
-    const positional = positionalKind(spec);
-    const action =
-      positional === 'workers'
-        ? '_tunasynctl_names workers'
-        : positional === 'mirrors'
-          ? '_tunasynctl_names mirrors'
-          : positional === 'shells'
-            ? 'compadd bash zsh'
-            : ':';
+    const action = zshActions[positionalKind(spec)];
     return [
       `    ${spec.name})`,
       `      case $prev in ${valueFlags(spec).join('|')}) return 0 ;; esac`,
@@ -165,6 +203,18 @@ _tunasynctl_names() {
   compadd -- $names
 }
 
+_tunasynctl_worker_then_mirror() {
+  # history: the mirrors of -w WORKER; else a worker first, then the mirrors of that worker.
+  if [[ -n $_tunasynctl_worker ]]; then
+    (( \${#_tunasynctl_args} == 0 )) && _tunasynctl_names mirrors
+  elif (( \${#_tunasynctl_args} == 0 )); then
+    _tunasynctl_names workers
+  elif (( \${#_tunasynctl_args} == 1 )); then
+    _tunasynctl_worker=$_tunasynctl_args[1]
+    _tunasynctl_names mirrors
+  fi
+}
+
 _tunasynctl() {
   local -a commands
   commands=(
@@ -176,13 +226,17 @@ ${described}
     return
   fi
   local cmd=$words[2] prev=$words[CURRENT-1] cur=$words[CURRENT] i
-  typeset -ga _tunasynctl_conn
+  typeset -ga _tunasynctl_conn _tunasynctl_args
   typeset -g _tunasynctl_worker=
   _tunasynctl_conn=()
+  _tunasynctl_args=()
   for (( i = 3; i < CURRENT; i++ )); do
     case $words[i] in
-      ${CONNECTION_FLAGS}) _tunasynctl_conn+=($words[i] $words[i+1]) ;;
-      -w|--worker) _tunasynctl_worker=$words[i+1] ;;
+      ${CONNECTION_FLAGS}) _tunasynctl_conn+=($words[i] $words[i+1]); (( i++ )) ;;
+      -w|--worker) _tunasynctl_worker=$words[i+1]; (( i++ )) ;;
+      ${otherValueFlags()}) (( i++ )) ;;
+      -*) ;;
+      *) _tunasynctl_args+=($words[i]) ;;
     esac
   done
   case $prev in

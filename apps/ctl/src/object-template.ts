@@ -1,3 +1,4 @@
+import type { HistoryRecord } from '@tunasync/api-types';
 import { CtlError } from './errors';
 import type { ParsedTemplate } from './go-template';
 import {
@@ -51,6 +52,19 @@ export const GO_FIELDS = {
     LastOnline: 'last_online',
     LastRegister: 'last_register',
   },
+  /** `HistoryRecord` (history). */
+  historyRecord: {
+    Name: 'name',
+    Worker: 'worker',
+    Started: 'started',
+    StartedTs: 'started_ts',
+    Ended: 'ended',
+    EndedTs: 'ended_ts',
+    Duration: 'duration',
+    Result: 'result',
+    Size: 'size',
+    ErrorMsg: 'error_msg',
+  } satisfies Record<string, keyof HistoryRecord>,
 } as const;
 
 export type ObjectKind = keyof typeof GO_FIELDS;

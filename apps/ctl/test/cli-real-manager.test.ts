@@ -309,6 +309,110 @@ describe("tunasynctl prints the real manager's errors", () => {
   });
 });
 
+describe('tunasynctl history against the real manager', () => {
+  const runsPath = (worker: string, mirror: string) => `/workers/${worker}/jobs/${mirror}/history`;
+
+  beforeAll(async () => {
+    const m = manager.url;
+    await registerWorker(m, 'h1', `${w1.url}/`);
+    // Two runs of debian (the second one's success delivered twice: one run), none of pypi.
+    for (const status of ['pre-syncing', 'syncing', 'success']) {
+      await reportStatus(m, 'h1', 'debian', { status, size: '1.5T' });
+    }
+    for (const status of ['pre-syncing', 'syncing']) {
+      await reportStatus(m, 'h1', 'debian', { status });
+    }
+    await reportStatus(m, 'h1', 'debian', { status: 'failed', error_msg: 'rsync exited with 23' });
+    await reportStatus(m, 'h1', 'debian', { status: 'failed', error_msg: 'rsync exited with 23' });
+    await reportStatus(m, 'h1', 'pypi', { status: 'syncing' });
+  });
+
+  it('prints the runs as two-space indented JSON, newest first, -w or WORKER alike', async () => {
+    const runs = (await getJson(manager.url, runsPath('h1', 'debian'))) as Record<
+      string,
+      unknown
+    >[];
+    expect(runs.map((r) => `${r.result} ${r.size} ${r.error_msg}`)).toEqual([
+      'failed 1.5T rsync exited with 23',
+      'success 1.5T ',
+    ]);
+    const expected = { code: 0, stdout: `${JSON.stringify(runs, null, 2)}\n`, stderr: '' };
+    expect(await ctl(['history', '-w', 'h1', 'debian', ...at()])).toEqual(expected);
+    expect(await ctl(['history', 'h1', 'debian', ...at()])).toEqual(expected);
+    expect(await ctl(['history', ...at(), 'debian', '-w', 'h1'])).toEqual(expected);
+    expect(await ctl(['history', 'h1', 'pypi', ...at()])).toEqual({
+      code: 0,
+      stdout: '[]\n',
+      stderr: '',
+    });
+  });
+
+  it('--limit K asks the manager for the newest K', async () => {
+    const runs = (await getJson(manager.url, runsPath('h1', 'debian'))) as unknown[];
+    expect(await ctl(['history', 'h1', 'debian', '--limit', '1', ...at()])).toEqual({
+      code: 0,
+      stdout: `${JSON.stringify(runs.slice(0, 1), null, 2)}\n`,
+      stderr: '',
+    });
+    expect((await ctl(['history', '-w', 'h1', 'debian', '--limit', '50', ...at()])).stdout).toBe(
+      `${JSON.stringify(runs, null, 2)}\n`,
+    );
+  });
+
+  it('--format prints each run through the template, Go field names', async () => {
+    const runs = (await getJson(manager.url, runsPath('h1', 'debian'))) as Record<
+      string,
+      unknown
+    >[];
+    const result = await ctl([
+      'history',
+      'h1',
+      'debian',
+      '-f',
+      '{{.Worker}}/{{.Name}} {{.Result}} {{.Size}} {{.StartedTs}} {{.EndedTs}} {{.Duration}} [{{.ErrorMsg}}] {{.Started}} {{.Ended}}',
+      ...at(),
+    ]);
+    expect(result).toEqual({
+      code: 0,
+      stdout: runs
+        .map(
+          (r) =>
+            `h1/debian ${r.result} ${r.size} ${r.started_ts} ${r.ended_ts} ${r.duration} [${r.error_msg}] ${r.started} ${r.ended}\n`,
+        )
+        .join(''),
+      stderr: '',
+    });
+    expect(result.stdout).toContain(' [rsync exited with 23] ');
+    const unknown = await ctl(['history', 'h1', 'debian', '-f', '{{.Status}}', ...at()]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stdout).toBe('');
+    expect(unknown.stderr).toContain(
+      "tunasynctl: invalid --format template: 1:3: can't evaluate field Status (fields: Name, Worker, Started, StartedTs, Ended, EndedTs, Duration, Result, Size, ErrorMsg)",
+    );
+  });
+
+  it.each([
+    [
+      ['history', '-w', 'w9', 'debian'],
+      'cannot show the history of debian on worker w9: the manager answered 400: invalid workerID w9',
+    ],
+    [
+      ['history', 'h1', 'nosuch'],
+      "cannot show the history of nosuch on worker h1: the manager answered 404: no mirror 'nosuch' exists in worker 'h1'",
+    ],
+    [
+      ['history', 'h1', 'debian', '--limit', '51'],
+      'cannot show the history of debian on worker h1: the manager answered 400: invalid limit "51": must be an integer from 1 to 50 (history_size)',
+    ],
+  ])("%j: the manager's error in one line, exit 1", async (args, message) => {
+    expect(await ctl([...args, ...at()])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `tunasynctl: ${message}\n`,
+    });
+  });
+});
+
 describe('tunasynctl config files with the real manager', () => {
   it('reads ~/.config/tunasync/ctl.conf, --config over it, flags over both', async () => {
     const user = await dirs.make('ctl-real-conf-');

@@ -54,6 +54,7 @@ describe('tunasynctl against a manager that is down', () => {
     [['set-size', '-w', 'w1', 'debian', '1G'], 'cannot set the size of debian on worker w1'],
     [['start', '-w', 'w1', 'debian'], 'cannot send start to debian on worker w1'],
     [['reload', '-w', 'w1'], 'cannot send reload to worker w1'],
+    [['history', 'w1', 'debian'], 'cannot show the history of debian on worker w1'],
   ])('%j fails with one line naming the manager, exit 1', async (args, what) => {
     const port = await closedPort();
     const result = await ctl([...args, '-m', '127.0.0.1', '-p', String(port)]);
@@ -102,6 +103,7 @@ describe('tunasynctl against a manager that answers errors', () => {
       if (url === '/workers/w1/jobs') return json(200, [1, 2]);
       if (url === '/workers/w1') return json(200, { message: 'gone' });
       if (url === '/workers/w1/jobs/debian/size') return json(200, { name: 'debian', size: '2G' });
+      if (url === '/workers/w1/jobs/debian/history') return json(200, { runs: [] });
       return undefined;
     });
     const notJson = await ctl(['list', '--all', ...at(server)]);
@@ -130,6 +132,12 @@ describe('tunasynctl against a manager that answers errors', () => {
       stdout: '',
       stderr:
         'tunasynctl: cannot set the size of debian on worker w1: mirror size error, expecting 1G, the manager returned 2G\n',
+    });
+    expect(await ctl(['history', '-w', 'w1', 'debian', ...at(server)])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        "tunasynctl: cannot show the history of debian on worker w1: the manager's answer is not a list of objects\n",
     });
   });
 });

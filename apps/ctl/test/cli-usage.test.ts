@@ -16,7 +16,15 @@ describe('tunasynctl help, version and usage errors (no manager needed)', () => 
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
     expect(result.stdout).toMatch(/^tunasynctl: control client for the tunasync manager\n/);
-    for (const command of ['list', 'workers', 'flush', 'rm-worker', 'set-size', 'start']) {
+    for (const command of [
+      'list',
+      'workers',
+      'history',
+      'flush',
+      'rm-worker',
+      'set-size',
+      'start',
+    ]) {
       expect(result.stdout).toContain(`\n  ${command} `);
     }
     expect(result.stdout).not.toContain('__complete');
@@ -35,6 +43,12 @@ describe('tunasynctl help, version and usage errors (no manager needed)', () => 
     expect((await ctl('help')).stdout).toContain('Commands:');
     const start = await ctl('start', '-h');
     expect(start.stdout).toContain('-f, --force');
+    const history = await ctl('history', '--help');
+    expect(history.stdout).toContain(
+      'Usage: tunasynctl history [--limit K] [-f|--format TEMPLATE] (-w WORKER MIRROR | WORKER MIRROR)',
+    );
+    expect(history.stdout).toContain('--limit K');
+    expect(history.stdout).toContain('of history: Name Worker Started StartedTs Ended EndedTs');
   });
 
   it('prints the version with --version and -v', async () => {
@@ -49,6 +63,7 @@ describe('tunasynctl help, version and usage errors (no manager needed)', () => 
     [['help', 'frobnicate'], 'no help for unknown command "frobnicate"'],
     [['list', '--bogus'], "list: Unknown option '--bogus'"],
     [['list', '-p'], "list: Option '-p, --port <value>' argument missing"],
+    [['list', '-s', '-a'], "list: Option '-s' argument is ambiguous"],
     [['list'], 'list: give at least one WORKER or --all'],
     [['list', '-a', '-s', 'success,bogus'], 'list: unknown status "bogus" in --status'],
     [['list', '-a', '-p', 'http'], 'list: invalid port "http": must be 1 to 65535'],
@@ -67,6 +82,24 @@ describe('tunasynctl help, version and usage errors (no manager needed)', () => 
     [['stop', '-w', 'w1', '-f', 'debian'], "stop: Unknown option '-f'"],
     [['reload'], 'reload: please specify the worker with -w WORKER'],
     [['reload', '-w', 'w1', 'debian'], 'reload: takes no arguments besides -w WORKER'],
+    [['history'], 'history: needs WORKER and MIRROR (or -w WORKER MIRROR)'],
+    [['history', 'w1'], 'history: needs WORKER and MIRROR (or -w WORKER MIRROR)'],
+    [['history', 'w1', 'a', 'b'], 'history: needs WORKER and MIRROR (or -w WORKER MIRROR)'],
+    [['history', '-w', 'w1'], 'history: needs exactly MIRROR after -w WORKER'],
+    [['history', '-w', 'w1', 'w1', 'debian'], 'history: needs exactly MIRROR after -w WORKER'],
+    [['history', '-w', '', 'debian'], 'history: please specify the worker with -w WORKER'],
+    [['history', 'bad/name', 'debian'], 'history: invalid worker name "bad/name"'],
+    [['history', '-w', 'w1', '../x'], 'history: invalid mirror name "../x"'],
+    [
+      ['history', 'w1', 'a', '--limit', '0'],
+      'history: invalid --limit "0": must be a whole number',
+    ],
+    [['history', 'w1', 'a', '--limit', 'ten'], 'history: invalid --limit "ten"'],
+    [['history', 'w1', 'a', '--limit=-1'], 'history: invalid --limit "-1"'],
+    [['history', 'w1', 'a', '--limit', '-1'], "history: Option '--limit' argument is ambiguous"],
+    [['history', 'w1', 'a', '--limit', '2.5'], 'history: invalid --limit "2.5"'],
+    [['history', 'w1', 'a', '--limit'], "history: Option '--limit <value>' argument missing"],
+    [['history', 'w1', 'a', '-f', '{{if}}'], 'invalid --format template'],
     [['completion'], 'completion: needs exactly one shell: bash or zsh'],
     [['completion', 'fish'], 'completion: unsupported shell "fish" (bash or zsh)'],
     [['__complete', 'nothing'], '__complete: needs workers or mirrors'],

@@ -88,6 +88,25 @@ describe('bash completion', () => {
     expect(await complete(['start', ...at(), '-w', 'w1', 'a'])).toEqual(['alpine', 'archlinux']);
   });
 
+  it('history: a worker, then its mirrors; or the mirrors of -w', async () => {
+    expect(await complete(['history', ...at(), ''])).toEqual(['w1', 'w2']);
+    expect(await complete(['history', ...at(), 'w1', 'a'])).toEqual(['alpine', 'archlinux']);
+    expect(await complete(['history', ...at(), '--limit', '3', 'w1', ''])).toEqual([
+      'alpine',
+      'archlinux',
+    ]);
+    expect(await complete(['history', ...at(), '-w', 'w1', ''])).toEqual(['alpine', 'archlinux']);
+    expect(await complete(['history', '-w', 'w1', ...at(), '-f', 'x', ''])).toEqual([
+      'alpine',
+      'archlinux',
+    ]);
+    expect(await complete(['history', ...at(), 'w1', 'alpine', ''])).toEqual([]);
+    expect(await complete(['history', ...at(), '-w', 'w1', 'alpine', ''])).toEqual([]);
+    expect(await complete(['history', '--l'])).toEqual(['--limit']);
+    expect(await complete(['history', '--limit', ''])).toEqual([]);
+    expect(await complete(['his'])).toEqual(['history']);
+  });
+
   it('completes nothing, quietly, when the manager is down', async () => {
     expect(await complete(['list', '-p', '1', ''])).toEqual([]);
   });
@@ -100,6 +119,9 @@ describe('zsh completion', () => {
     expect(result.stdout).toMatch(/^#compdef tunasynctl\n/);
     expect(result.stdout).toContain('__complete $1 $_tunasynctl_conn');
     expect(result.stdout).toContain("'set-size:Set mirror size'");
+    expect(result.stdout).toContain("'history:Show the last runs of a mirror'");
+    expect(result.stdout).toContain('    history)\n');
+    expect(result.stdout).toContain('else _tunasynctl_worker_then_mirror; fi\n');
     expect(result.stdout).toContain('compdef _tunasynctl tunasynctl');
     expect(result.stdout).not.toContain("'__complete:");
   });

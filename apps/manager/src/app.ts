@@ -1,6 +1,7 @@
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import {
+  MANAGER_DEFAULTS,
   formatRfc3339,
   nameProblem,
   silentLogger,
@@ -22,6 +23,7 @@ import { isStoreError } from '@tunasync/store';
 import type { Store } from '@tunasync/store';
 import { createBearerCheck } from './bearer-auth';
 import { ManagerError, managerError, managerErrorWithCause } from './errors';
+import { toHistoryRecord } from './history-record';
 import { JobsSnapshot } from './jobs-snapshot';
 import { METRICS_CONTENT_TYPE, ManagerMetrics } from './metrics';
 import type { MirrorzSettings } from './mirrorz-config';
@@ -43,6 +45,8 @@ export interface ManagerAppConfig {
   logRequests?: boolean;
   /** `GET /mirrorz.json` (§7.6); undefined: the route answers 404 saying how to enable it. */
   mirrorz?: MirrorzSettings;
+  /** Finished runs kept per mirror (§7.8; `[server] history_size`, default 50; 0: none). */
+  historySize?: number;
 }
 
 export interface ManagerAppOptions {
@@ -88,6 +92,7 @@ const ROUTES: Array<[string, string[]]> = [
   ['/workers/:id/jobs', ['GET']],
   ['/workers/:id/jobs/:job', ['POST']],
   ['/workers/:id/jobs/:job/size', ['POST']],
+  ['/workers/:id/jobs/:job/history', ['GET']],
   ['/workers/:id/schedules', ['POST']],
   ['/cmd', ['POST']],
 ];
@@ -117,6 +122,23 @@ function isTruthyQuery(value: unknown): boolean {
   return typeof value === 'string' && ['1', 'true', 'yes'].includes(value.toLowerCase());
 }
 
+/** `?limit=K` of the history route: 1…`max`, `max` when absent. */
+function historyLimit(value: unknown, max: number): number {
+  if (value === undefined) return max;
+  if (typeof value !== 'string') {
+    throw managerError('invalidLimit', JSON.stringify(value), 'give it once, as one integer');
+  }
+  const limit = /^[0-9]+$/.test(value) ? Number(value) : NaN;
+  if (!(limit >= 1 && limit <= max)) {
+    throw managerError(
+      'invalidLimit',
+      JSON.stringify(value),
+      `must be an integer from 1 to ${max} (history_size)`,
+    );
+  }
+  return limit;
+}
+
 /**
  * Builds the manager's express app (SPEC §3): loads the `/jobs` snapshot from the store and
  * keeps it coherent through the store's change events.
@@ -133,6 +155,7 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
       ...(config.token === undefined ? {} : { token: config.token }),
     });
   const offlineAfterMs = (config.workerOfflineAfter ?? 0) * 1000;
+  const historySize = config.historySize ?? MANAGER_DEFAULTS.history_size;
 
   const [entries, workers] = await Promise.all([
     store.listAllMirrorStatusEntries(),
@@ -297,10 +320,16 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     }
     await refresh(id);
     let previous: SyncStatus | undefined;
-    const stored = (await store.updateMirrorStatus(id, report.name, (current) => {
-      previous = current?.status;
-      return applyStatusReport(current, report, id, clock());
-    })) as MirrorStatus;
+    // A report that finishes a run adds it to the history in the same atomic write (§7.8).
+    const stored = (await store.updateMirrorStatus(
+      id,
+      report.name,
+      (current) => {
+        previous = current?.status;
+        return applyStatusReport(current, report, id, clock());
+      },
+      { history: historySize },
+    )) as MirrorStatus;
     metrics.recordReport(previous, stored);
     const what = stored.status === 'syncing' ? 'starts syncing' : stored.status;
     logger.info(`Job [${stored.name}] @<${id}> ${what}`, { worker: id, mirror: stored.name });
@@ -324,6 +353,19 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     if (!found || !stored) throw managerError('mirrorNotFound', name, id);
     logger.info(`Mirror size of [${name}] @<${id}>: ${stored.size}`, { worker: id, mirror: name });
     res.json(stored);
+  });
+
+  // Run history (§7.8): a read route, public like /jobs; newest first, at most history_size.
+  app.get('/workers/:id/jobs/:job/history', async (req, res) => {
+    const id = param(req, 'id');
+    const job = param(req, 'job');
+    await requireWorker(id);
+    checkName('mirror name', job);
+    if (historySize === 0) throw managerError('historyDisabled');
+    const limit = historyLimit(req.query.limit, historySize);
+    if (!(await store.getMirrorStatus(id, job))) throw managerError('mirrorNotFound', job, id);
+    const runs = await store.listRunHistory(id, job, limit);
+    res.json(runs.map((run) => toHistoryRecord(id, job, run)));
   });
 
   app.post('/workers/:id/schedules', async (req, res) => {

@@ -82,6 +82,16 @@ export const MANAGER_ERRORS = {
     message: (mirror: string, worker: string) =>
       `no mirror '${mirror}' exists in worker '${worker}'`,
   },
+  invalidLimit: {
+    code: 'TUNASYNC_E_MANAGER_INVALID_LIMIT',
+    status: 400,
+    message: (given: string, reason: string) => `invalid limit ${given}: ${reason}`,
+  },
+  historyDisabled: {
+    code: 'TUNASYNC_E_MANAGER_HISTORY_DISABLED',
+    status: 404,
+    message: () => 'run history is disabled on this manager ([server] history_size = 0)',
+  },
   emptyCmdWorker: {
     code: 'TUNASYNC_E_MANAGER_CMD_WITHOUT_WORKER',
     status: 400,

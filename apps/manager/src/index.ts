@@ -23,7 +23,6 @@ export {
   escapeLabelValue,
   formatSampleValue,
 } from './metrics';
-export type { ManagerMetricsOptions, RunResult } from './metrics';
 export { checkMirrorzConfig } from './mirrorz-config';
 export type { MirrorzSettings } from './mirrorz-config';
 export {
@@ -35,6 +34,9 @@ export {
   representativeStatus,
 } from './mirrorz-document';
 export type { MirrorzEndpointOptions } from './mirrorz-document';
+export type { ManagerMetricsOptions } from './metrics';
+export { toHistoryRecord } from './history-record';
+export { runDurationSeconds } from './run-duration';
 export { applyStatusReport, isMeaningfulSize, normalizeTime } from './status-rules';
 export { createWorkerClient } from './worker-client';
 export type { WorkerClient, WorkerClientOptions, WorkerReply } from './worker-client';

@@ -34,6 +34,7 @@ export interface ManagerSettings extends ManagerAppConfig {
   dbFile: string;
   caCertFile?: string;
   workerOfflineAfter: number;
+  historySize: number;
 }
 
 /** The outcome of loading: settings when usable, every problem and warning as one line each. */
@@ -174,6 +175,7 @@ export async function loadManagerConfig(flags: ManagerFlags): Promise<ManagerCon
     dbType: 'leveldb',
     dbFile: flags.dbFile ?? (files.db_file || DEFAULT_DB_FILE),
     workerOfflineAfter: server.worker_offline_after ?? MANAGER_DEFAULTS.worker_offline_after,
+    historySize: server.history_size ?? MANAGER_DEFAULTS.history_size,
   };
   if (file !== undefined) settings.configFile = file;
   if (sslCertFile !== undefined) settings.sslCertFile = sslCertFile;

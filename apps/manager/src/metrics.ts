@@ -1,13 +1,11 @@
-import { isZeroTime, parseRfc3339OrZero } from '@tunasync/api-types';
-import type { MirrorStatus, SyncStatus } from '@tunasync/api-types';
+import { finishedRun, isZeroTime, parseRfc3339OrZero } from '@tunasync/api-types';
+import type { MirrorStatus, RunResult, SyncStatus } from '@tunasync/api-types';
 import type { JobsSnapshot } from './jobs-snapshot';
+import { runDurationSeconds } from './run-duration';
 import { sizeBytes } from './status-page';
 
 /** The Content-Type of `GET /metrics`: Prometheus text exposition format 0.0.4. */
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
-
-/** The result label of `tunasync_mirror_runs_total`. */
-export type RunResult = 'success' | 'failed';
 
 /** A label value as the exposition format wants it: `\`, `"` and newline escaped. */
 export function escapeLabelValue(value: string): string {
@@ -73,13 +71,13 @@ export class ManagerMetrics {
   }
 
   /**
-   * Counts a finished run: the stored status of a report is `success` or `failed` and the
-   * status stored before it was another one (a repeated terminal report, e.g. one delivered
-   * twice, is not a second run).
+   * Counts a finished run by the rule of `finishedRun` (the one the run history uses too):
+   * the stored status of a report is `success` or `failed` and the status stored before it
+   * was another one (a repeated terminal report, e.g. one delivered twice, is not a second run).
    */
   recordReport(previous: SyncStatus | undefined, stored: MirrorStatus): void {
-    const result = stored.status;
-    if ((result !== 'success' && result !== 'failed') || previous === result) return;
+    const result = finishedRun(previous, stored.status);
+    if (result === undefined) return;
     const key = keyOf(stored.worker, stored.name);
     const counts = this.runs.get(key) ?? { success: 0, failed: 0 };
     counts[result] += 1;
@@ -126,10 +124,11 @@ export class ManagerMetrics {
           `tunasync_mirror_last_success_timestamp_seconds${l} ${seconds(updated)}\n`,
         );
       }
-      const started = unixMs(s.last_started);
-      const ended = unixMs(s.last_ended);
-      if (started !== undefined && ended !== undefined && ended >= started) {
-        duration.push(`tunasync_mirror_last_duration_seconds${l} ${seconds(ended - started)}\n`);
+      const lastDuration = runDurationSeconds(s.last_started, s.last_ended);
+      if (lastDuration !== undefined) {
+        duration.push(
+          `tunasync_mirror_last_duration_seconds${l} ${formatSampleValue(lastDuration)}\n`,
+        );
       }
       const bytes = sizeBytes(s.size);
       if (bytes >= 0) size.push(`tunasync_mirror_size_bytes${l} ${Math.round(bytes)}\n`);

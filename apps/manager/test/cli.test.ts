@@ -111,6 +111,9 @@ describe('runCli without a daemon', () => {
       ['', ['--cert', 'a.crt'], '--cert and --key: give both or neither'],
       ['[server]\ntoken = "a"\ntoken_file = "b"\n', [], 'set token or token_file, not both'],
       ['[server]\ntoken = ""\n', [], 'server.token: must not be empty'],
+      ['[server]\nhistory_size = -1\n', [], 'server.history_size: must be >= 0'],
+      ['[server]\nhistory_size = 10001\n', [], 'server.history_size: must be <= 10000'],
+      ['[server]\nhistory_size = "50"\n', [], 'server.history_size: must be an integer'],
     ];
     for (const [text, args, message] of cases) {
       const file = await conf(text);

@@ -44,8 +44,8 @@ describe('concurrency and restarts', () => {
     }
   });
 
-  test('200 concurrent reports of one mirror leave one coherent status', async () => {
-    const m = await startTestManager({ dirs });
+  test('200 concurrent reports of one mirror leave one coherent status and history', async () => {
+    const m = await startTestManager({ dirs, config: { historySize: 500 } });
     try {
       await m.post('/workers', { id: 'w1', url: 'http://127.0.0.1:1/' });
       const statuses = ['pre-syncing', 'syncing', 'success', 'failed'] as const;
@@ -62,6 +62,18 @@ describe('concurrency and restarts', () => {
       expect(jobs).toHaveLength(1);
       expect(jobs[0]?.status).toBe(stored?.status);
       expect(jobs[0]?.size).toBe(stored?.size);
+      // Whatever order the reports were stored in, every run is recorded once: as many
+      // records as the run counters counted, each finishing report's size at most once.
+      const runs = await m.store.listRunHistory('w1', 'm1');
+      const counted = m.app.metrics.runsOf('w1', 'm1');
+      expect(runs.length).toBeGreaterThan(0);
+      expect(runs.length).toBe(counted.success + counted.failed);
+      expect(runs.filter((r) => r.result === 'success')).toHaveLength(counted.success);
+      expect(new Set(runs.map((r) => r.size)).size).toBe(runs.length);
+      for (const run of runs) expect(Number(run.size) % 4).toBe(run.result === 'success' ? 2 : 3);
+      if (stored?.status === 'success' || stored?.status === 'failed') {
+        expect(runs[0]?.size).toBe(stored.size);
+      }
     } finally {
       await m.close();
     }

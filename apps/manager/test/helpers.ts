@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import type { LogMeta, Logger, MirrorStatus, WorkerCmd } from '@tunasync/api-types';
 import { LevelStore } from '@tunasync/store';
-import type { TempDirs } from '@tunasync/test-utils';
+import { TempDirs } from '@tunasync/test-utils';
 import { createManagerApp } from '../src/app';
 import type { ManagerApp, ManagerAppConfig } from '../src/app';
 import { ManagerServer } from '../src/manager-server';
@@ -139,6 +139,34 @@ export async function startTestManager(options: StartOptions): Promise<TestManag
         ...(headers ? { headers } : {}),
         ...(ca ? { ca } : {}),
       }),
+  };
+}
+
+/**
+ * For a test file whose tests each start their own managers: `start(config)` (or
+ * `start({ dbDir })` to restart on the same data) starts one; after each test every manager
+ * started is closed and the temp dirs are removed.
+ */
+export function useTestManagers(): {
+  dirs: TempDirs;
+  start(
+    config?: ManagerAppConfig,
+    options?: Omit<StartOptions, 'dirs' | 'config'>,
+  ): Promise<TestManager>;
+} {
+  const dirs = new TempDirs();
+  const started: TestManager[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((t) => t.close()));
+    await dirs.cleanup();
+  });
+  return {
+    dirs,
+    async start(config = {}, options = {}) {
+      const t = await startTestManager({ ...options, config, dirs });
+      started.push(t);
+      return t;
+    },
   };
 }
 

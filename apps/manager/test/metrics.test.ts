@@ -1,22 +1,9 @@
 import { formatRfc3339 } from '@tunasync/api-types';
-import { TempDirs } from '@tunasync/test-utils';
 import { escapeLabelValue, formatSampleValue, METRICS_CONTENT_TYPE } from '../src/metrics';
-import { registerWorker, report, startTestManager } from './helpers';
+import { registerWorker, report, useTestManagers } from './helpers';
 import type { TestManager } from './helpers';
 
-const dirs = new TempDirs();
-let m: TestManager | undefined;
-
-afterEach(async () => {
-  await m?.close();
-  m = undefined;
-  await dirs.cleanup();
-});
-
-async function start(config = {}): Promise<TestManager> {
-  m = await startTestManager({ dirs, config });
-  return m;
-}
+const { start } = useTestManagers();
 
 async function send(t: TestManager, worker: string, name: string, status: string, size?: string) {
   const body = report(worker, name, status as never, size === undefined ? {} : { size });
@@ -230,8 +217,7 @@ describe('GET /metrics', () => {
     await send(t, 'w1', 'debian', 'success', '10M');
     const dbDir = t.dbDir;
     await t.close();
-    m = await startTestManager({ dirs, dbDir });
-    const f = await scrape(m);
+    const f = await scrape(await start({}, { dbDir }));
     expect(value(f, 'tunasync_mirror_size_bytes{worker="w1",mirror="debian"}')).toBe(
       String(10 * 1024 ** 2),
     );

@@ -100,6 +100,7 @@ describe('workers', () => {
       await m.post('/workers/ghost/jobs/m1', report('ghost', 'm1', 'success')),
       await m.post('/workers/ghost/jobs/m1/size', { name: 'm1', size: '1G' }),
       await m.post('/workers/ghost/schedules', { schedules: [] }),
+      await m.get('/workers/ghost/jobs/m1/history'),
       await m.del('/workers/ghost'),
     ]) {
       expect(r.status).toBe(400);

@@ -2,26 +2,13 @@ import { createHash } from 'node:crypto';
 import { Script, createContext, runInContext } from 'node:vm';
 import { formatRfc3339, formatWebTime } from '@tunasync/api-types';
 import type { SyncStatus } from '@tunasync/api-types';
-import { TempDirs } from '@tunasync/test-utils';
 import { JobsSnapshot } from '../src/jobs-snapshot';
 import type { WebMirrorStatusWithWorker } from '../src/jobs-snapshot';
 import { escapeHtml, renderStatusRows, sizeBytes, StatusPage } from '../src/status-page';
-import { call, registerWorker, report, startTestManager, TestClock } from './helpers';
+import { call, registerWorker, report, TestClock, useTestManagers } from './helpers';
 import type { TestManager } from './helpers';
 
-const dirs = new TempDirs();
-let m: TestManager | undefined;
-
-afterEach(async () => {
-  await m?.close();
-  m = undefined;
-  await dirs.cleanup();
-});
-
-async function start(config = {}): Promise<TestManager> {
-  m = await startTestManager({ dirs, config });
-  return m;
-}
+const { start } = useTestManagers();
 
 async function page(t: TestManager): Promise<string> {
   const r = await t.get('/');

@@ -1,4 +1,5 @@
 import { MIRRORZ_SITE_TEXT_KEYS } from './mirrorz';
+import { HISTORY_SIZE_MAX } from './manager-config';
 import { PROVIDER_KINDS, STAGE1_PROFILES } from './worker-config';
 
 /*
@@ -47,6 +48,7 @@ export const managerConfigSchema = {
       token: str,
       token_file: str,
       worker_offline_after: nonNegative,
+      history_size: { type: 'integer', minimum: 0, maximum: HISTORY_SIZE_MAX },
     }),
     files: table({ db_type: str, db_file: str, status_file: str, ca_cert: str }),
     mirrorz: table({

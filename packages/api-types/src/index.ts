@@ -1,5 +1,7 @@
 export { SYNC_STATUSES, isSyncStatus } from './sync-status';
 export type { SyncStatus } from './sync-status';
+export { RUN_RESULTS, finishedRun, isRunResult } from './finished-run';
+export type { RunResult } from './finished-run';
 export { CMD_VERBS, isCmdVerb } from './cmd-verb';
 export type { CmdVerb } from './cmd-verb';
 export { NAME_PATTERN, isValidName, nameProblem } from './name-rule';
@@ -17,6 +19,7 @@ export type {
   MessageBody,
   ErrorBody,
   WorkerAnswer,
+  HistoryRecord,
 } from './wire-types';
 export {
   ZERO_TIME,
@@ -34,7 +37,7 @@ export {
 export { silentLogger } from './logger';
 export type { Logger, LogMeta } from './logger';
 export { TunasyncError, isTunasyncError } from './tunasync-error';
-export { MANAGER_DEFAULTS } from './manager-config';
+export { HISTORY_SIZE_MAX, MANAGER_DEFAULTS } from './manager-config';
 export type {
   ManagerConfigFile,
   MirrorzConfigFile,

@@ -43,6 +43,8 @@ export interface ManagerConfigFile {
     token_file?: string;
     /** Beyond (§7.3): seconds without news after which a worker counts as offline. */
     worker_offline_after?: number;
+    /** Beyond (§7.8): finished runs kept per mirror (0: no history). */
+    history_size?: number;
   };
   files?: {
     db_type?: string;
@@ -60,4 +62,8 @@ export const MANAGER_DEFAULTS = {
   worker_offline_after: 600,
   mirrorz_enable: false,
   mirrorz_mirror_url_prefix: '',
+  history_size: 50,
 } as const;
+
+/** The largest `[server] history_size` accepted. */
+export const HISTORY_SIZE_MAX = 10000;

@@ -1,4 +1,5 @@
 import type { CmdVerb } from './cmd-verb';
+import type { RunResult } from './finished-run';
 import type { SyncStatus } from './sync-status';
 
 /** RFC 3339 text as it travels in JSON (see `formatRfc3339`). */
@@ -34,6 +35,30 @@ export interface WebMirrorStatus {
   next_schedule_ts: number;
   upstream: string;
   size: string;
+}
+
+/**
+ * One finished run of a mirror, as `GET /workers/:id/jobs/:job/history` lists it (SPEC §7.8)
+ * and `tunasynctl history` prints it.
+ */
+export interface HistoryRecord {
+  name: string;
+  worker: string;
+  /** `last_started` of the run (RFC 3339, as in MirrorStatus). */
+  started: Rfc3339;
+  /** `last_ended` of the run: when the manager received the finishing report. */
+  ended: Rfc3339;
+  /** Unix seconds of `started` (`-62135596800` for the zero time, as `/jobs`). */
+  started_ts: number;
+  /** Unix seconds of `ended`. */
+  ended_ts: number;
+  /** `ended − started` in seconds (decimals for milliseconds); 0 when the start is unknown. */
+  duration: number;
+  result: RunResult;
+  /** The mirror's size after the run, as the status had it. */
+  size: string;
+  /** Why the run failed; empty after a success. */
+  error_msg: string;
 }
 
 /** A registered worker (SPEC §2.4). */

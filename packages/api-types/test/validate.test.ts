@@ -2,6 +2,8 @@ import {
   clientCmdSchema,
   ctlConfigSchema,
   formatJsonPointer,
+  HISTORY_SIZE_MAX,
+  MANAGER_DEFAULTS,
   managerConfigSchema,
   mirrorSchedulesSchema,
   mirrorSizeMessageSchema,
@@ -363,6 +365,7 @@ describe.each(implementations)('validators (%s)', (_impl, load) => {
             token: 't',
             token_file: 'f',
             worker_offline_after: 600,
+            history_size: 50,
           },
           files: {
             db_type: 'leveldb',
@@ -436,6 +439,27 @@ describe.each(implementations)('validators (%s)', (_impl, load) => {
         'mirrorz.mirrors.debian.colour: unknown key',
         'mirrorz.site.colour: unknown key',
       ]);
+    });
+
+    it('accepts history_size from 0 to 10000 and rejects anything else, naming the key', () => {
+      for (const size of [0, 1, 50, HISTORY_SIZE_MAX]) {
+        expect(validateManagerConfig({ server: { history_size: size } })).toMatchObject({
+          ok: true,
+          value: { server: { history_size: size } },
+          warnings: [],
+        });
+      }
+      expect(HISTORY_SIZE_MAX).toBe(10000);
+      expect(MANAGER_DEFAULTS.history_size).toBe(50);
+      const problems = (history_size: unknown) => {
+        const result = validateManagerConfig({ server: { history_size } });
+        return result.ok ? [] : result.problems;
+      };
+      expect(problems(-1)).toEqual(['server.history_size: must be >= 0']);
+      expect(problems(10001)).toEqual(['server.history_size: must be <= 10000']);
+      expect(problems(2.5)).toEqual(['server.history_size: must be an integer']);
+      expect(problems('50')).toEqual(['server.history_size: must be an integer']);
+      expect(problems(true)).toEqual(['server.history_size: must be an integer']);
     });
 
     it('rejects out-of-range ports', () => {

@@ -1,5 +1,6 @@
 export type {
   MirrorStatusEntry,
+  RunRecord,
   Store,
   StoreChange,
   StoreListener,
@@ -12,8 +13,10 @@ export { STORE_ERROR_CODES, StoreError, isStoreError, storeErrors } from './erro
 export type { StoreErrorCode } from './errors';
 export {
   LAYOUT_VERSION,
+  HISTORY_SEQ_DIGITS,
   encodeComponent,
   decodeComponent,
+  historyKey,
   statusKey,
   workerKey,
 } from './key-layout';

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { Level } from 'level';
-import { silentLogger } from '@tunasync/api-types';
+import { finishedRun, silentLogger } from '@tunasync/api-types';
 import type { Logger, MirrorStatus, Rfc3339, WorkerStatus } from '@tunasync/api-types';
 import { StoreError, storeErrors } from './errors';
 import { KeyedMutex } from './keyed-mutex';
@@ -9,15 +9,26 @@ import {
   STATUS_RANGE,
   VERSION_KEY,
   WORKER_RANGE,
+  historyKey,
+  mirrorHistoryRange,
+  parseHistorySeq,
   parseStatusKey,
   statusKey,
+  workerHistoryRange,
   workerKey,
   workerStatusRange,
 } from './key-layout';
 import type { KeyRange } from './key-layout';
-import { decodeMirrorStatus, decodeWorkerStatus, isTerminal } from './records';
+import {
+  decodeMirrorStatus,
+  decodeRunRecord,
+  decodeWorkerStatus,
+  isTerminal,
+  runRecordOf,
+} from './records';
 import type {
   MirrorStatusEntry,
+  RunRecord,
   StatusUpdater,
   Store,
   StoreChange,
@@ -32,6 +43,9 @@ export interface LevelStoreOptions {
 }
 
 type Db = Level<string, string>;
+
+/** One operation of an atomic LevelDB batch. */
+type BatchOp = { type: 'put'; key: string; value: string } | { type: 'del'; key: string };
 
 function causeCode(err: unknown): string | undefined {
   const cause = (err as { cause?: { code?: unknown } } | undefined)?.cause;
@@ -176,7 +190,7 @@ export class LevelStore implements Store {
 
   /** Every decodable record of a range, in key order; unreadable ones are logged and skipped. */
   private async scan<T>(
-    range: KeyRange,
+    range: KeyRange & { reverse?: boolean; limit?: number },
     decode: (raw: unknown) => T | string,
   ): Promise<Array<{ key: string; value: T }>> {
     const out: Array<{ key: string; value: T }> = [];
@@ -198,15 +212,69 @@ export class LevelStore implements Store {
     return out;
   }
 
+  /** Every key of a range, in key order. */
+  private async keysOf(range: KeyRange): Promise<string[]> {
+    return this.io('list', () => this.db.keys(range).all());
+  }
+
+  /**
+   * The history operations of a status write (`WriteOptions.history`): when it finishes a
+   * run, append the run's record after the newest one, and delete every record beyond the
+   * newest `keep`. Reads two bounded ranges: the newest key, and the keys below the window
+   * (normally none or one; more only once after `keep` was lowered).
+   */
+  private async historyOps(
+    workerId: string,
+    mirror: string,
+    previous: MirrorStatus | undefined,
+    status: MirrorStatus,
+    keep: number,
+  ): Promise<BatchOp[]> {
+    const result = finishedRun(previous?.status, status.status);
+    if (result === undefined) return [];
+    const range = mirrorHistoryRange(workerId, mirror);
+    const [newest] = await this.io('list', () =>
+      this.db.keys({ ...range, reverse: true, limit: 1 }).all(),
+    );
+    const last = newest === undefined ? 0 : parseHistorySeq(newest);
+    if (last === undefined) {
+      throw storeErrors.badRecord(this.location, newest as string, 'not a history key');
+    }
+    const seq = last + 1;
+    const ops: BatchOp[] = [];
+    if (keep > 0) {
+      const key = historyKey(workerId, mirror, seq);
+      ops.push({ type: 'put', key, value: JSON.stringify(runRecordOf(status, result)) });
+    }
+    // Records older than the window [seq - keep + 1, seq] go.
+    const oldest = seq - Math.max(keep, 0) + 1;
+    if (oldest > 1) {
+      const stale = await this.keysOf({ gte: range.gte, lt: historyKey(workerId, mirror, oldest) });
+      for (const key of stale) ops.push({ type: 'del', key });
+    }
+    return ops;
+  }
+
+  /** Writes a status (with its history operations, atomically) and tells the listeners. */
   private async writeStatus(
     key: string,
     workerId: string,
     mirror: string,
     status: MirrorStatus,
+    previous: MirrorStatus | undefined,
     options: WriteOptions | undefined,
   ): Promise<MirrorStatus> {
     const sync = options?.sync ?? isTerminal(status);
-    await this.io(`put ${key}`, () => this.db.put(key, JSON.stringify(status), { sync }));
+    const value = JSON.stringify(status);
+    const history =
+      options?.history === undefined
+        ? []
+        : await this.historyOps(workerId, mirror, previous, status, options.history);
+    await this.io(`put ${key}`, () =>
+      history.length === 0
+        ? this.db.put(key, value, { sync })
+        : this.db.batch([{ type: 'put', key, value }, ...history], { sync }),
+    );
     const stored = structuredClone(status);
     this.emit({ kind: 'status-put', workerId, mirror, status: structuredClone(stored) });
     return stored;
@@ -248,8 +316,11 @@ export class LevelStore implements Store {
     return this.track(() =>
       this.mutex.run(key, async () => {
         const existing = await this.io(`get ${key}`, () => this.db.get(key));
+        const history = await this.keysOf(workerHistoryRange(workerId));
+        const ops: BatchOp[] = history.map((k) => ({ type: 'del', key: k }));
+        if (existing !== undefined) ops.push({ type: 'del', key });
+        if (ops.length > 0) await this.io(`del ${key}`, () => this.db.batch(ops));
         if (existing === undefined) return false;
-        await this.io(`del ${key}`, () => this.db.del(key));
         this.emit({ kind: 'worker-delete', workerId });
         return true;
       }),
@@ -282,7 +353,12 @@ export class LevelStore implements Store {
     const key = statusKey(workerId, mirror);
     const copy = structuredClone(status);
     return this.track(() =>
-      this.mutex.run(key, () => this.writeStatus(key, workerId, mirror, copy, options)),
+      this.mutex.run(key, async () => {
+        // The stored status decides whether this write finishes a run; read only when needed.
+        const previous =
+          options?.history === undefined ? undefined : await this.read(key, decodeMirrorStatus);
+        return this.writeStatus(key, workerId, mirror, copy, previous, options);
+      }),
     );
   }
 
@@ -298,7 +374,7 @@ export class LevelStore implements Store {
         const current = await this.read(key, decodeMirrorStatus);
         const next = update(current);
         if (next === undefined) return current;
-        return this.writeStatus(key, workerId, mirror, structuredClone(next), options);
+        return this.writeStatus(key, workerId, mirror, structuredClone(next), current, options);
       }),
     );
   }
@@ -341,13 +417,30 @@ export class LevelStore implements Store {
         const deleted = await this.mutex.run(key, async () => {
           const current = await this.read(key, decodeMirrorStatus);
           if (!current || !flushable(current)) return false;
-          await this.io(`del ${key}`, () => this.db.del(key));
+          const history = await this.keysOf(mirrorHistoryRange(ids[0], ids[1]));
+          const ops: BatchOp[] = [key, ...history].map((k) => ({ type: 'del', key: k }));
+          await this.io(`del ${key}`, () => this.db.batch(ops));
           this.emit({ kind: 'status-delete', workerId: ids[0], mirror: ids[1] });
           return true;
         });
         if (deleted) removed += 1;
       }
       return removed;
+    });
+  }
+
+  // ---- run history -----------------------------------------------------------------------
+
+  listRunHistory(workerId: string, mirror: string, limit?: number): Promise<RunRecord[]> {
+    return this.track(async () => {
+      // LevelDB reads a negative limit as "no limit": anything below 1 is no record.
+      if (limit !== undefined && !(limit >= 1)) return [];
+      const range = {
+        ...mirrorHistoryRange(workerId, mirror),
+        reverse: true,
+        ...(limit === undefined ? {} : { limit: Math.floor(limit) }),
+      };
+      return (await this.scan(range, decodeRunRecord)).map((r) => r.value);
     });
   }
 

@@ -1,5 +1,6 @@
-import { isSyncStatus, ZERO_TIME_RFC3339 } from '@tunasync/api-types';
-import type { MirrorStatus, WorkerStatus } from '@tunasync/api-types';
+import { isRunResult, isSyncStatus, ZERO_TIME_RFC3339 } from '@tunasync/api-types';
+import type { MirrorStatus, RunResult, WorkerStatus } from '@tunasync/api-types';
+import type { RunRecord } from './store';
 
 /** Why a decoded record cannot be used, or undefined. */
 export type RecordProblem = string;
@@ -56,6 +57,31 @@ export function decodeWorkerStatus(raw: unknown): WorkerStatus | RecordProblem {
   };
 }
 
+/** A stored run record with zero values for missing fields; a problem when it is not one. */
+export function decodeRunRecord(raw: unknown): RunRecord | RecordProblem {
+  const o = asObject(raw);
+  if (!o) return 'not a JSON object';
+  if (!isRunResult(o.result)) return `unknown result ${JSON.stringify(o.result)}`;
+  return {
+    started: time(o.started),
+    ended: time(o.ended),
+    result: o.result,
+    size: str(o.size),
+    error_msg: str(o.error_msg),
+  };
+}
+
+/** The run record of a status write that finishes a run with `result`. */
+export function runRecordOf(status: MirrorStatus, result: RunResult): RunRecord {
+  return {
+    started: status.last_started,
+    ended: status.last_ended,
+    result,
+    size: status.size,
+    error_msg: status.error_msg,
+  };
+}
+
 export function isTerminal(status: MirrorStatus): boolean {
-  return status.status === 'success' || status.status === 'failed';
+  return isRunResult(status.status);
 }

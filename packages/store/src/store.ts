@@ -1,4 +1,4 @@
-import type { MirrorStatus, Rfc3339, WorkerStatus } from '@tunasync/api-types';
+import type { MirrorStatus, Rfc3339, RunResult, WorkerStatus } from '@tunasync/api-types';
 
 /** Options of a write. */
 export interface WriteOptions {
@@ -8,6 +8,29 @@ export interface WriteOptions {
    * `sync` also survives a power loss).
    */
   sync?: boolean;
+  /**
+   * Run history (SPEC §7.8) of a status write: keep the newest `history` finished runs of
+   * this mirror. When the write finishes a run (`finishedRun(stored status, new status)` of
+   * `@tunasync/api-types`), its `RunRecord` is appended, and every record beyond the newest
+   * `history` is deleted, in the same atomic batch as the status. `0` records nothing (and
+   * drops the mirror's older records at its next finished run). Undefined: the history is
+   * not touched.
+   */
+  history?: number;
+}
+
+/**
+ * One finished run of a mirror, taken from the status write that finished it. Times are
+ * RFC 3339 text as in MirrorStatus.
+ */
+export interface RunRecord {
+  /** The status's `last_started`. */
+  started: Rfc3339;
+  /** The status's `last_ended`. */
+  ended: Rfc3339;
+  result: RunResult;
+  size: string;
+  error_msg: string;
 }
 
 /**
@@ -49,7 +72,10 @@ export interface Store {
   getWorker(workerId: string): Promise<WorkerStatus | undefined>;
   /** Creates or replaces a worker. */
   putWorker(worker: WorkerStatus, options?: WriteOptions): Promise<WorkerStatus>;
-  /** Removes a worker (its statuses stay, as in the Go manager); false when it was unknown. */
+  /**
+   * Removes a worker and the run history of its mirrors (its statuses stay, as in the Go
+   * manager); false when the worker was unknown (its history, if any, is removed all the same).
+   */
   deleteWorker(workerId: string): Promise<boolean>;
   /** Sets `last_online` of a registered worker; undefined when the worker is unknown. */
   refreshWorker(workerId: string, lastOnline: Rfc3339): Promise<WorkerStatus | undefined>;
@@ -74,8 +100,16 @@ export interface Store {
   listAllMirrorStatuses(): Promise<MirrorStatus[]>;
   /** Like `listAllMirrorStatuses`, with the (worker, mirror) each is stored under. */
   listAllMirrorStatusEntries(): Promise<MirrorStatusEntry[]>;
-  /** Deletes every status that is `disabled` or has an empty name; returns how many. */
+  /**
+   * Deletes every status that is `disabled` or has an empty name, each with its mirror's run
+   * history in one atomic batch; returns how many statuses.
+   */
   flushDisabled(): Promise<number>;
+  /**
+   * The newest `limit` finished runs of one mirror (every stored one without `limit`), newest
+   * first. A bounded range read of that mirror's records; a `limit` below 1 gives `[]`.
+   */
+  listRunHistory(workerId: string, mirror: string, limit?: number): Promise<RunRecord[]>;
 
   /** Subscribes to changes; returns the unsubscribe function. */
   onChange(listener: StoreListener): () => void;

@@ -1,4 +1,5 @@
-import { decodeComponent, encodeComponent, statusKey, workerKey } from '../src/index';
+import { decodeComponent, encodeComponent, historyKey, statusKey, workerKey } from '../src/index';
+import { parseHistorySeq } from '../src/key-layout';
 
 describe('key layout', () => {
   test('valid names are kept as they are', () => {
@@ -16,5 +17,16 @@ describe('key layout', () => {
     }
     expect(new Set(samples.map(encodeComponent)).size).toBe(samples.length);
     expect(encodeComponent('a/b')).toBe('a~002fb');
+  });
+
+  test('history keys: zero-padded run numbers, so key order is run order', () => {
+    expect(historyKey('w1', 'debian', 1)).toBe('history/w1/debian/0000000000000001');
+    expect(historyKey('b/c', 'a', 12)).toBe('history/b~002fc/a/0000000000000012');
+    const keys = [1, 2, 9, 10, 11, 99, 100, 12345].map((n) => historyKey('w', 'm', n));
+    expect([...keys].sort()).toEqual(keys);
+    expect(keys.map(parseHistorySeq)).toEqual([1, 2, 9, 10, 11, 99, 100, 12345]);
+    for (const other of ['history/w/m/1', 'history/w/m', 'status/w/m', 'history/w/m/x/1']) {
+      expect(parseHistorySeq(other)).toBeUndefined();
+    }
   });
 });

@@ -8,7 +8,7 @@ import { Level } from 'level';
 import type { LogMeta, Logger } from '@tunasync/api-types';
 import { LevelStore, STORE_ERROR_CODES, isStoreError } from '../src/index';
 import type { Store } from '../src/index';
-import { describeStoreConformance, mirrorStatus } from './store-conformance';
+import { describeStoreConformance, mirrorStatus, report } from './store-conformance';
 
 const dirs: string[] = [];
 
@@ -186,17 +186,33 @@ describe('LevelStore opening', () => {
     });
     await store.putMirrorStatus('w1', 'debian', mirrorStatus('w1', 'debian'));
     await store.putMirrorStatus('b/c', 'a b', mirrorStatus('b/c', 'a b'));
+    await report(store, 'b/c', 'a', ['syncing', 'success'], { history: 5 });
+    // Three runs with a window of two: the oldest key is gone from the disk.
+    await report(store, 'w1', 'arch', ['success', 'failed', 'success'], { history: 2 });
     await store.close();
     const raw = new Level<string, string>(location);
     const keys: string[] = [];
     for await (const key of raw.keys()) keys.push(key);
+    const record = await raw.get('history/w1/arch/0000000000000003');
     await raw.close();
     expect(keys).toEqual([
+      'history/b~002fc/a/0000000000000001',
+      'history/w1/arch/0000000000000002',
+      'history/w1/arch/0000000000000003',
       'meta/version',
+      'status/b~002fc/a',
       'status/b~002fc/a~0020b',
+      'status/w1/arch',
       'status/w1/debian',
       'worker/w1',
     ]);
+    expect(JSON.parse(record as string)).toEqual({
+      started: '0001-01-01T00:00:00Z',
+      ended: '2026-01-02T16:00:02Z',
+      result: 'success',
+      size: '2',
+      error_msg: '',
+    });
   });
 });
 
@@ -246,6 +262,51 @@ describe('LevelStore unreadable records', () => {
       await expect(
         reopened.updateMirrorStatus('w1', 'notjson', () => mirrorStatus('w1', 'x')),
       ).rejects.toMatchObject({ code: STORE_ERROR_CODES.badRecord });
+    } finally {
+      await reopened.close();
+    }
+  });
+});
+
+describe('LevelStore unreadable history records', () => {
+  test('lists skip them with a warning; a key that is not ours fails the finishing write', async () => {
+    const location = join(await tempDir(), 'db');
+    const store = await LevelStore.open({ location });
+    await report(store, 'w1', 'm1', ['syncing', 'success'], { history: 10 });
+    await store.close();
+    const raw = new Level<string, string>(location);
+    await raw.put('history/w1/m1/0000000000000002', '{');
+    await raw.put('history/w1/m1/0000000000000003', JSON.stringify({ result: 'weird' }));
+    await raw.put('history/w1/m1/0000000000000004', JSON.stringify({ result: 'failed' }));
+    await raw.put('history/w1/m2/x', '{}');
+    await raw.close();
+
+    const lines: string[] = [];
+    const reopened = await LevelStore.open({ location, logger: recordingLogger(lines) });
+    try {
+      expect(await reopened.listRunHistory('w1', 'm1')).toEqual([
+        {
+          started: '0001-01-01T00:00:00Z',
+          ended: '0001-01-01T00:00:00Z',
+          result: 'failed',
+          size: '',
+          error_msg: '',
+        },
+        expect.objectContaining({ result: 'success', size: '1' }),
+      ]);
+      expect(lines.filter((l) => l.startsWith('warn: skipping unreadable record'))).toEqual([
+        'warn: skipping unreadable record history/w1/m1/0000000000000003: unknown result "weird"',
+        'warn: skipping unreadable record history/w1/m1/0000000000000002: not JSON',
+      ]);
+      // Numbering goes on after the newest key, readable or not.
+      await report(reopened, 'w1', 'm1', ['syncing', 'failed'], { history: 10 }, 'n');
+      expect((await reopened.listRunHistory('w1', 'm1', 1))[0]?.size).toBe('n1');
+
+      await reopened.putMirrorStatus('w1', 'm2', mirrorStatus('w1', 'm2', 'syncing'));
+      await expect(
+        reopened.putMirrorStatus('w1', 'm2', mirrorStatus('w1', 'm2', 'success'), { history: 5 }),
+      ).rejects.toThrow(/record history\/w1\/m2\/x is unreadable \(not a history key\)/);
+      expect((await reopened.getMirrorStatus('w1', 'm2'))?.status).toBe('syncing');
     } finally {
       await reopened.close();
     }

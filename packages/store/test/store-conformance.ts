@@ -1,7 +1,7 @@
 import { ZERO_TIME_RFC3339 } from '@tunasync/api-types';
 import type { MirrorStatus, SyncStatus, WorkerStatus } from '@tunasync/api-types';
 import { STORE_ERROR_CODES } from '../src/errors';
-import type { Store, StoreChange } from '../src/store';
+import type { RunRecord, Store, StoreChange, WriteOptions } from '../src/store';
 
 /**
  * A backend under test. `create` makes a fresh, empty store; `reopen` closes the given store
@@ -44,6 +44,46 @@ export function workerStatus(id: string, extra: Partial<WorkerStatus> = {}): Wor
     last_register: '2026-01-02T15:04:05+08:00',
     ...extra,
   };
+}
+
+/**
+ * Moves one mirror through `statuses` with `updateMirrorStatus`, as reports do: each write
+ * gets `size` `<tag><i>`, `error_msg` `e<tag><i>` when failed, and `last_started` /
+ * `last_ended` changed so a record shows which write it came from.
+ */
+export async function report(
+  store: Store,
+  worker: string,
+  mirror: string,
+  statuses: readonly SyncStatus[],
+  options: WriteOptions,
+  tag = '',
+): Promise<void> {
+  for (const [i, status] of statuses.entries()) {
+    await store.updateMirrorStatus(
+      worker,
+      mirror,
+      (current) =>
+        mirrorStatus(worker, mirror, status, {
+          size: `${tag}${i}`,
+          error_msg: status === 'failed' ? `e${tag}${i}` : '',
+          last_started:
+            status === 'pre-syncing'
+              ? `2026-01-02T15:00:${String(i).padStart(2, '0')}Z`
+              : (current?.last_started ?? ZERO_TIME_RFC3339),
+          last_ended:
+            status === 'success' || status === 'failed'
+              ? `2026-01-02T16:00:${String(i).padStart(2, '0')}Z`
+              : (current?.last_ended ?? ZERO_TIME_RFC3339),
+        }),
+      options,
+    );
+  }
+}
+
+/** `result:size` of each record, newest first. */
+function runs(records: RunRecord[]): string[] {
+  return records.map((r) => `${r.result}:${r.size}`);
 }
 
 /** Defines the tests every Store backend must pass. */
@@ -294,6 +334,261 @@ export function describeStoreConformance(backend: string, makeHarness: () => Sto
         mirrorStatus('w1', 'm1', 'success'),
         mirrorStatus('w1', 'm2', 'syncing'),
       ]);
+    });
+
+    describe('run history', () => {
+      const KEEP = { history: 50 };
+
+      test('a write that finishes a run appends its record; listed newest first', async () => {
+        expect(await store.listRunHistory('w1', 'm1')).toEqual([]);
+        await report(
+          store,
+          'w1',
+          'm1',
+          ['pre-syncing', 'syncing', 'success', 'pre-syncing', 'syncing', 'failed'],
+          KEEP,
+        );
+        const history = await store.listRunHistory('w1', 'm1');
+        expect(history).toEqual([
+          {
+            started: '2026-01-02T15:00:03Z',
+            ended: '2026-01-02T16:00:05Z',
+            result: 'failed',
+            size: '5',
+            error_msg: 'e5',
+          },
+          {
+            started: '2026-01-02T15:00:00Z',
+            ended: '2026-01-02T16:00:02Z',
+            result: 'success',
+            size: '2',
+            error_msg: '',
+          },
+        ]);
+        expect(await store.listRunHistory('w1', 'm1', 1)).toEqual([history[0]]);
+        expect(await store.listRunHistory('w1', 'm1', 2)).toEqual(history);
+        expect(await store.listRunHistory('w1', 'm1', 99)).toEqual(history);
+        expect(await store.listRunHistory('w1', 'm1', 0)).toEqual([]);
+        expect(await store.listRunHistory('w1', 'm1', -1)).toEqual([]);
+        expect(await store.listRunHistory('w1', 'other')).toEqual([]);
+        expect(await store.listRunHistory('w2', 'm1')).toEqual([]);
+      });
+
+      test('a terminal report delivered twice is one run; success after failed is another', async () => {
+        await report(
+          store,
+          'w1',
+          'm1',
+          ['success', 'success', 'failed', 'failed', 'success', 'paused', 'success'],
+          KEEP,
+        );
+        expect(runs(await store.listRunHistory('w1', 'm1'))).toEqual([
+          'success:6',
+          'success:4',
+          'failed:2',
+          'success:0',
+        ]);
+      });
+
+      test('writes without the history option never touch the history', async () => {
+        await report(store, 'w1', 'm1', ['syncing', 'success', 'syncing', 'failed'], {});
+        await store.putMirrorStatus('w1', 'm1', mirrorStatus('w1', 'm1', 'success'));
+        expect(await store.listRunHistory('w1', 'm1')).toEqual([]);
+        // putMirrorStatus applies the rule against the stored status too.
+        await store.putMirrorStatus('w1', 'm1', mirrorStatus('w1', 'm1', 'success'), KEEP);
+        await store.putMirrorStatus(
+          'w1',
+          'm1',
+          mirrorStatus('w1', 'm1', 'failed', { size: '7G', error_msg: 'boom' }),
+          KEEP,
+        );
+        expect(await store.listRunHistory('w1', 'm1')).toEqual([
+          {
+            started: mirrorStatus('w1', 'm1').last_started,
+            ended: mirrorStatus('w1', 'm1').last_ended,
+            result: 'failed',
+            size: '7G',
+            error_msg: 'boom',
+          },
+        ]);
+      });
+
+      test('only the newest N are kept; lowering N trims at the next run; 0 keeps none', async () => {
+        const cycle = (n: number) =>
+          Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 'syncing' : 'success') as SyncStatus);
+        await report(store, 'w1', 'm1', cycle(14), { history: 3 });
+        expect(runs(await store.listRunHistory('w1', 'm1'))).toEqual([
+          'success:13',
+          'success:11',
+          'success:9',
+        ]);
+        await report(store, 'w1', 'm1', cycle(4), { history: 5 }, 'b');
+        expect(runs(await store.listRunHistory('w1', 'm1'))).toEqual([
+          'success:b3',
+          'success:b1',
+          'success:13',
+          'success:11',
+          'success:9',
+        ]);
+        await report(store, 'w1', 'm1', ['syncing', 'failed'], { history: 2 }, 'c');
+        expect(runs(await store.listRunHistory('w1', 'm1'))).toEqual(['failed:c1', 'success:b3']);
+        // A write that finishes no run trims nothing.
+        await report(store, 'w1', 'm1', ['syncing'], { history: 1 }, 'd');
+        expect(await store.listRunHistory('w1', 'm1')).toHaveLength(2);
+        await report(store, 'w1', 'm1', ['success'], { history: 0 }, 'e');
+        expect(await store.listRunHistory('w1', 'm1')).toEqual([]);
+        await report(store, 'w1', 'm1', ['syncing', 'success'], { history: 2 }, 'f');
+        expect(runs(await store.listRunHistory('w1', 'm1'))).toEqual(['success:f1']);
+      });
+
+      test('histories never mix, whatever the names contain', async () => {
+        const pairs: Array<[string, string]> = [
+          ['c', 'a/b'],
+          ['b/c', 'a'],
+          ['b', 'c/a'],
+          ['w', 'm'],
+          ['w', 'mx'],
+          ['w', 'm/0000000000000001'],
+          ['wx', 'm'],
+          ['w/m', ''],
+          ['', 'w/m'],
+        ];
+        for (const [i, [worker, mirror]] of pairs.entries()) {
+          await report(
+            store,
+            worker,
+            mirror,
+            Array.from({ length: i + 1 }, () => 'failed' as SyncStatus).flatMap((f) => [
+              'syncing' as SyncStatus,
+              f,
+            ]),
+            KEEP,
+            `${i}-`,
+          );
+        }
+        for (const [i, [worker, mirror]] of pairs.entries()) {
+          const history = await store.listRunHistory(worker, mirror);
+          expect({ worker, mirror, count: history.length }).toEqual({
+            worker,
+            mirror,
+            count: i + 1,
+          });
+          expect(history.every((r) => r.size.startsWith(`${i}-`))).toBe(true);
+        }
+      });
+
+      test('deleting a worker deletes its history (not its statuses, nor its neighbours)', async () => {
+        await store.putWorker(workerStatus('w'));
+        for (const [worker, mirror] of [
+          ['w', 'm1'],
+          ['w', 'm2'],
+          ['wx', 'm1'],
+          ['w/x', 'm1'],
+          ['x', 'w/m1'],
+        ] as const) {
+          await report(store, worker, mirror, ['syncing', 'success'], KEEP);
+        }
+        expect(await store.deleteWorker('w')).toBe(true);
+        expect(await store.listRunHistory('w', 'm1')).toEqual([]);
+        expect(await store.listRunHistory('w', 'm2')).toEqual([]);
+        expect(await store.listMirrorStatuses('w')).toHaveLength(2);
+        for (const [worker, mirror] of [
+          ['wx', 'm1'],
+          ['w/x', 'm1'],
+          ['x', 'w/m1'],
+        ] as const) {
+          expect(await store.listRunHistory(worker, mirror)).toHaveLength(1);
+        }
+        // An unregistered worker's history goes too (the answer still says it was unknown).
+        expect(await store.deleteWorker('wx')).toBe(false);
+        expect(await store.listRunHistory('wx', 'm1')).toEqual([]);
+        // A new run after the deletion starts a new history.
+        await report(store, 'w', 'm1', ['syncing', 'failed'], KEEP, 'n');
+        expect(runs(await store.listRunHistory('w', 'm1'))).toEqual(['failed:n1']);
+      });
+
+      test('flushDisabled deletes the history of the flushed mirrors only', async () => {
+        await report(store, 'w1', 'a', ['syncing', 'success', 'disabled'], KEEP);
+        await report(store, 'w1', 'ab', ['syncing', 'success', 'paused'], KEEP);
+        await report(store, 'w2', 'a', ['syncing', 'failed'], KEEP);
+        expect(await store.flushDisabled()).toBe(1);
+        expect(await store.listRunHistory('w1', 'a')).toEqual([]);
+        expect(await store.listRunHistory('w1', 'ab')).toHaveLength(1);
+        expect(await store.listRunHistory('w2', 'a')).toHaveLength(1);
+      });
+
+      test('a restart keeps the history, and numbering and trimming go on', async () => {
+        await report(store, 'w1', 'm1', ['syncing', 'success', 'syncing', 'failed'], {
+          history: 3,
+        });
+        store = await harness.reopen(store);
+        expect(runs(await store.listRunHistory('w1', 'm1'))).toEqual(['failed:3', 'success:1']);
+        await report(
+          store,
+          'w1',
+          'm1',
+          ['syncing', 'success', 'syncing', 'success'],
+          { history: 3 },
+          'r',
+        );
+        expect(runs(await store.listRunHistory('w1', 'm1'))).toEqual([
+          'success:r3',
+          'success:r1',
+          'failed:3',
+        ]);
+      });
+
+      test('200 concurrent finishing writes of different mirrors are all recorded', async () => {
+        await Promise.all(
+          Array.from({ length: 200 }, (_, i) =>
+            store.putMirrorStatus('w1', `m${i}`, mirrorStatus('w1', `m${i}`, 'syncing')),
+          ),
+        );
+        await Promise.all(
+          Array.from({ length: 200 }, (_, i) =>
+            store.updateMirrorStatus(
+              'w1',
+              `m${i}`,
+              (current) =>
+                current && { ...current, status: i % 3 === 0 ? 'failed' : 'success', size: `${i}` },
+              KEEP,
+            ),
+          ),
+        );
+        for (let i = 0; i < 200; i += 1) {
+          expect(runs(await store.listRunHistory('w1', `m${i}`))).toEqual([
+            `${i % 3 === 0 ? 'failed' : 'success'}:${i}`,
+          ]);
+        }
+      });
+
+      test('concurrent reports of one mirror never lose or duplicate a record', async () => {
+        // In call order: syncing, success (a run), success again (the same run), failed (a
+        // run) — 100 runs in 200 writes, each with the size of the write that finished it.
+        const cycle = ['syncing', 'success', 'success', 'failed'] as const;
+        const write = (i: number, options: WriteOptions) =>
+          store.updateMirrorStatus(
+            'w1',
+            'm1',
+            (current) => ({
+              ...(current ?? mirrorStatus('w1', 'm1')),
+              status: cycle[i % 4] as SyncStatus,
+              size: `${i}`,
+            }),
+            options,
+          );
+        await Promise.all(Array.from({ length: 200 }, (_, i) => write(i, { history: 500 })));
+        const expected = Array.from({ length: 200 }, (_, i) => i)
+          .filter((i) => i % 4 === 1 || i % 4 === 3)
+          .reverse()
+          .map((i) => `${i % 4 === 1 ? 'success' : 'failed'}:${i}`);
+        expect(expected).toHaveLength(100);
+        expect(runs(await store.listRunHistory('w1', 'm1'))).toEqual(expected);
+
+        // The same with a small window: exactly the newest 10 remain.
+        await Promise.all(Array.from({ length: 200 }, (_, i) => write(i, { history: 10 })));
+        expect(runs(await store.listRunHistory('w1', 'm1'))).toEqual(expected.slice(0, 10));
+      });
     });
 
     test('close is idempotent, waits for running writes, and refuses later calls', async () => {

@@ -57,7 +57,13 @@ export function reportStatus(
   manager: string,
   worker: string,
   name: string,
-  fields: { status: string; upstream?: string; size?: string; is_master?: boolean },
+  fields: {
+    status: string;
+    upstream?: string;
+    size?: string;
+    is_master?: boolean;
+    error_msg?: string;
+  },
   options?: SeedOptions,
 ): Promise<unknown> {
   return call(
@@ -70,6 +76,7 @@ export function reportStatus(
       status: fields.status,
       upstream: fields.upstream ?? `rsync://upstream.example.org/${name}/`,
       size: fields.size ?? 'unknown',
+      error_msg: fields.error_msg ?? '',
     },
     options,
   );

@@ -1,0 +1,33 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { TempDirs } from '@tunasync/test-utils';
+import { loadManagerConfig } from '../src/manager-config';
+
+const dirs = new TempDirs();
+afterEach(() => dirs.cleanup());
+
+async function settingsOf(text: string) {
+  const file = join(await dirs.make('tunasync-conf-'), 'manager.conf');
+  await writeFile(file, text);
+  return loadManagerConfig({ config: file });
+}
+
+describe('[server] history_size', () => {
+  test('defaults to 50; the file sets it, 0 included', async () => {
+    expect((await loadManagerConfig({})).settings?.historySize).toBe(50);
+    expect((await settingsOf('[server]\naddr = "127.0.0.1"\n')).settings?.historySize).toBe(50);
+    expect((await settingsOf('[server]\nhistory_size = 7\n')).settings?.historySize).toBe(7);
+    expect((await settingsOf('[server]\nhistory_size = 0\n')).settings?.historySize).toBe(0);
+    expect((await settingsOf('[server]\nhistory_size = 10000\n')).settings?.historySize).toBe(
+      10000,
+    );
+  });
+
+  test('a bad value is a problem naming file and key, and gives no settings', async () => {
+    const check = await settingsOf('[server]\nhistory_size = 2.5\n');
+    expect(check.settings).toBeUndefined();
+    expect(check.problems).toEqual([
+      expect.stringMatching(/manager\.conf:server\.history_size: must be an integer$/),
+    ]);
+  });
+});
