@@ -13,14 +13,13 @@
 // the end as after the warm-up, and resident memory grown by less than 10 %.
 'use strict';
 
-const { spawn } = require('node:child_process');
 const { readFileSync, readdirSync } = require('node:fs');
-const { mkdtemp, rm, writeFile } = require('node:fs/promises');
+const { mkdtemp, rm } = require('node:fs/promises');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { parseArgs } = require('node:util');
+const { sendCommand, startWorker, workerStatuses } = require('./worker-process');
 
-const WORKER_BIN = join(__dirname, '..', 'apps', 'worker', 'bin', 'tunasync-worker.js');
 const WORKER = 'soak-worker';
 
 function rssKiB(pid) {
@@ -79,26 +78,12 @@ async function main() {
     });
     daemon = await startRsyncDaemon({ modules: [{ name: 'pub', path: join(dir, 'upstream') }] });
     manager = await startManagerProcess();
-    const conf = join(dir, 'worker.conf');
-    await writeFile(
-      conf,
-      `[global]
-name = "${WORKER}"
-log_dir = "${join(dir, 'log')}/{{.Name}}"
-mirror_dir = "${join(dir, 'mirrors')}"
-concurrent = 4
-interval = 1440
-retry = 1
-
-[manager]
-api_base = "${manager.url}"
-
-[server]
-hostname = "127.0.0.1"
-listen_addr = "127.0.0.1"
-listen_port = 0
-
-[[mirrors]]
+    worker = await startWorker({
+      dir,
+      name: WORKER,
+      managerUrl: manager.url,
+      concurrent: 4,
+      mirrors: `[[mirrors]]
 name = "cmd"
 provider = "command"
 upstream = "https://example.org/cmd/"
@@ -116,39 +101,20 @@ provider = "command"
 upstream = "https://example.org/slow/"
 command = "sh -c 'sleep 30 & sleep 30'"
 `,
-    );
-    worker = spawn(
-      process.execPath,
-      [WORKER_BIN, '--config', conf, '--state-dir', join(dir, 'state')],
-      {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
-    let workerLog = '';
-    worker.stderr.on('data', (d) => (workerLog = (workerLog + d).slice(-20_000)));
-
-    const statuses = async () => {
-      const res = await fetch(`${manager.url}/workers/${WORKER}/jobs`);
-      return res.ok ? res.json() : [];
-    };
+    });
+    const statuses = () => workerStatuses(manager.url, WORKER);
     const waitFor = async (name, check, what) => {
       const deadline = Date.now() + 60_000;
       for (;;) {
-        if (worker.exitCode !== null) throw new Error(`the worker exited:\n${workerLog}`);
+        if (worker.child.exitCode !== null) throw new Error(`the worker exited:\n${worker.log()}`);
         const s = (await statuses()).find((x) => x.name === name);
         if (s && check(s)) return s;
-        if (Date.now() > deadline) throw new Error(`${name}: ${what} not reached:\n${workerLog}`);
+        if (Date.now() > deadline)
+          throw new Error(`${name}: ${what} not reached:\n${worker.log()}`);
         await new Promise((r) => setTimeout(r, 10));
       }
     };
-    const cmd = async (verb, mirror) => {
-      const res = await fetch(`${manager.url}/cmd`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ cmd: verb, mirror_id: mirror, worker_id: WORKER }),
-      });
-      if (!res.ok) throw new Error(`${verb} ${mirror}: ${res.status} ${await res.text()}`);
-    };
+    const cmd = (verb, mirror) => sendCommand(manager.url, verb, mirror, WORKER);
     const runToSuccess = async (name) => {
       const before = (await statuses()).find((x) => x.name === name)?.last_ended;
       await cmd('start', name);
@@ -179,9 +145,9 @@ command = "sh -c 'sleep 30 & sleep 30'"
       await new Promise((r) => setTimeout(r, 100));
       samples.push({
         worker: {
-          rss: rssKiB(worker.pid),
-          fds: fdCount(worker.pid),
-          procs: descendants(worker.pid).length,
+          rss: rssKiB(worker.child.pid),
+          fds: fdCount(worker.child.pid),
+          procs: descendants(worker.child.pid).length,
         },
         manager: { rss: rssKiB(manager.child.pid), fds: fdCount(manager.child.pid) },
       });
@@ -225,11 +191,7 @@ command = "sh -c 'sleep 30 & sleep 30'"
     );
     process.exitCode = ok ? 0 : 1;
   } finally {
-    if (worker && worker.exitCode === null) {
-      const exited = new Promise((r) => worker.once('exit', r));
-      worker.kill('SIGTERM');
-      await exited;
-    }
+    await worker?.stop();
     await manager?.stop();
     await daemon?.stop();
     await rm(dir, { recursive: true, force: true });

@@ -19,9 +19,10 @@ const { mkdir, mkdtemp, rm, writeFile } = require('node:fs/promises');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { parseArgs } = require('node:util');
+const { sendCommand, startWorker, workerStatuses } = require('./worker-process');
 
 const GOAL = 1.05;
-const WORKER_BIN = join(__dirname, '..', 'apps', 'worker', 'bin', 'tunasync-worker.js');
+const WORKER = 'bench-worker';
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -51,15 +52,12 @@ async function generateTree(root, files, kib) {
   }
 }
 
-async function jobsOf(manager) {
-  const res = await fetch(`${manager.url}/workers/bench-worker/jobs`);
-  return res.ok ? res.json() : [];
-}
-
-async function waitForRun(manager, after, child) {
+async function waitForRun(manager, after, worker) {
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`tunasync-worker exited with ${child.exitCode}`);
-    const status = (await jobsOf(manager)).find((s) => s.name === 'bench');
+    if (worker.child.exitCode !== null) {
+      throw new Error(`tunasync-worker exited with ${worker.child.exitCode}:\n${worker.log()}`);
+    }
+    const status = (await workerStatuses(manager.url, WORKER)).find((s) => s.name === 'bench');
     if (status && status.status === 'failed' && status.last_ended !== after) {
       throw new Error(`the worker's sync failed: ${status.error_msg}`);
     }
@@ -90,40 +88,17 @@ async function main() {
     daemon = await startRsyncDaemon({ modules: [{ name: 'bench', path: upstreamDir }] });
     manager = await startManagerProcess();
     const mirrorDir = join(dir, 'mirrors');
-    const conf = join(dir, 'worker.conf');
-    await writeFile(
-      conf,
-      `[global]
-name = "bench-worker"
-log_dir = "${join(dir, 'log')}/{{.Name}}"
-mirror_dir = "${mirrorDir}"
-concurrent = 1
-interval = 1440
-retry = 1
-
-[manager]
-api_base = "${manager.url}"
-
-[server]
-hostname = "127.0.0.1"
-listen_addr = "127.0.0.1"
-listen_port = 0
-
-[[mirrors]]
+    worker = await startWorker({
+      dir,
+      name: WORKER,
+      managerUrl: manager.url,
+      concurrent: 1,
+      mirrors: `[[mirrors]]
 name = "bench"
 provider = "rsync"
 upstream = "${daemon.url('bench')}"
 `,
-    );
-    worker = spawn(
-      process.execPath,
-      [WORKER_BIN, '--config', conf, '--state-dir', join(dir, 'state')],
-      {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
-    let workerLog = '';
-    worker.stderr.on('data', (d) => (workerLog += d));
+    });
     let last = await waitForRun(manager, undefined, worker); // the first sync, at start-up
 
     const bareDest = join(dir, 'bare');
@@ -144,13 +119,7 @@ upstream = "${daemon.url('bench')}"
       bare.push(await run(argv[0], argv.slice(1)));
 
       await rm(join(mirrorDir, 'bench'), { recursive: true, force: true });
-      const answer = await fetch(`${manager.url}/cmd`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ cmd: 'start', mirror_id: 'bench', worker_id: 'bench-worker' }),
-      });
-      if (!answer.ok)
-        throw new Error(`start: ${answer.status} ${await answer.text()}\n${workerLog}`);
+      await sendCommand(manager.url, 'start', 'bench', WORKER);
       last = await waitForRun(manager, last.last_ended, worker);
       viaWorker.push(Date.parse(last.last_ended) - Date.parse(last.last_started));
     }
@@ -167,11 +136,7 @@ upstream = "${daemon.url('bench')}"
     console.log(`ratio: ${ratio.toFixed(3)}× (goal < ${GOAL}×): ${ratio < GOAL ? 'PASS' : 'FAIL'}`);
     process.exitCode = ratio < GOAL ? 0 : 1;
   } finally {
-    if (worker && worker.exitCode === null) {
-      const exited = new Promise((r) => worker.once('exit', r));
-      worker.kill('SIGTERM');
-      await exited;
-    }
+    await worker?.stop();
     await manager?.stop();
     await daemon?.stop();
     await rm(dir, { recursive: true, force: true });
