@@ -14,6 +14,7 @@ export type {
   MirrorSchedule,
   MirrorSchedules,
   MirrorSizeMessage,
+  MirrorProgressMessage,
   MessageBody,
   ErrorBody,
   WorkerAnswer,
@@ -73,6 +74,7 @@ export {
   validateWorkerCmd,
   validateMirrorSchedules,
   validateMirrorSizeMessage,
+  validateMirrorProgressMessage,
   validateManagerConfig,
   validateWorkerConfig,
   validateCtlConfig,
@@ -85,5 +87,6 @@ export {
   workerCmdSchema,
   mirrorSchedulesSchema,
   mirrorSizeMessageSchema,
+  mirrorProgressMessageSchema,
 } from './wire-schemas';
 export { managerConfigSchema, workerConfigSchema, ctlConfigSchema } from './config-schemas';
