@@ -28,6 +28,12 @@ export const GO_FIELDS = {
     NextScheduleTs: 'next_schedule_ts',
     Upstream: 'upstream',
     Size: 'size',
+    // Live progress (SPEC §7.9): extra fields a tunasync-ts manager sends while a mirror
+    // syncs; always known here, so a template may name them when no mirror has them.
+    ProgressFiles: 'progress_files',
+    ProgressBytes: 'progress_bytes',
+    ProgressUpdated: 'progress_updated',
+    ProgressUpdatedTs: 'progress_updated_ts',
   },
   /** `MirrorStatus` (list WORKER…). */
   mirrorStatus: {
@@ -43,6 +49,9 @@ export const GO_FIELDS = {
     Upstream: 'upstream',
     Size: 'size',
     ErrorMsg: 'error_msg',
+    ProgressFiles: 'progress_files',
+    ProgressBytes: 'progress_bytes',
+    ProgressUpdated: 'progress_updated',
   },
   /** `WorkerStatus` (workers). */
   workerStatus: {

@@ -5,7 +5,7 @@ import { startManagerProcess, TempDirs } from '@tunasync/test-utils';
 import type { StandIn } from './helpers/fake-manager';
 import { closedPort, json, startStandIn } from './helpers/fake-manager';
 import { runCtl } from './helpers/run-ctl';
-import { getJson, registerWorker, reportStatus } from './helpers/seed-manager';
+import { getJson, registerWorker, reportProgress, reportStatus } from './helpers/seed-manager';
 
 /*
  * The built tunasynctl against the real manager (the built `tunasync-manager` as a child
@@ -460,5 +460,79 @@ describe('tunasynctl config files with the real manager', () => {
       stdout: '',
       stderr: `tunasynctl: cannot list the jobs of all workers: cannot reach the manager at http://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}\n`,
     });
+  });
+});
+
+describe('live progress (SPEC §7.9) in list', () => {
+  it('--format prints the progress fields by their Go names; <no value> without progress', async () => {
+    const m = manager.url;
+    await registerWorker(m, 'w6', `${w1.url}/`);
+    await reportStatus(m, 'w6', 'centos', { status: 'syncing' });
+    await reportStatus(m, 'w6', 'fedora', { status: 'syncing' });
+    await reportStatus(m, 'w6', 'rocky', { status: 'success' });
+    await reportProgress(m, 'w6', 'centos', 1234, 5678);
+    const jobs = (await getJson(m, '/jobs')) as Record<string, unknown>[];
+    const own = (await getJson(m, '/workers/w6/jobs')) as Record<string, unknown>[];
+    const centos = jobs.find((j) => j.name === 'centos');
+    const centosOwn = own.find((j) => j.name === 'centos');
+    expect(centos).toMatchObject({ progress_files: 1234, progress_bytes: 5678 });
+
+    // The JSON output passes the extra fields through, as the manager sent them.
+    const json = await ctl(['list', '-a', ...at()]);
+    expect(json.stdout).toBe(`${JSON.stringify(jobs, null, 2)}\n`);
+    expect(json.stdout).toContain('"progress_files": 1234,');
+    const ownJson = await ctl(['list', 'w6', ...at()]);
+    expect(JSON.parse(ownJson.stdout)).toEqual(own);
+
+    const template = '{{.Name}} {{.ProgressFiles}} {{.ProgressBytes}}';
+    const all = await ctl(['list', '-a', '-s', 'syncing', '-f', template, ...at()]);
+    // Other tests share this manager: every syncing mirror of /jobs is listed, only centos
+    // with progress.
+    const syncing = jobs.filter((j) => j.status === 'syncing').map((j) => String(j.name));
+    expect(syncing).toEqual(expect.arrayContaining(['centos', 'fedora']));
+    expect(all).toEqual({
+      code: 0,
+      stdout: syncing
+        .map((name) =>
+          name === 'centos' ? 'centos 1234 5678\n' : `${name} <no value> <no value>\n`,
+        )
+        .join(''),
+      stderr: '',
+    });
+    const times = await ctl([
+      'list',
+      '-a',
+      '-s',
+      'syncing',
+      '-f',
+      '{{.Name}}|{{.ProgressUpdated}}|{{.ProgressUpdatedTs}}',
+      ...at(),
+    ]);
+    expect(times.stdout).toContain(
+      `centos|${String(centos?.progress_updated)}|${String(centos?.progress_updated_ts)}\n`,
+    );
+    expect(times.stdout).toContain('fedora|<no value>|<no value>\n');
+
+    const ofWorker = await ctl([
+      'list',
+      'w6',
+      '-f',
+      '{{.Name}} {{.ProgressFiles}} {{.ProgressBytes}} {{.ProgressUpdated}}',
+      ...at(),
+    ]);
+    expect(ofWorker).toEqual({
+      code: 0,
+      stdout:
+        `centos 1234 5678 ${String(centosOwn?.progress_updated)}\n` +
+        'fedora <no value> <no value> <no value>\n' +
+        'rocky <no value> <no value> <no value>\n',
+      stderr: '',
+    });
+    expect(String(centosOwn?.progress_updated)).toMatch(/^\d{4}-\d\d-\d\dT/);
+
+    // Known even when no listed mirror has progress (nothing syncing, or a Go manager).
+    const none = await ctl(['list', '-a', '-s', 'success', '-f', template, ...at()]);
+    expect(none.code).toBe(0);
+    expect(none.stdout).toContain('rocky <no value> <no value>\n');
   });
 });

@@ -6,6 +6,7 @@ import {
   nameProblem,
   silentLogger,
   validateClientCmd,
+  validateMirrorProgressMessage,
   validateMirrorSchedules,
   validateMirrorSizeMessage,
   validateMirrorStatus,
@@ -27,6 +28,7 @@ import { toHistoryRecord } from './history-record';
 import { JobsSnapshot } from './jobs-snapshot';
 import { METRICS_CONTENT_TYPE, ManagerMetrics } from './metrics';
 import type { MirrorzSettings } from './mirrorz-config';
+import { progressFields } from './mirror-progress';
 import { MIRRORZ_CONTENT_TYPE, MirrorzEndpoint } from './mirrorz-document';
 import { STATUS_PAGE_CSP, StatusPage } from './status-page';
 import { applyStatusReport, isMeaningfulSize, normalizeTime } from './status-rules';
@@ -93,6 +95,7 @@ const ROUTES: Array<[string, string[]]> = [
   ['/workers/:id/jobs/:job', ['POST']],
   ['/workers/:id/jobs/:job/size', ['POST']],
   ['/workers/:id/jobs/:job/history', ['GET']],
+  ['/workers/:id/jobs/:job/progress', ['POST']],
   ['/workers/:id/schedules', ['POST']],
   ['/cmd', ['POST']],
 ];
@@ -306,7 +309,13 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
   app.get('/workers/:id/jobs', async (req, res) => {
     const id = param(req, 'id');
     await requireWorker(id);
-    res.json(await store.listMirrorStatuses(id));
+    const statuses = await store.listMirrorStatuses(id);
+    res.json(
+      statuses.map((status) => {
+        const progress = snapshot.progressOf(status);
+        return progress === undefined ? status : { ...status, ...progressFields(progress) };
+      }),
+    );
   });
 
   app.post('/workers/:id/jobs/:job', async (req, res) => {
@@ -366,6 +375,34 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     if (!(await store.getMirrorStatus(id, job))) throw managerError('mirrorNotFound', job, id);
     const runs = await store.listRunHistory(id, job, limit);
     res.json(runs.map((run) => toHistoryRecord(id, job, run)));
+  });
+
+  // Live progress of a syncing mirror (§7.9): kept in memory only (no store write, so it
+  // does not refresh last_online either), shown on /jobs and /workers/:id/jobs while the
+  // mirror is syncing.
+  app.post('/workers/:id/jobs/:job/progress', async (req, res) => {
+    const id = param(req, 'id');
+    const job = param(req, 'job');
+    await requireWorker(id);
+    const message = valid(validateMirrorProgressMessage(req.body));
+    if (message.name === '') throw managerError('emptyMirrorName');
+    checkName('mirror name', message.name);
+    if (message.name !== job) throw managerError('mirrorNameMismatch', message.name, job);
+    const updated = clock();
+    const progress = { files: message.files, bytes: message.bytes, updated };
+    if (!snapshot.setProgress(id, message.name, progress)) {
+      const current = snapshot.status(id, message.name);
+      if (current === undefined) throw managerError('mirrorNotFound', message.name, id);
+      throw managerError('mirrorNotSyncing', message.name, id, current.status);
+    }
+    logger.debug(
+      `Progress of [${message.name}] @<${id}>: ${message.files} files, ${message.bytes} bytes`,
+      {
+        worker: id,
+        mirror: message.name,
+      },
+    );
+    res.json({ ...message, updated: formatRfc3339(updated) });
   });
 
   app.post('/workers/:id/schedules', async (req, res) => {

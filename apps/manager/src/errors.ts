@@ -92,6 +92,12 @@ export const MANAGER_ERRORS = {
     status: 404,
     message: () => 'run history is disabled on this manager ([server] history_size = 0)',
   },
+  mirrorNotSyncing: {
+    code: 'TUNASYNC_E_MANAGER_MIRROR_NOT_SYNCING',
+    status: 409,
+    message: (mirror: string, worker: string, status: string) =>
+      `mirror '${mirror}' of worker '${worker}' is not syncing (status ${status}): progress not recorded`,
+  },
   emptyCmdWorker: {
     code: 'TUNASYNC_E_MANAGER_CMD_WITHOUT_WORKER',
     status: 400,

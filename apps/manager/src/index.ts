@@ -7,12 +7,19 @@ export type { RunManagerOptions, RunningManager } from './run-manager';
 export { loadManagerConfig, DEFAULT_DB_FILE } from './manager-config';
 export type { ManagerConfigCheck, ManagerFlags, ManagerSettings } from './manager-config';
 export { JobsSnapshot } from './jobs-snapshot';
-export type { WebMirrorStatusWithWorker } from './jobs-snapshot';
+export type { WebJob, WebMirrorStatusWithWorker } from './jobs-snapshot';
+export { progressFields, webProgressFields } from './mirror-progress';
+export type {
+  MirrorProgress,
+  MirrorProgressFields,
+  WebMirrorProgressFields,
+} from './mirror-progress';
 export {
   StatusPage,
   STATUS_PAGE_CSP,
   STATUS_PAGE_REFRESH_SECONDS,
   escapeHtml,
+  progressText,
   renderStatusRows,
   sizeBytes,
 } from './status-page';

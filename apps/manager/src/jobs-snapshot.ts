@@ -1,12 +1,17 @@
 import { parseRfc3339OrZero, toWebMirrorStatus } from '@tunasync/api-types';
 import type { MirrorStatus, WebMirrorStatus, WorkerStatus } from '@tunasync/api-types';
 import type { MirrorStatusEntry, StoreChange } from '@tunasync/store';
+import { webProgressFields } from './mirror-progress';
+import type { MirrorProgress, WebMirrorProgressFields } from './mirror-progress';
+
+/** A `/jobs` item: the compatible fields, plus progress while the mirror syncs (§7.9). */
+export type WebJob = WebMirrorStatus & Partial<WebMirrorProgressFields>;
 
 /** A `/jobs` item with the worker fields added when a consumer asks for them (§7.3). */
-export interface WebMirrorStatusWithWorker extends WebMirrorStatus {
+export type WebMirrorStatusWithWorker = WebJob & {
   worker: string;
   worker_online: boolean;
-}
+};
 
 function keyOf(workerId: string, mirror: string): string {
   return JSON.stringify([workerId, mirror]);
@@ -14,15 +19,22 @@ function keyOf(workerId: string, mirror: string): string {
 
 /**
  * Every mirror status and worker in memory, kept coherent with the store by applying each
- * `StoreChange` as it is stored. `GET /jobs` is answered from a body rendered once per
- * change, not from a store scan per request.
+ * `StoreChange` as it is stored, and the live progress of syncing mirrors (§7.9, memory
+ * only). `GET /jobs` is answered from a body rendered once per change, not from a store
+ * scan per request.
+ *
+ * Progress is shown only while the mirror's status is `syncing`. It is dropped when a stored
+ * status of that mirror changes its status (or is deleted) and when its worker is deleted.
  */
 export class JobsSnapshot {
   private readonly statuses = new Map<string, MirrorStatus>();
   private readonly workers = new Map<string, WorkerStatus>();
+  private readonly progress = new Map<string, MirrorProgress>();
   private body: Buffer | undefined;
   private sorted: MirrorStatus[] | undefined;
   private generation = 0;
+  private statusGeneration = 0;
+  private bodyRenders = 0;
   private readonly bootId = Date.now().toString(36);
 
   constructor(statuses: MirrorStatusEntry[], workers: WorkerStatus[]) {
@@ -33,27 +45,73 @@ export class JobsSnapshot {
   /** Applies one stored change. */
   apply(change: StoreChange): void {
     switch (change.kind) {
-      case 'status-put':
-        this.statuses.set(keyOf(change.workerId, change.mirror), change.status);
-        this.invalidate();
+      case 'status-put': {
+        const key = keyOf(change.workerId, change.mirror);
+        if (this.statuses.get(key)?.status !== change.status.status) this.progress.delete(key);
+        this.statuses.set(key, change.status);
+        this.invalidate(true);
         break;
-      case 'status-delete':
-        this.statuses.delete(keyOf(change.workerId, change.mirror));
-        this.invalidate();
+      }
+      case 'status-delete': {
+        const key = keyOf(change.workerId, change.mirror);
+        this.progress.delete(key);
+        this.statuses.delete(key);
+        this.invalidate(true);
         break;
+      }
       case 'worker-put':
         this.workers.set(change.worker.id, change.worker);
         break;
-      case 'worker-delete':
+      case 'worker-delete': {
         this.workers.delete(change.workerId);
+        const prefix = keyOf(change.workerId, '').slice(0, -3); // `["<id>",`
+        let dropped = false;
+        for (const key of this.progress.keys()) {
+          if (key.startsWith(prefix)) dropped = this.progress.delete(key) || dropped;
+        }
+        if (dropped) this.invalidate(false);
         break;
+      }
     }
   }
 
-  private invalidate(): void {
+  private invalidate(statuses: boolean): void {
     this.body = undefined;
-    this.sorted = undefined;
     this.generation += 1;
+    if (!statuses) return;
+    this.sorted = undefined;
+    this.statusGeneration += 1;
+  }
+
+  /** The stored status of a mirror of a worker, if any. */
+  status(workerId: string, mirror: string): MirrorStatus | undefined {
+    return this.statuses.get(keyOf(workerId, mirror));
+  }
+
+  /**
+   * Records the latest progress of a mirror (§7.9): a change of `/jobs` like a status change
+   * (the body is rendered again on the next request, once). Kept only while the mirror's
+   * stored status is `syncing`: otherwise nothing is recorded and `false` is returned.
+   */
+  setProgress(workerId: string, mirror: string, progress: MirrorProgress): boolean {
+    const key = keyOf(workerId, mirror);
+    if (this.statuses.get(key)?.status !== 'syncing') return false;
+    this.progress.set(key, { ...progress });
+    this.invalidate(false);
+    return true;
+  }
+
+  /** The progress shown for a status: only while it is `syncing` and progress is known. */
+  progressOf(status: MirrorStatus): MirrorProgress | undefined {
+    if (status.status !== 'syncing') return undefined;
+    return this.progress.get(keyOf(status.worker, status.name));
+  }
+
+  /** A `/jobs` item: the compatible fields, then the progress fields when there are some. */
+  webItem(status: MirrorStatus): WebJob {
+    const web = toWebMirrorStatus(status);
+    const progress = this.progressOf(status);
+    return progress === undefined ? web : { ...web, ...webProgressFields(progress) };
   }
 
   /** Statuses ordered by mirror name, then worker (sorted at most once per change). */
@@ -74,13 +132,26 @@ export class JobsSnapshot {
    * that serving it does not encode megabytes of text again per request).
    */
   jobsBody(): Buffer {
-    this.body ??= Buffer.from(JSON.stringify(this.ordered().map(toWebMirrorStatus)), 'utf8');
+    if (this.body === undefined) {
+      this.body = Buffer.from(JSON.stringify(this.ordered().map((s) => this.webItem(s))), 'utf8');
+      this.bodyRenders += 1;
+    }
     return this.body;
+  }
+
+  /** How many times the `/jobs` body was rendered (not answered from the cache). */
+  get renders(): number {
+    return this.bodyRenders;
   }
 
   /** A validator that changes whenever the body does (and across restarts). */
   etag(): string {
     return `W/"${this.bootId}-${this.generation}"`;
+  }
+
+  /** Like `etag()`, but changes only with the statuses themselves, not with progress. */
+  statusEtag(): string {
+    return `W/"${this.bootId}-s${this.statusGeneration}"`;
   }
 
   /** Whether a worker was heard from within `offlineAfterMs` of `now` (0: always online). */
@@ -103,7 +174,7 @@ export class JobsSnapshot {
   /** `/jobs` items with `worker` and `worker_online` (rendered per request). */
   jobsWithWorkers(now: Date, offlineAfterMs: number): WebMirrorStatusWithWorker[] {
     return this.ordered().map((s) => ({
-      ...toWebMirrorStatus(s),
+      ...this.webItem(s),
       worker: s.worker,
       worker_online: this.isOnline(s.worker, now, offlineAfterMs),
     }));

@@ -109,8 +109,11 @@ export class ManagerMetrics {
     const lastSuccess: string[] = [];
     const duration: string[] = [];
     const size: string[] = [];
+    const progressFiles: string[] = [];
+    const progressBytes: string[] = [];
     const runs: string[] = [];
-    for (const s of this.options.snapshot.ordered()) {
+    const { snapshot } = this.options;
+    for (const s of snapshot.ordered()) {
       const id: Array<[string, string]> = [
         ['worker', s.worker],
         ['mirror', s.name],
@@ -132,6 +135,11 @@ export class ManagerMetrics {
       }
       const bytes = sizeBytes(s.size);
       if (bytes >= 0) size.push(`tunasync_mirror_size_bytes${l} ${Math.round(bytes)}\n`);
+      const progress = snapshot.progressOf(s);
+      if (progress !== undefined) {
+        progressFiles.push(`tunasync_mirror_progress_files${l} ${progress.files}\n`);
+        progressBytes.push(`tunasync_mirror_progress_bytes${l} ${progress.bytes}\n`);
+      }
       const counts = this.runsOf(s.worker, s.name);
       for (const result of ['success', 'failed'] as const) {
         runs.push(
@@ -166,6 +174,18 @@ export class ManagerMetrics {
         'Size of the mirror in bytes, as last reported; absent when unknown.',
       ),
       ...size,
+      header(
+        'tunasync_mirror_progress_files',
+        'gauge',
+        'Regular files transferred so far by the running sync; only while syncing with progress.',
+      ),
+      ...progressFiles,
+      header(
+        'tunasync_mirror_progress_bytes',
+        'gauge',
+        'Bytes of the files transferred so far by the running sync; only while syncing with progress.',
+      ),
+      ...progressBytes,
       header(
         'tunasync_mirror_runs_total',
         'counter',

@@ -168,13 +168,13 @@ export class MirrorzEndpoint {
 
   /** A validator that changes whenever the body does. */
   etag(): string {
-    return this.options.snapshot.etag();
+    return this.options.snapshot.statusEtag();
   }
 
   /** The JSON text of the document. */
   body(): string {
     const { snapshot, settings } = this.options;
-    const key = snapshot.etag();
+    const key = snapshot.statusEtag();
     if (key !== this.key) {
       this.text = JSON.stringify(renderMirrorzDocument(settings, snapshot.ordered()));
       this.key = key;

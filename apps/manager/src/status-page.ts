@@ -32,6 +32,7 @@ th{background:var(--head);position:sticky;top:0}
 th button{all:inherit;cursor:pointer;padding:0}
 th[aria-sort=ascending] button::after{content:" \\25B2"}
 th[aria-sort=descending] button::after{content:" \\25BC"}
+.prog{color:var(--mute)}
 .badge{display:inline-block;padding:0 .5rem;border-radius:1rem;border:1px solid var(--line);font-weight:600}
 .st-success{background:#1a7f37;border-color:#1a7f37;color:#fff}
 .st-failed{background:#cf222e;border-color:#cf222e;color:#fff}
@@ -64,6 +65,16 @@ const SCRIPT = `
     return d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()) + ' ' +
       pad(d.getHours()) + ':' + pad(d.getMinutes()) + ':' + pad(d.getSeconds());
   }
+  function digits(n) { return String(Math.round(n)).replace(/\\B(?=(\\d{3})+(?!\\d))/g, ','); }
+  function human(n) {
+    var units = ['B', 'K', 'M', 'G', 'T', 'P', 'E'];
+    var i = 0;
+    while (n >= 1024 && i < units.length - 1) { n = n / 1024; i++; }
+    return (i === 0 ? String(n) : n < 10 ? n.toFixed(1) : String(Math.round(n))) + units[i];
+  }
+  function progress(files, bytes) {
+    return ' \\u00b7 ' + digits(files) + (files === 1 ? ' file, ' : ' files, ') + human(bytes);
+  }
   function bytes(size) {
     var m = /^\\s*([0-9]+(?:\\.[0-9]+)?)\\s*([KMGTPE]?)(?:i?B)?\\s*$/i.exec(size || '');
     if (!m) return -1;
@@ -86,6 +97,12 @@ const SCRIPT = `
     badge.className = 'badge st-' + status;
     badge.textContent = String(j.status);
     st.appendChild(badge);
+    if (typeof j.progress_files === 'number' && typeof j.progress_bytes === 'number') {
+      var prog = document.createElement('span');
+      prog.className = 'prog';
+      prog.textContent = progress(j.progress_files, j.progress_bytes);
+      st.appendChild(prog);
+    }
     cell(tr, j.last_update_ts === ZERO ? 'never' : j.last_update, j.last_update_ts);
     cell(tr, j.next_schedule_ts === ZERO ? '\\u2014' : j.next_schedule, j.next_schedule_ts);
     cell(tr, j.size, bytes(j.size));
@@ -197,6 +214,24 @@ export function escapeHtml(value: unknown): string {
   return String(value).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
 }
 
+/**
+ * What the status column adds to a syncing mirror with live progress (§7.9):
+ * ` · 1,234 files, 5.6G` (sizes in powers of 1024, one decimal below 10). The page's script
+ * renders the same text from `/jobs?with_worker=1`.
+ */
+export function progressText(files: number, bytes: number): string {
+  const grouped = String(Math.round(files)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const units = ['B', 'K', 'M', 'G', 'T', 'P', 'E'];
+  let n = bytes;
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) {
+    n /= 1024;
+    i += 1;
+  }
+  const size = i === 0 ? String(n) : n < 10 ? n.toFixed(1) : String(Math.round(n));
+  return ` \u00b7 ${grouped} ${files === 1 ? 'file' : 'files'}, ${size}${units[i] as string}`;
+}
+
 /** Bytes of a human size (`1.5G`, `300M`, `12KiB`); -1 when it is not one (`unknown`). */
 export function sizeBytes(size: string): number {
   const m = /^\s*([0-9]+(?:\.[0-9]+)?)\s*([KMGTPE]?)(?:i?B)?\s*$/i.exec(size);
@@ -224,6 +259,11 @@ const COLUMNS: Array<[label: string, numeric: boolean]> = [
   ['Worker', false],
 ];
 
+function progressSpan(j: WebMirrorStatusWithWorker): string {
+  if (j.progress_files === undefined || j.progress_bytes === undefined) return '';
+  return `<span class="prog">${escapeHtml(progressText(j.progress_files, j.progress_bytes))}</span>`;
+}
+
 /** The `<tr>` rows of the table (one per mirror and worker), or the empty-state row. */
 export function renderStatusRows(jobs: readonly WebMirrorStatusWithWorker[]): string {
   if (jobs.length === 0) {
@@ -236,7 +276,7 @@ export function renderStatusRows(jobs: readonly WebMirrorStatusWithWorker[]): st
       return [
         '<tr>',
         td(j.name, j.name),
-        `<td data-v="${STATUS_RANK[status]}"><span class="badge st-${status}">${escapeHtml(j.status)}</span></td>`,
+        `<td data-v="${STATUS_RANK[status]}"><span class="badge st-${status}">${escapeHtml(j.status)}</span>${progressSpan(j)}</td>`,
         td(j.last_update_ts === ZERO_TIME_UNIX ? 'never' : j.last_update, j.last_update_ts),
         td(j.next_schedule_ts === ZERO_TIME_UNIX ? '\u2014' : j.next_schedule, j.next_schedule_ts),
         td(j.size, sizeBytes(j.size)),

@@ -78,6 +78,8 @@ describe('GET /metrics', () => {
       'tunasync_mirror_last_success_timestamp_seconds',
       'tunasync_mirror_last_duration_seconds',
       'tunasync_mirror_size_bytes',
+      'tunasync_mirror_progress_files',
+      'tunasync_mirror_progress_bytes',
       'tunasync_mirror_runs_total',
       'tunasync_workers',
       'tunasync_worker_last_seen_timestamp_seconds',
@@ -200,6 +202,29 @@ describe('GET /metrics', () => {
     });
     await scrape(t);
     expect(t.app.metrics.renders).toBe(renders + 2);
+  });
+
+  test('progress gauges only for syncing mirrors with progress, gone with the next status', async () => {
+    const t = await start();
+    await registerWorker(t, 'w1');
+    await send(t, 'w1', 'debian', 'syncing');
+    await send(t, 'w1', 'arch', 'syncing'); // syncing, no progress posted yet
+    await send(t, 'w1', 'fedora', 'success');
+    const progress = { name: 'debian', files: 1234, bytes: 6_012_954_214 };
+    expect((await t.post('/workers/w1/jobs/debian/progress', progress)).status).toBe(200);
+    let f = await scrape(t);
+    expect(f.get('tunasync_mirror_progress_files')!.type).toBe('gauge');
+    expect(f.get('tunasync_mirror_progress_bytes')!.type).toBe('gauge');
+    expect([...f.get('tunasync_mirror_progress_files')!.samples]).toEqual([
+      ['tunasync_mirror_progress_files{worker="w1",mirror="debian"}', '1234'],
+    ]);
+    expect([...f.get('tunasync_mirror_progress_bytes')!.samples]).toEqual([
+      ['tunasync_mirror_progress_bytes{worker="w1",mirror="debian"}', '6012954214'],
+    ]);
+    await send(t, 'w1', 'debian', 'success');
+    f = await scrape(t);
+    expect(f.get('tunasync_mirror_progress_files')!.samples.size).toBe(0);
+    expect(f.get('tunasync_mirror_progress_bytes')!.samples.size).toBe(0);
   });
 
   test('public even when a token protects the mutating routes; other methods are 405', async () => {

@@ -477,6 +477,20 @@ describe('GET /mirrorz.json', () => {
     });
     expect(fresh.status).toBe(200);
     expect(fresh.headers.etag).not.toBe(etag);
+
+    // Live progress (§7.9) changes /jobs, not the document: same ETag, no render.
+    await send(t, 'w1', 'debian', 'syncing');
+    const syncing = await t.get('/mirrorz.json');
+    const rendered = endpoint.renders;
+    const posted = await t.post('/workers/w1/jobs/debian/progress', {
+      name: 'debian',
+      files: 1,
+      bytes: 2,
+    });
+    expect(posted.status).toBe(200);
+    const afterProgress = await t.get('/mirrorz.json');
+    expect(afterProgress.headers.etag).toBe(syncing.headers.etag);
+    expect(endpoint.renders).toBe(rendered);
   });
 });
 

@@ -4,7 +4,13 @@ import { formatRfc3339, formatWebTime } from '@tunasync/api-types';
 import type { SyncStatus } from '@tunasync/api-types';
 import { JobsSnapshot } from '../src/jobs-snapshot';
 import type { WebMirrorStatusWithWorker } from '../src/jobs-snapshot';
-import { escapeHtml, renderStatusRows, sizeBytes, StatusPage } from '../src/status-page';
+import {
+  escapeHtml,
+  progressText,
+  renderStatusRows,
+  sizeBytes,
+  StatusPage,
+} from '../src/status-page';
 import { call, registerWorker, report, TestClock, useTestManagers } from './helpers';
 import type { TestManager } from './helpers';
 
@@ -89,6 +95,23 @@ describe('GET /', () => {
     // Every column header is sortable, numeric ones say so.
     expect(html).toContain('<th scope="col" data-type="num">Last success</th>');
     expect(html).toContain('<th scope="col">Name</th>');
+  });
+
+  test('a syncing mirror with live progress shows it after its status; the others do not', async () => {
+    const t = await start();
+    await registerWorker(t, 'w1');
+    await t.post('/workers/w1/jobs/debian', report('w1', 'debian', 'syncing'));
+    await t.post('/workers/w1/jobs/arch', report('w1', 'arch', 'syncing'));
+    const progress = { name: 'debian', files: 1234, bytes: 6_012_954_214 };
+    expect((await t.post('/workers/w1/jobs/debian/progress', progress)).status).toBe(200);
+    const html = await page(t);
+    expect(cellsOf(rowOf(html, 'debian'))[1]).toBe(
+      '<span class="badge st-syncing">syncing</span><span class="prog"> \u00b7 1,234 files, 5.6G</span>',
+    );
+    expect(cellsOf(rowOf(html, 'arch'))[1]).toBe('<span class="badge st-syncing">syncing</span>');
+    // The next status drops it, and the cached rows are rendered again.
+    await t.post('/workers/w1/jobs/debian', report('w1', 'debian', 'success'));
+    expect(rowOf(await page(t), 'debian')).not.toContain('class="prog"');
   });
 
   test('shows a worker offline once it has not been heard from in time', async () => {
@@ -291,6 +314,7 @@ describe('the inline script', () => {
     await t.post('/workers/w1/jobs/a/size', { name: 'a', size: '2G' });
     await t.post('/workers/w1/jobs/c', report('w1', 'c', 'syncing'));
     await t.post('/workers/w1/jobs/c/size', { name: 'c', size: '900M' });
+    await t.post('/workers/w1/jobs/c/progress', { name: 'c', files: 1234, bytes: 6_012_954_214 });
     const html = await page(t);
     const script = /<script>([\s\S]*?)<\/script>/.exec(html)?.[1] ?? '';
 
@@ -345,6 +369,13 @@ describe('the inline script', () => {
       'w1 (online)',
     ]);
     expect(table.tBodies[0]?.rows[1]?.cells[1]?.children[0]?.className).toBe('badge st-failed');
+    // Live progress: the same text as the server renders, as text.
+    expect(rows()[2]?.[1]).toBe(`syncing${progressText(1234, 6_012_954_214)}`);
+    expect(table.tBodies[0]?.rows[2]?.cells[1]?.children[1]?.className).toBe('prog');
+    expect(cellsOf(rowOf(html, 'c'))[1]).toContain(
+      `<span class="prog">${progressText(1234, 6_012_954_214)}</span>`,
+    );
+    expect(rows()[1]?.[1]).toBe('failed');
     expect(rows()[1]?.[2]).toBe('never');
     expect(updated.textContent).toMatch(/^Updated at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
 
@@ -356,7 +387,11 @@ describe('the inline script', () => {
     sizeButton?.fire('click');
     expect(rows().map((r) => r[0])).toEqual(['a', 'c', 'b']);
     head.cells[1]?.children[0]?.fire('click');
-    expect(rows().map((r) => r[1])).toEqual(['failed', 'syncing', 'success']);
+    expect(rows().map((r) => r[1])).toEqual([
+      'failed',
+      `syncing${progressText(1234, 6_012_954_214)}`,
+      'success',
+    ]);
     expect(head.cells[4]?.getAttribute('aria-sort')).toBeNull();
   });
 });
@@ -384,6 +419,15 @@ describe('StatusPage', () => {
     });
     expect(statusPage.html()).toContain('st-failed');
     expect(statusPage.renders).toBe(3);
+  });
+
+  test('progressText: grouped file count and a human size in powers of 1024', () => {
+    expect(progressText(0, 0)).toBe(' \u00b7 0 files, 0B');
+    expect(progressText(1, 1023)).toBe(' \u00b7 1 file, 1023B');
+    expect(progressText(999, 1024)).toBe(' \u00b7 999 files, 1.0K');
+    expect(progressText(1000, 10 * 1024)).toBe(' \u00b7 1,000 files, 10K');
+    expect(progressText(1_234_567, 300.4 * 1024 ** 2)).toBe(' \u00b7 1,234,567 files, 300M');
+    expect(progressText(12, 2.25 * 1024 ** 4)).toBe(' \u00b7 12 files, 2.3T');
   });
 
   test('sizeBytes reads human sizes and refuses the rest', () => {

@@ -62,6 +62,16 @@ export class ManagerHttpError extends TunasyncError {
   get isUnknownWorker(): boolean {
     return this.status === 400 && this.reason.startsWith('invalid workerID');
   }
+
+  /**
+   * The manager has no such route: a 405, or a 404 that is not a tunasync-ts manager's
+   * `no mirror '…' exists in worker '…'` (a Go manager answers `404 page not found`, an older
+   * tunasync-ts manager `no route …`).
+   */
+  get isMissingRoute(): boolean {
+    if (this.status === 405) return true;
+    return this.status === 404 && !this.reason.startsWith("no mirror '");
+  }
 }
 
 /** The manager could not be reached at all (connection refused, timeout, TLS failure). */

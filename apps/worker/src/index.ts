@@ -31,6 +31,8 @@ export { Backoff } from './reporting/backoff';
 export type { BackoffOptions } from './reporting/backoff';
 export { Reporter, outboxDirName } from './reporting/reporter';
 export type { ReporterOptions } from './reporting/reporter';
+export { ProgressReporter } from './reporting/progress-reporter';
+export type { ProgressReporterOptions } from './reporting/progress-reporter';
 export {
   ControlServer,
   CONTROL_ANSWERS,
@@ -60,5 +62,7 @@ export {
 } from './runtime/run-records';
 export type { ReapOptions, RunRecord } from './runtime/run-records';
 export { buildMirrorStatus } from './runtime/mirror-status';
+export { ProgressTicker } from './runtime/progress-ticker';
+export type { ProgressTickerOptions } from './runtime/progress-ticker';
 export { EXIT, USAGE, main, runCli, version } from './cli';
 export type { CliDeps, CliIo, RunningWorker, StartWorker, StartWorkerContext } from './cli';

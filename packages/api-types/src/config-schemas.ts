@@ -123,6 +123,7 @@ export const workerConfigSchema = {
       rsync_options: strings,
       exec_on_success: strings,
       exec_on_failure: strings,
+      progress_interval: { type: 'integer', minimum: 0, maximum: 3600 },
       dangerous_global_success_exit_codes: exitCodes,
       dangerous_global_rsync_success_exit_codes: exitCodes,
     }),

@@ -16,6 +16,7 @@ export type {
   MirrorSchedule,
   MirrorSchedules,
   MirrorSizeMessage,
+  MirrorProgressMessage,
   MessageBody,
   ErrorBody,
   WorkerAnswer,
@@ -76,6 +77,7 @@ export {
   validateWorkerCmd,
   validateMirrorSchedules,
   validateMirrorSizeMessage,
+  validateMirrorProgressMessage,
   validateManagerConfig,
   validateWorkerConfig,
   validateCtlConfig,
@@ -88,5 +90,6 @@ export {
   workerCmdSchema,
   mirrorSchedulesSchema,
   mirrorSizeMessageSchema,
+  mirrorProgressMessageSchema,
 } from './wire-schemas';
 export { managerConfigSchema, workerConfigSchema, ctlConfigSchema } from './config-schemas';

@@ -5,6 +5,7 @@ import { schemaFormats } from './schema-formats';
 import {
   clientCmdSchema,
   mirrorSchedulesSchema,
+  mirrorProgressMessageSchema,
   mirrorSizeMessageSchema,
   mirrorStatusSchema,
   workerCmdSchema,
@@ -19,6 +20,7 @@ export const SCHEMAS = {
   WorkerCmd: workerCmdSchema,
   MirrorSchedules: mirrorSchedulesSchema,
   MirrorSizeMessage: mirrorSizeMessageSchema,
+  MirrorProgressMessage: mirrorProgressMessageSchema,
   ManagerConfig: managerConfigSchema,
   WorkerConfig: workerConfigSchema,
   CtlConfig: ctlConfigSchema,

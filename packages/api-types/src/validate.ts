@@ -8,6 +8,7 @@ import type { ManagerConfigFile } from './manager-config';
 import type { WorkerConfigFile } from './worker-config';
 import type {
   ClientCmd,
+  MirrorProgressMessage,
   MirrorSchedules,
   MirrorSizeMessage,
   MirrorStatus,
@@ -45,6 +46,7 @@ const PRECOMPILED: Record<SchemaId, () => unknown> = {
   WorkerCmd: () => require('./precompiled/WorkerCmd.js'),
   MirrorSchedules: () => require('./precompiled/MirrorSchedules.js'),
   MirrorSizeMessage: () => require('./precompiled/MirrorSizeMessage.js'),
+  MirrorProgressMessage: () => require('./precompiled/MirrorProgressMessage.js'),
   ManagerConfig: () => require('./precompiled/ManagerConfig.js'),
   WorkerConfig: () => require('./precompiled/WorkerConfig.js'),
   CtlConfig: () => require('./precompiled/CtlConfig.js'),
@@ -179,6 +181,7 @@ export interface Validators {
   validateWorkerCmd: Validator<WorkerCmd>;
   validateMirrorSchedules: Validator<MirrorSchedules>;
   validateMirrorSizeMessage: Validator<MirrorSizeMessage>;
+  validateMirrorProgressMessage: Validator<MirrorProgressMessage>;
   validateManagerConfig: Validator<ManagerConfigFile>;
   validateWorkerConfig: Validator<WorkerConfigFile>;
   validateCtlConfig: Validator<CtlConfigFile>;
@@ -193,6 +196,7 @@ export function createValidators(lookup: ValidateFunctionLookup): Validators {
     validateWorkerCmd: withCmdDefaults(makeValidator('WorkerCmd', lookup)),
     validateMirrorSchedules: makeValidator('MirrorSchedules', lookup),
     validateMirrorSizeMessage: makeValidator('MirrorSizeMessage', lookup),
+    validateMirrorProgressMessage: makeValidator('MirrorProgressMessage', lookup),
     validateManagerConfig: makeValidator('ManagerConfig', lookup),
     validateWorkerConfig: makeValidator('WorkerConfig', lookup),
     validateCtlConfig: makeValidator('CtlConfig', lookup),
@@ -206,6 +210,7 @@ export const {
   validateWorkerCmd,
   validateMirrorSchedules,
   validateMirrorSizeMessage,
+  validateMirrorProgressMessage,
   validateManagerConfig,
   validateWorkerConfig,
   validateCtlConfig,

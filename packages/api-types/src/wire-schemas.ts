@@ -84,6 +84,16 @@ export const mirrorSchedulesSchema = {
   },
 } as const;
 
+/** A count on the wire: a whole number from 0 to 2^53 − 1 (exact in JSON and JavaScript). */
+const count = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
+
+export const mirrorProgressMessageSchema = {
+  $id: 'MirrorProgressMessage',
+  type: 'object',
+  required: ['name', 'files', 'bytes'],
+  properties: { name: { type: 'string' }, files: count, bytes: count },
+} as const;
+
 export const mirrorSizeMessageSchema = {
   $id: 'MirrorSizeMessage',
   type: 'object',

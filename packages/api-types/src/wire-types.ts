@@ -106,6 +106,19 @@ export interface MirrorSizeMessage {
   size: string;
 }
 
+/**
+ * Body of `POST /workers/:id/jobs/:job/progress` (SPEC §7.9, tunasync-ts only): how far the
+ * running sync of a mirror has got. Ephemeral: the manager keeps it in memory only.
+ */
+export interface MirrorProgressMessage {
+  /** The mirror; must equal the URL's `:job`. */
+  name: string;
+  /** Regular files transferred so far in this run. */
+  files: number;
+  /** Their size in bytes. */
+  bytes: number;
+}
+
 /** `{"message": …}` success body of the manager. */
 export interface MessageBody {
   message: string;

@@ -63,6 +63,11 @@ export interface WorkerConfigFile {
     rsync_options?: string[];
     exec_on_success?: string[];
     exec_on_failure?: string[];
+    /**
+     * tunasync-ts (§7.9): seconds between two progress posts of a syncing mirror; 0 turns
+     * progress off. Integer 0–3600, default `WORKER_DEFAULTS.progress_interval`.
+     */
+    progress_interval?: number;
     dangerous_global_success_exit_codes?: number[];
     dangerous_global_rsync_success_exit_codes?: number[];
   };
@@ -110,6 +115,7 @@ export const WORKER_DEFAULTS = {
   retry: 2,
   timeout: 0,
   rsync_timeout: 120,
+  progress_interval: 15,
   cgroup_base_path: '/sys/fs/cgroup',
   cgroup_group: 'tunasync',
   cgroup_subsystem: 'cpu',

@@ -16,6 +16,7 @@ const INPUTS: Record<string, [validator: string, input: unknown]> = {
   WorkerCmd: ['validateWorkerCmd', { cmd: 'stop', mirror_id: 'm' }],
   MirrorSchedules: ['validateMirrorSchedules', { schedules: [] }],
   MirrorSizeMessage: ['validateMirrorSizeMessage', { name: 'm', size: '1G' }],
+  MirrorProgressMessage: ['validateMirrorProgressMessage', { name: 'm', files: 3, bytes: 42 }],
   ManagerConfig: ['validateManagerConfig', { server: { port: 14242 } }],
   WorkerConfig: ['validateWorkerConfig', { global: { name: 'w1' } }],
   CtlConfig: ['validateCtlConfig', { manager_port: 14242 }],

@@ -5,6 +5,7 @@ import {
   HISTORY_SIZE_MAX,
   MANAGER_DEFAULTS,
   managerConfigSchema,
+  mirrorProgressMessageSchema,
   mirrorSchedulesSchema,
   mirrorSizeMessageSchema,
   mirrorStatusSchema,
@@ -114,6 +115,7 @@ describe.each(implementations)('validators (%s)', (_impl, load) => {
     validateCtlConfig,
     validateManagerConfig,
     validateMirrorSchedules,
+    validateMirrorProgressMessage,
     validateMirrorSizeMessage,
     validateMirrorStatus,
     validateWorkerCmd,
@@ -128,6 +130,12 @@ describe.each(implementations)('validators (%s)', (_impl, load) => {
     ['WorkerCmd', workerCmdSchema, validateWorkerCmd, { cmd: 'start' }],
     ['MirrorSchedules', mirrorSchedulesSchema, validateMirrorSchedules, { schedules: [] }],
     ['MirrorSizeMessage', mirrorSizeMessageSchema, validateMirrorSizeMessage, { size: '1G' }],
+    [
+      'MirrorProgressMessage',
+      mirrorProgressMessageSchema,
+      validateMirrorProgressMessage,
+      { name: 'm', files: 0, bytes: 0 },
+    ],
     ['manager.conf', managerConfigSchema, validateManagerConfig, {}],
     ['worker.conf', workerConfigSchema, validateWorkerConfig, {}],
     ['ctl.conf', ctlConfigSchema, validateCtlConfig, {}],
@@ -224,6 +232,27 @@ describe.each(implementations)('validators (%s)', (_impl, load) => {
       expect(validateClientCmd({ cmd: 'start', options: { force: 'yes' } })).toMatchObject({
         ok: false,
         problems: ['options.force: must be a boolean'],
+      });
+    });
+
+    it('takes progress as whole, non-negative, exact numbers with a name, all required', () => {
+      expect(validateMirrorProgressMessage({ name: 'm', files: 12, bytes: 2 ** 40 })).toEqual({
+        ok: true,
+        value: { name: 'm', files: 12, bytes: 2 ** 40 },
+        warnings: [],
+      });
+      expect(validateMirrorProgressMessage({ files: -1, bytes: 2 ** 53 })).toEqual({
+        ok: false,
+        problems: [
+          'name: is required',
+          'files: must be >= 0',
+          `bytes: must be <= ${Number.MAX_SAFE_INTEGER}`,
+        ],
+        warnings: [],
+      });
+      expect(validateMirrorProgressMessage({ name: 'm', files: '3' })).toMatchObject({
+        ok: false,
+        problems: ['bytes: is required', 'files: must be an integer'],
       });
     });
 
@@ -326,6 +355,7 @@ describe.each(implementations)('validators (%s)', (_impl, load) => {
           rsync_options: ['-v'],
           exec_on_success: [],
           exec_on_failure: [],
+          progress_interval: 15,
           dangerous_global_success_exit_codes: [],
           dangerous_global_rsync_success_exit_codes: [24],
         },
@@ -471,6 +501,23 @@ describe.each(implementations)('validators (%s)', (_impl, load) => {
         ok: false,
         problems: ['global.concurrent: must be >= 0'],
       });
+    });
+
+    it('takes progress_interval as whole seconds from 0 (off) to 3600', () => {
+      for (const ok of [0, 1, 15, 3600]) {
+        expect(validateWorkerConfig({ global: { progress_interval: ok } })).toMatchObject({
+          ok: true,
+          warnings: [],
+        });
+      }
+      const problems = (value: unknown) => {
+        const result = validateWorkerConfig({ global: { progress_interval: value } });
+        return result.ok ? [] : result.problems;
+      };
+      expect(problems(3601)).toEqual(['global.progress_interval: must be <= 3600']);
+      expect(problems(-1)).toEqual(['global.progress_interval: must be >= 0']);
+      expect(problems(1.5)).toEqual(['global.progress_interval: must be an integer']);
+      expect(problems('15')).toEqual(['global.progress_interval: must be an integer']);
     });
   });
 });

@@ -1,6 +1,6 @@
 export { LayeredContext } from './layered-context';
 export type { CommandSpec, CommandWrapper } from './command-spec';
-export type { Provider, ProviderContextValues } from './provider';
+export type { Provider, ProviderContextValues, ProviderProgress } from './provider';
 export { HOOK_PHASES } from './job-hook';
 export type { HookPhase, HookContext, HookHandler, JobHook } from './job-hook';
 export { defineHook, isHookPhase } from './define-hook';

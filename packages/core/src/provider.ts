@@ -10,6 +10,14 @@ export interface ProviderContextValues {
   commandWrapper: CommandWrapper;
 }
 
+/** How far the current run of a provider has got (SPEC §7.9). */
+export interface ProviderProgress {
+  /** Regular files transferred so far in this run. */
+  files: number;
+  /** Their total size in bytes, as far as it is known. */
+  bytes: number;
+}
+
 /**
  * What a job runs. Implementations: the rsync, two-stage-rsync and command providers in
  * `@tunasync/providers`, or your own.
@@ -49,4 +57,12 @@ export interface Provider {
   terminate(): Promise<void>;
   /** Size of the mirror found after the last successful run (`1.5G`), or undefined. */
   dataSize(): string | undefined;
+  /**
+   * Optional, live progress (SPEC §7.9): how far the current run has got, or undefined when
+   * no run is in progress or the provider cannot tell (e.g. no log). Cheap and bounded per
+   * call, so it can be polled while a run goes on; never throws for a missing or unreadable
+   * source (it answers undefined or the last known value). Job code does not call it: the
+   * worker polls it to show progress at the manager. Providers without it have no progress.
+   */
+  progress?(): Promise<ProviderProgress | undefined>;
 }

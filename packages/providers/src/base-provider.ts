@@ -112,6 +112,11 @@ export abstract class BaseProvider implements Provider {
     return this.running !== undefined;
   }
 
+  /** The state of the run in progress, if any (a new object for each run). */
+  protected get currentRun(): RunState | undefined {
+    return this.state;
+  }
+
   run(): Promise<void> {
     if (this.running) return Promise.reject(PROVIDER_ERRORS.alreadyRunning(this.name));
     const state: RunState = { stopped: false, current: undefined };
@@ -134,6 +139,12 @@ export abstract class BaseProvider implements Provider {
     await state.current?.terminate();
     await running;
   }
+
+  /**
+   * Called once a command of a run has started, its log opened (truncated, or appended to
+   * with `appendLog`). Nothing by default.
+   */
+  protected commandStarted(_state: RunState, _appendLog: boolean): void {}
 
   /** One run: the provider's own steps. Throws an Error whose message says why it failed. */
   protected abstract execute(state: RunState): Promise<void>;
@@ -162,6 +173,7 @@ export abstract class BaseProvider implements Provider {
       logger: this.logger,
     });
     state.current = process;
+    this.commandStarted(state, appendLog);
     if (state.stopped) await process.terminate();
     const exit = await process.wait();
     state.current = undefined;

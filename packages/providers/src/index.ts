@@ -24,8 +24,23 @@ export {
 } from './rsync-options';
 export type { RsyncArgsConfig, RsyncCommonOptions, TwoStageArgsConfig } from './rsync-options';
 export { RSYNC_EXIT_CODES, rsyncExitMeaning, rsyncExitLogLine } from './rsync-exit-codes';
-export { findLastLine, findRsyncSize, parseRsyncTotalSize, scanLines } from './log-scan';
-export type { BackwardSearchOptions, BackwardSearchResult, ScanLinesOptions } from './log-scan';
+export {
+  LogFollower,
+  findLastLine,
+  findRsyncSize,
+  parseRsyncTotalSize,
+  scanLines,
+} from './log-scan';
+export type {
+  BackwardSearchOptions,
+  BackwardSearchResult,
+  LogFollowerOptions,
+  ScanLinesOptions,
+} from './log-scan';
+export { RSYNC_PROGRESS_LIMITS, RsyncProgressTracker } from './rsync-progress';
+export type { RsyncProgressOptions } from './rsync-progress';
+export { classifyRsyncListLine, unescapeRsyncName } from './rsync-list-line';
+export type { RsyncListLine } from './rsync-list-line';
 export { captureGroupCount, compileGoRegexp, goRegexpProblem } from './go-regexp';
 export {
   LOG_DIR_TEMPLATE_FIELDS,

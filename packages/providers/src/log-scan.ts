@@ -144,3 +144,115 @@ export async function scanLines(
   }
   if (carry.length > 0) emit(carry);
 }
+
+/** Bounds of a `LogFollower`. */
+export interface LogFollowerOptions {
+  /** Read at most this many bytes per `readLines()` (default 256 KiB). */
+  chunkSize?: number;
+  /** A longer line is skipped whole (default 64 KiB). */
+  maxLineLength?: number;
+}
+
+function isMissing(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+/**
+ * Reads a growing file forwards, a bounded chunk per call: each `readLines()` returns the
+ * complete lines added since the previous call (without `\n` or a final `\r`), as bytes
+ * (views of that call's chunk).
+ * The unfinished last line is carried to the next call; a line longer than `maxLineLength`
+ * is skipped, so memory stays bounded however big the file or its lines. A file that does not
+ * exist yet has no lines; a file that shrank (truncated for a new run) is read again from its
+ * start.
+ */
+export class LogFollower {
+  private offset = 0;
+  private carry: Buffer = Buffer.alloc(0);
+  private skipping = false;
+  private total = 0;
+  private readonly chunkSize: number;
+  private readonly maxLineLength: number;
+
+  constructor(
+    readonly file: string,
+    options: LogFollowerOptions = {},
+  ) {
+    this.chunkSize = options.chunkSize ?? 256 * 1024;
+    this.maxLineLength = options.maxLineLength ?? 64 * 1024;
+  }
+
+  /** Bytes of the file read so far, over every call. */
+  get bytesRead(): number {
+    return this.total;
+  }
+
+  /** Bytes of the file consumed so far (read into lines or the carried partial line). */
+  get position(): number {
+    return this.offset;
+  }
+
+  /** The complete lines added since the previous call, reading at most `chunkSize` bytes. */
+  async readLines(): Promise<Buffer[]> {
+    let handle;
+    try {
+      handle = await open(this.file, 'r');
+    } catch (err) {
+      if (isMissing(err)) return [];
+      throw err;
+    }
+    let chunk: Buffer;
+    try {
+      const size = (await handle.stat()).size;
+      if (size < this.offset) {
+        this.offset = 0;
+        this.carry = Buffer.alloc(0);
+        this.skipping = false;
+      }
+      const length = Math.min(this.chunkSize, size - this.offset);
+      if (length <= 0) return [];
+      chunk = Buffer.alloc(length);
+      let got = 0;
+      while (got < length) {
+        const { bytesRead: n } = await handle.read(chunk, got, length - got, this.offset + got);
+        if (n === 0) break;
+        got += n;
+      }
+      chunk = chunk.subarray(0, got);
+      this.offset += got;
+      this.total += got;
+    } finally {
+      await handle.close();
+    }
+    return this.split(chunk);
+  }
+
+  private split(chunk: Buffer): Buffer[] {
+    const lines: Buffer[] = [];
+    let start = 0;
+    for (let nl = chunk.indexOf(NEWLINE); nl >= 0; nl = chunk.indexOf(NEWLINE, start)) {
+      const piece = chunk.subarray(start, nl);
+      start = nl + 1;
+      if (this.skipping) {
+        this.skipping = false;
+        continue;
+      }
+      const line = this.carry.length > 0 ? Buffer.concat([this.carry, piece]) : piece;
+      this.carry = Buffer.alloc(0);
+      if (line.length > this.maxLineLength) continue;
+      const end = line.length > 0 && line[line.length - 1] === 0x0d ? line.length - 1 : line.length;
+      lines.push(line.subarray(0, end));
+    }
+    if (!this.skipping) {
+      const rest = chunk.subarray(start);
+      if (this.carry.length + rest.length > this.maxLineLength) {
+        this.carry = Buffer.alloc(0);
+        this.skipping = true;
+      } else if (rest.length > 0) {
+        this.carry = Buffer.concat([this.carry, rest]);
+      }
+    }
+    return lines;
+  }
+}

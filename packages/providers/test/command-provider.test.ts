@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { listProcessGroup, TempDirs } from '@tunasync/test-utils';
+import type { Provider } from '@tunasync/core';
 import { CommandProvider } from '../src/command-provider';
 import type { CommandProviderOptions } from '../src/command-provider';
 import { NO_LOG } from '../src/process-runner';
@@ -93,6 +94,11 @@ describe('command provider', () => {
     ).rejects.toMatchObject({
       code: 'TUNASYNC_E_SPAWN',
     });
+  });
+
+  it('has no live progress (only rsync kinds have one)', async () => {
+    const provider: Provider = await makeProvider({ command: 'true' });
+    expect(provider.progress).toBeUndefined();
   });
 
   it('runs once at a time', async () => {

@@ -15,7 +15,7 @@ import type { RsyncDaemon } from '@tunasync/test-utils';
 import { parseRsyncTotalSize } from '../src/log-scan';
 import { RsyncProvider } from '../src/rsync-provider';
 import type { RsyncProviderOptions } from '../src/rsync-provider';
-import { recordingLogger, waitFor } from './helpers';
+import { holdingRsync, recordingLogger, waitFor } from './helpers';
 
 requireTool('rsync', 'apt-get install -y rsync');
 
@@ -188,5 +188,92 @@ describe('rsync provider against a real rsync daemon', () => {
     });
     expect(provider.isRunning()).toBe(false);
     await provider.terminate(); // nothing running: no-op
+  });
+});
+
+describe('live progress of an rsync run (SPEC §7.9)', () => {
+  // Regular files to transfer: pool/b.hardlink.deb is a hard link (made, not transferred),
+  // `arrow -> name.txt` is a file whose name holds an arrow, `latest` a symlink.
+  const TREE = {
+    README: 'hello mirror\n',
+    'pool/main/a/a_1.0.deb': Buffer.alloc(40_000, 1),
+    'pool/main/b/b_2.0.deb': Buffer.alloc(30_000, 2),
+    'pool/main/b/b_2.0.hardlink.deb': { hardlink: 'pool/main/b/b_2.0.deb' },
+    'pool/main/c/c_3.0.deb': Buffer.alloc(35_000, 3),
+    'docs/arrow -> name.txt': Buffer.alloc(25_000, 4),
+    'docs/new\nline.txt': Buffer.alloc(20_000, 5),
+    latest: { symlink: 'pool/main/a/a_1.0.deb' },
+    'empty/': { dir: true as const },
+  };
+  const FILES = 6;
+  const BYTES = 13 + 40_000 + 30_000 + 35_000 + 25_000 + 20_000;
+
+  beforeEach(async () => {
+    await rm(upstream, { recursive: true, force: true });
+    await writeTree(upstream, TREE);
+  });
+
+  it('grows while rsync runs, never past the tree, and matches the tree at the end', async () => {
+    const hold = await holdingRsync(await dirs.make('hold-'));
+    const provider = await makeProvider({
+      rsyncCommand: hold.command,
+      rsyncOptions: ['--bwlimit=60'],
+    });
+    expect(await provider.progress()).toBeUndefined(); // not running
+    const outcome = provider.run();
+    const seen: Array<{ files: number; bytes: number }> = [];
+    let finished = false;
+    void hold.finished(1).then(() => (finished = true));
+    await waitFor(async () => {
+      const progress = await provider.progress();
+      expect(progress).toBeDefined();
+      seen.push(progress!);
+      return finished;
+    }, 30_000);
+    const atEnd = await provider.progress();
+    expect(atEnd).toEqual({ files: FILES, bytes: BYTES });
+    const log = await readFile(provider.logFile(), 'utf8');
+    expect(log).toContain(`Number of regular files transferred: ${FILES}`); // rsync agrees
+    await hold.release(1);
+    await outcome;
+    expect(await provider.progress()).toBeUndefined();
+
+    for (const [before, after] of seen.slice(1).map((p, i) => [seen[i]!, p] as const)) {
+      expect(after.files).toBeGreaterThanOrEqual(before.files);
+      expect(after.bytes).toBeGreaterThanOrEqual(before.bytes);
+    }
+    for (const p of seen) {
+      expect(p.files).toBeLessThanOrEqual(FILES);
+      expect(p.bytes).toBeLessThanOrEqual(BYTES);
+    }
+    const midway = seen.filter((p) => p.files > 0 && p.bytes > 0 && p.bytes < BYTES);
+    expect(midway.length).toBeGreaterThan(0);
+    expect(new Set(seen.map((p) => p.bytes)).size).toBeGreaterThanOrEqual(3);
+  }, 40_000);
+
+  it('a run with nothing to transfer reports 0 files', async () => {
+    const hold = await holdingRsync(await dirs.make('hold-'));
+    const provider = await makeProvider({ rsyncCommand: hold.command });
+    const first = provider.run();
+    await hold.finished(1);
+    expect(await provider.progress()).toEqual({ files: FILES, bytes: BYTES });
+    await hold.release(1);
+    await first;
+    const second = provider.run();
+    await hold.finished(2);
+    expect(await provider.progress()).toEqual({ files: 0, bytes: 0 });
+    await hold.release(2);
+    await second;
+  });
+
+  it('has no progress without a log', async () => {
+    const hold = await holdingRsync(await dirs.make('hold-'));
+    const provider = await makeProvider({ rsyncCommand: hold.command, logFile: '/dev/null' });
+    const running = provider.run();
+    await hold.finished(1);
+    expect(provider.isRunning()).toBe(true);
+    expect(await provider.progress()).toBeUndefined();
+    await hold.release(1);
+    await running;
   });
 });

@@ -10,7 +10,7 @@ import {
 } from '@tunasync/test-utils';
 import type { FileSpec, RsyncDaemon } from '@tunasync/test-utils';
 import { TwoStageRsyncProvider } from '../src/two-stage-rsync-provider';
-import { waitFor } from './helpers';
+import { holdingRsync, waitFor } from './helpers';
 
 requireTool('rsync', 'apt-get install -y rsync');
 
@@ -125,5 +125,33 @@ describe('two-stage-rsync against a real rsync daemon', () => {
     const log = await readFile(provider.logFile(), 'utf8');
     expect(log.match(/stage pid/g)).toHaveLength(1); // stage 2 never started
     expect(log).not.toMatch(/Total file size/);
+  });
+
+  it('progress keeps counting across the stages (stage 2 appends to the log)', async () => {
+    await debianTree('4.0', ['apt', 'bash', 'curl']);
+    const tree = await snapshotTree(upstream);
+    const total = (filter: (path: string) => boolean) => {
+      const files = Object.entries(tree).filter(([p, n]) => n.type === 'file' && filter(p));
+      return {
+        files: files.length,
+        bytes: files.reduce((sum, [, n]) => sum + (n.type === 'file' ? n.size : 0), 0),
+      };
+    };
+    const stage1 = total((p) => p.startsWith('pool/')); // the profile keeps indexes for stage 2
+    const all = total(() => true);
+    expect(stage1.files).toBe(3);
+    expect(all.files).toBeGreaterThan(stage1.files);
+
+    const hold = await holdingRsync(await dirs.make('hold-'));
+    const provider = await makeProvider({ rsyncCommand: hold.command });
+    const outcome = provider.run();
+    await hold.finished(1);
+    expect(await provider.progress()).toEqual(stage1);
+    await hold.release(1);
+    await hold.finished(2);
+    expect(await provider.progress()).toEqual(all);
+    await hold.release(2);
+    await outcome;
+    expect(await provider.progress()).toBeUndefined();
   });
 });

@@ -82,6 +82,23 @@ export function reportStatus(
   );
 }
 
+/** POST the live progress of a syncing mirror, as a tunasync-ts worker does (SPEC §7.9). */
+export function reportProgress(
+  manager: string,
+  worker: string,
+  name: string,
+  files: number,
+  bytes: number,
+  options?: SeedOptions,
+): Promise<unknown> {
+  return call(
+    'POST',
+    `${manager}/workers/${worker}/jobs/${name}/progress`,
+    { name, files, bytes },
+    options,
+  );
+}
+
 /** GET a JSON route of the manager (the expected value of a `list`/`workers`). */
 export function getJson(manager: string, path: string, options?: SeedOptions): Promise<unknown> {
   return call('GET', `${manager}${path}`, undefined, options);

@@ -247,6 +247,8 @@ export async function checkWorkerConfig(
       rsync_options: g.rsync_options ?? [],
       exec_on_success: g.exec_on_success ?? [],
       exec_on_failure: g.exec_on_failure ?? [],
+      // 0 turns progress off (not "unset"): the default applies only when the key is absent.
+      progress_interval: g.progress_interval ?? WORKER_DEFAULTS.progress_interval,
       dangerous_global_success_exit_codes: g.dangerous_global_success_exit_codes ?? [],
       dangerous_global_rsync_success_exit_codes: g.dangerous_global_rsync_success_exit_codes ?? [],
     },

@@ -1,5 +1,10 @@
 import { Agent, request } from 'undici';
-import type { MirrorSchedules, MirrorStatus, WorkerStatus } from '@tunasync/api-types';
+import type {
+  MirrorProgressMessage,
+  MirrorSchedules,
+  MirrorStatus,
+  WorkerStatus,
+} from '@tunasync/api-types';
 import { ManagerHttpError, ManagerUnreachableError } from '../errors';
 
 export interface ManagerClientOptions {
@@ -69,8 +74,26 @@ export class ManagerClient {
     return this.send<unknown>('POST', this.workerPath('/schedules'), schedules);
   }
 
+  /**
+   * POST `/workers/:id/jobs/:job/progress` (§7.9, tunasync-ts managers only): the live
+   * progress of a syncing mirror. `signal` aborts it.
+   */
+  reportProgress(progress: MirrorProgressMessage, signal?: AbortSignal): Promise<unknown> {
+    return this.send<unknown>(
+      'POST',
+      this.workerPath(`/jobs/${encodeURIComponent(progress.name)}/progress`),
+      progress,
+      signal,
+    );
+  }
+
   /** Sends one request; resolves with the parsed JSON body of a 2xx answer. */
-  async send<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  async send<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    signal?: AbortSignal,
+  ): Promise<T> {
     const url = `${this.apiBase}${path}`;
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json; charset=utf-8';
@@ -82,6 +105,7 @@ export class ManagerClient {
         headers,
         dispatcher: this.agent,
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        ...(signal !== undefined ? { signal } : {}),
       });
     } catch (err) {
       throw new ManagerUnreachableError(url, err);

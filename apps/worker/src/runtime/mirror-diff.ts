@@ -21,10 +21,15 @@ function canonical(value: unknown): unknown {
 /**
  * Everything a mirror's job is built from: its own keys and the sections of worker.conf
  * the provider and hooks read. `concurrent` is left out (it is applied to the gate without
- * touching any job); so are `[manager]` and `[server]` (they need a restart).
+ * touching any job), and `progress_interval` (applied to the progress ticks at once); so are
+ * `[manager]` and `[server]` (they need a restart).
  */
 export function jobFingerprint(mirror: MirrorConfig, config: WorkerConfig): string {
-  const { concurrent: _concurrent, ...global } = config.global;
+  const {
+    concurrent: _concurrent,
+    progress_interval: _progressInterval,
+    ...global
+  } = config.global;
   return JSON.stringify(
     canonical({
       mirror,

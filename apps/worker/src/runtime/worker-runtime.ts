@@ -11,6 +11,7 @@ import {
   ConcurrencyGate,
   MirrorJob,
   Scheduler,
+  type Clock,
   type JobState,
   type JobStatusEvent,
   type Provider,
@@ -24,11 +25,13 @@ import { ReloadError, UnknownMirrorError, WorkerConfigError, WorkerHaltedError }
 import type { BackoffOptions } from '../reporting/backoff';
 import type { ManagerClient } from '../reporting/manager-client';
 import type { ManagerOutbox } from '../reporting/manager-outbox';
+import { ProgressReporter } from '../reporting/progress-reporter';
 import { Reporter } from '../reporting/reporter';
 import { JobStateFile } from './job-state-file';
 import { diffMirrors } from './mirror-diff';
 import { meaningfulSize, type MirrorRecord } from './mirror-record';
 import { buildMirrorStatus } from './mirror-status';
+import { ProgressTicker } from './progress-ticker';
 import { registerWithRetry } from './registration';
 import { RUN_TOKEN_ENV, reapLeftoverRuns, writeRunRecord } from './run-records';
 import { SerialLock } from './serial-lock';
@@ -54,6 +57,13 @@ export interface WorkerRuntimeOptions {
   managerTimeoutMs?: number;
   /** Time between SIGTERM and SIGKILL when a run is stopped (default 2 s). */
   killGraceMs?: number;
+  /**
+   * Milliseconds between two progress posts of a syncing mirror, instead of
+   * `[global] progress_interval` seconds (tests); 0 turns progress off.
+   */
+  progressIntervalMs?: number;
+  /** The timers of the live-progress ticks (default: the system clock; tests inject one). */
+  progressClock?: Clock;
 }
 
 /** Listener of every status report the worker makes (diagnostics, tests). */
@@ -65,6 +75,8 @@ interface JobEntry {
   /** Events of this job are not reported (it is being replaced or dropped by a reload). */
   quiet: boolean;
   readonly detach: () => void;
+  /** Polls the provider's progress while the job is `syncing` (§7.9). */
+  ticker: ProgressTicker | undefined;
 }
 
 async function readTls(config: WorkerConfig): Promise<{ cert: Buffer; key: Buffer } | undefined> {
@@ -96,6 +108,7 @@ export class WorkerRuntime implements WorkerCommands {
   private readonly gate: ConcurrencyGate;
   private readonly scheduler: Scheduler<MirrorJob>;
   private readonly reporter: Reporter;
+  private readonly progress: ProgressReporter;
   private readonly stateFile: JobStateFile;
   private readonly control: ControlServer;
   private readonly listeners = new Set<ReportListener>();
@@ -134,6 +147,10 @@ export class WorkerRuntime implements WorkerCommands {
       ...(options.backoff ? { backoff: options.backoff } : {}),
       logger: this.logger,
       onUnknownWorker: (client, outbox) => this.registerAgain(client, outbox),
+    });
+    this.progress = new ProgressReporter({
+      clients: this.reporter.clients,
+      logger: this.logger.child({ component: 'progress' }),
     });
     this.control = new ControlServer({
       commands: this,
@@ -350,13 +367,17 @@ export class WorkerRuntime implements WorkerCommands {
       job,
       quiet: false,
       detach: job.on('status', (event) => this.onStatus(entry, event)),
+      ticker: undefined,
     };
     this.jobs.set(mirror.name, entry);
     return entry;
   }
 
   private onStatus(entry: JobEntry, event: JobStatusEvent): void {
-    if (entry.quiet || this.jobs.get(event.job) !== entry) return;
+    const current = !entry.quiet && this.jobs.get(event.job) === entry;
+    if (event.status === 'syncing' && current) this.startProgress(entry);
+    else this.stopProgress(entry);
+    if (!current) return;
     const record = this.records.get(event.job);
     if (record) {
       if (event.size !== undefined) record.size = meaningfulSize(event.size) ?? record.size;
@@ -423,6 +444,39 @@ export class WorkerRuntime implements WorkerCommands {
     });
   }
 
+  // ---- live progress (SPEC §7.9) ----
+
+  private progressIntervalMs(): number {
+    return this.options.progressIntervalMs ?? this.config.global.progress_interval * 1000;
+  }
+
+  /** Polls the running sync's progress and posts each change, until `stopProgress`. */
+  private startProgress(entry: JobEntry): void {
+    this.stopProgress(entry);
+    const provider = entry.job.provider;
+    const intervalMs = this.progressIntervalMs();
+    if (this.halting || intervalMs <= 0 || typeof provider.progress !== 'function') return;
+    const name = entry.mirror.name;
+    entry.ticker = new ProgressTicker({
+      read: () => provider.progress?.() ?? Promise.resolve(undefined),
+      post: (progress) => this.progress.post(name, progress),
+      intervalMs,
+      ...(this.options.progressClock ? { clock: this.options.progressClock } : {}),
+      onError: (err) =>
+        this.logger.debug(`progress of ${name} not read: ${(err as Error).message}`, {
+          mirror: name,
+        }),
+    });
+    entry.ticker.start();
+  }
+
+  private stopProgress(entry: JobEntry): void {
+    if (!entry.ticker) return;
+    entry.ticker.stop();
+    entry.ticker = undefined;
+    this.progress.forget(entry.mirror.name);
+  }
+
   private onDue(job: MirrorJob): void {
     this.queueSchedules();
     job.start().catch((err: unknown) => {
@@ -442,15 +496,21 @@ export class WorkerRuntime implements WorkerCommands {
   }
 
   restart(name: string): Promise<void> {
-    return this.command(name, (e) => e.job.restart());
+    return this.command(name, (e) => this.killing(e, () => e.job.restart()));
   }
 
   stop(name: string): Promise<void> {
-    return this.command(name, (e) => e.job.stop());
+    return this.command(name, (e) => this.killing(e, () => e.job.stop()));
   }
 
   disable(name: string): Promise<void> {
-    return this.command(name, (e) => e.job.disable());
+    return this.command(name, (e) => this.killing(e, () => e.job.disable()));
+  }
+
+  /** A command that kills the running sync: its progress stops before the kill. */
+  private killing(entry: JobEntry, act: () => Promise<void>): Promise<void> {
+    this.stopProgress(entry);
+    return act();
   }
 
   /** No effect: the job keeps its schedule (see the README). */
@@ -552,7 +612,12 @@ export class WorkerRuntime implements WorkerCommands {
     if (next.global.concurrent !== this.config.global.concurrent) {
       this.gate.setLimit(next.global.concurrent);
     }
+    const progressChanged = next.global.progress_interval !== this.config.global.progress_interval;
     this.config = next;
+    if (progressChanged) {
+      // Running syncs of unchanged mirrors go on: their progress takes the new interval now.
+      for (const entry of this.jobs.values()) if (entry.ticker) this.startProgress(entry);
+    }
     this.persist();
     this.queueSchedules();
     this.logger.info(
@@ -563,6 +628,7 @@ export class WorkerRuntime implements WorkerCommands {
   /** Disables a job without reporting it, and detaches it. */
   private async retire(entry: JobEntry): Promise<void> {
     entry.quiet = true;
+    this.stopProgress(entry);
     this.scheduler.remove(entry.job);
     await entry.job.disable();
     entry.detach();
@@ -597,8 +663,10 @@ export class WorkerRuntime implements WorkerCommands {
     await this.control.close().catch(() => undefined);
     await this.lock.run(async () => {
       this.scheduler.close();
+      for (const entry of this.jobs.values()) this.stopProgress(entry);
       await Promise.allSettled([...this.jobs.values()].map((e) => e.job.halt()));
     });
+    await this.progress.close();
     if (this.started) this.track(this.stateFile.save(this.records), 'the job states');
     while (this.writes.size > 0) await Promise.allSettled([...this.writes]);
     const waitMs = this.options.haltDeliveryMs ?? 10_000;

@@ -99,6 +99,7 @@ describe('the site fixture (100+ mirrors, includes, nested templates)', () => {
       rsync_options: ['--delete-excluded'],
       exec_on_success: ['/home/scripts/notify.sh success'],
       exec_on_failure: ['/home/scripts/notify.sh failure', '/home/scripts/page-oncall.sh'],
+      progress_interval: 15, // the Go site's file has no such key: the default
       dangerous_global_success_exit_codes: [24],
       dangerous_global_rsync_success_exit_codes: [25],
     });
@@ -193,9 +194,11 @@ test('a minimal file gets every default', async () => {
     rsync_options: [],
     exec_on_success: [],
     exec_on_failure: [],
+    progress_interval: WORKER_DEFAULTS.progress_interval,
     dangerous_global_success_exit_codes: [],
     dangerous_global_rsync_success_exit_codes: [],
   });
+  expect(config.global.progress_interval).toBe(15);
   expect(config.manager).toEqual({ api_base_list: ['http://127.0.0.1:14242'] });
   expect(config.server).toEqual({ hostname: 'host.example', listen_addr: '', listen_port: 6000 });
   expect(config.cgroup).toEqual({
@@ -209,6 +212,23 @@ test('a minimal file gets every default', async () => {
   expect(config.docker).toEqual({ enable: false, volumes: [], options: [] });
   expect(config.include).toEqual({ include_mirrors: '', files: [] });
   expect(config.mirrors).toEqual([{ name: 'm', provider: 'rsync', upstream: 'rsync://x/m/' }]);
+});
+
+test('progress_interval: 0 turns progress off (not "unset"); out of range is an error', async () => {
+  const mirror = '[[mirrors]]\nname = "m"\nprovider = "rsync"\nupstream = "rsync://x/m/"\n';
+  const withInterval = (value: string) =>
+    write(
+      'worker.conf',
+      HEAD.replace('[manager]', `progress_interval = ${value}\n[manager]`) + mirror,
+    );
+  const off = await loadWorkerConfig(await withInterval('0'));
+  expect(off.config.global.progress_interval).toBe(0);
+  expect((await loadWorkerConfig(await withInterval('60'))).config.global.progress_interval).toBe(
+    60,
+  );
+  const file = await withInterval('3601');
+  const result = await checkWorkerConfig(file);
+  expect(result.problems).toEqual([`${file}:global.progress_interval: must be <= 3600`]);
 });
 
 test('every problem is reported at once as file:key: reason', async () => {

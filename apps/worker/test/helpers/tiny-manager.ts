@@ -8,7 +8,10 @@ export interface RecordedRequest {
   body: unknown;
 }
 
-export type Responder = (req: RecordedRequest) => { status: number; body: unknown } | undefined;
+/** An answer: JSON `body`, or `text` as `text/plain` (how gin answers an unknown route). */
+export type Answer = { status: number; body: unknown } | { status: number; text: string };
+
+export type Responder = (req: RecordedRequest) => Answer | undefined;
 
 /**
  * A tiny real HTTP server on 127.0.0.1 standing in for the manager in reporting tests: it
@@ -16,8 +19,13 @@ export type Responder = (req: RecordedRequest) => { status: number; body: unknow
  * come back on the same port.
  */
 export class TinyManager {
+  /** Requests answered with a 2xx. */
   readonly requests: RecordedRequest[] = [];
+  /** Every request, whatever the answer. */
+  readonly received: RecordedRequest[] = [];
   respond: Responder | undefined;
+  /** When set, answers wait until it resolves (requests are recorded at once). */
+  hold: Promise<void> | undefined;
   private server: http.Server | undefined;
   private port = 0;
 
@@ -37,10 +45,19 @@ export class TinyManager {
           authorization: req.headers.authorization,
           body: text === '' ? undefined : (JSON.parse(text) as unknown),
         };
+        this.received.push(recorded);
         const answer = this.respond?.(recorded) ?? { status: 200, body: {} };
         if (answer.status >= 200 && answer.status < 300) this.requests.push(recorded);
-        res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8' });
-        res.end(JSON.stringify(answer.body));
+        void (async () => {
+          if (this.hold) await this.hold;
+          if ('text' in answer) {
+            res.writeHead(answer.status, { 'content-type': 'text/plain' });
+            res.end(answer.text);
+          } else {
+            res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8' });
+            res.end(JSON.stringify(answer.body));
+          }
+        })();
       });
     });
     await new Promise<void>((resolve, reject) => {
@@ -73,3 +90,6 @@ export class TinyManager {
     return this.requests;
   }
 }
+
+/** The answer of the Go manager (gin) to a route it does not have. */
+export const GIN_NOT_FOUND: Answer = { status: 404, text: '404 page not found' };
