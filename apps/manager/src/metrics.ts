@@ -3,6 +3,7 @@ import type { MirrorStatus, RunResult, SyncStatus } from '@tunasync/api-types';
 import type { JobsSnapshot } from './jobs-snapshot';
 import { runDurationSeconds } from './run-duration';
 import { sizeBytes } from './status-page';
+import { RenderCache } from './render-cache';
 
 /** The Content-Type of `GET /metrics`: Prometheus text exposition format 0.0.4. */
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -59,15 +60,13 @@ export interface ManagerMetricsOptions {
 export class ManagerMetrics {
   private readonly runs = new Map<string, Record<RunResult, number>>();
   private runsGeneration = 0;
-  private key: string | undefined;
-  private mirrorText = '';
-  private count = 0;
+  private readonly mirrorText = new RenderCache();
 
   constructor(private readonly options: ManagerMetricsOptions) {}
 
   /** How many times the mirror families were rendered (not answered from the cache). */
   get renders(): number {
-    return this.count;
+    return this.mirrorText.renders;
   }
 
   /**
@@ -95,12 +94,10 @@ export class ManagerMetrics {
   text(): string {
     const { snapshot, clock, offlineAfterMs } = this.options;
     const key = `${snapshot.etag()}|${this.runsGeneration}`;
-    if (key !== this.key) {
-      this.mirrorText = this.renderMirrors();
-      this.key = key;
-      this.count += 1;
-    }
-    return this.mirrorText + this.renderWorkers(clock(), offlineAfterMs);
+    return (
+      this.mirrorText.get(key, () => this.renderMirrors()) +
+      this.renderWorkers(clock(), offlineAfterMs)
+    );
   }
 
   private renderMirrors(): string {

@@ -8,6 +8,7 @@ import type { MirrorStatus, MirrorzDocument, MirrorzMirror, SyncStatus } from '@
 import type { JobsSnapshot } from './jobs-snapshot';
 import type { MirrorzSettings } from './mirrorz-config';
 import { isMeaningfulSize } from './status-rules';
+import { RenderCache } from './render-cache';
 
 /** The Content-Type of `GET /mirrorz.json`. */
 export const MIRRORZ_CONTENT_TYPE = 'application/json; charset=utf-8';
@@ -155,15 +156,13 @@ export interface MirrorzEndpointOptions {
  * once per change of the snapshot; every other request reuses the text.
  */
 export class MirrorzEndpoint {
-  private key: string | undefined;
-  private text = '';
-  private count = 0;
+  private readonly text = new RenderCache();
 
   constructor(private readonly options: MirrorzEndpointOptions) {}
 
   /** How many times the document was rendered (not answered from the cache). */
   get renders(): number {
-    return this.count;
+    return this.text.renders;
   }
 
   /** A validator that changes whenever the body does. */
@@ -175,11 +174,8 @@ export class MirrorzEndpoint {
   body(): string {
     const { snapshot, settings } = this.options;
     const key = snapshot.statusEtag();
-    if (key !== this.key) {
-      this.text = JSON.stringify(renderMirrorzDocument(settings, snapshot.ordered()));
-      this.key = key;
-      this.count += 1;
-    }
-    return this.text;
+    return this.text.get(key, () =>
+      JSON.stringify(renderMirrorzDocument(settings, snapshot.ordered())),
+    );
   }
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { ZERO_TIME_UNIX, formatWebTime, isSyncStatus } from '@tunasync/api-types';
 import type { SyncStatus } from '@tunasync/api-types';
 import type { JobsSnapshot, WebMirrorStatusWithWorker } from './jobs-snapshot';
+import { RenderCache } from './render-cache';
 
 /** Sort order of the status column: what needs attention first. */
 const STATUS_RANK: Record<SyncStatus, number> = {
@@ -333,26 +334,22 @@ export interface StatusPageOptions {
  * on- or offline; each answer only adds the "updated at" time around them.
  */
 export class StatusPage {
-  private key: string | undefined;
-  private rows = '';
-  private count = 0;
+  private readonly rows = new RenderCache();
 
   constructor(private readonly options: StatusPageOptions) {}
 
   /** How many times the rows were rendered (not answered from the cache). */
   get renders(): number {
-    return this.count;
+    return this.rows.renders;
   }
 
   html(): string {
     const { snapshot, clock, offlineAfterMs } = this.options;
     const now = clock();
     const key = `${snapshot.etag()}|${snapshot.onlineKey(now, offlineAfterMs)}`;
-    if (key !== this.key) {
-      this.rows = renderStatusRows(snapshot.jobsWithWorkers(now, offlineAfterMs));
-      this.key = key;
-      this.count += 1;
-    }
-    return `${HEAD}${escapeHtml(formatWebTime(now))}${TABLE_START}${this.rows}${TAIL}`;
+    const rows = this.rows.get(key, () =>
+      renderStatusRows(snapshot.jobsWithWorkers(now, offlineAfterMs)),
+    );
+    return `${HEAD}${escapeHtml(formatWebTime(now))}${TABLE_START}${rows}${TAIL}`;
   }
 }
