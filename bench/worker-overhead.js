@@ -1,20 +1,24 @@
 #!/usr/bin/env node
 // Benchmark (not a test): the worker adds under 5 % wall time over the bare rsync it runs
 // (SPEC §8). Build first: `npm run build`, then
-// `node bench/worker-overhead.js [--files N] [--kib N] [--rounds N]`. Needs rsync.
+// `node bench/worker-overhead.js [--files N] [--kib N] [--rounds N] [--dir DIR]`. Needs rsync.
 //
 // A real rsync daemon on 127.0.0.1 serves a generated tree (N files of about K KiB in 100
 // directories). Each round, alternating:
 // - bare: `rsync` with the exact argv the rsync provider builds, into an empty directory,
+//   its output into a log file as a cron job's would be (the worker keeps rsync's log too),
 //   timed from spawn to exit;
 // - worker: the built `tunasync-worker` (with the real manager) syncs the same tree into its
 //   emptied mirror directory after a `start` command; the time is the manager's
 //   `last_ended − last_started` of that run, i.e. from the worker's `pre-syncing` report to
 //   its `success` report: hooks, log rotation, the rsync, size extraction and reporting.
-// The figure is the ratio of the medians.
+// The figure is the ratio of the medians. Everything (upstream, mirror, logs, the worker's
+// state) lives in --dir, by default the tmpfs /dev/shm: on a disk, the writeback of the 65 MB
+// each run writes makes single runs vary by 4× and drowns what is measured here.
 'use strict';
 
 const { spawn } = require('node:child_process');
+const { closeSync, existsSync, openSync } = require('node:fs');
 const { mkdir, mkdtemp, rm, writeFile } = require('node:fs/promises');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
@@ -29,17 +33,18 @@ function median(xs) {
   return s[Math.floor(s.length / 2)];
 }
 
-function run(program, args) {
+/** Runs `argv` with stdout and stderr into `logFile` (as from cron: `>log 2>&1`); ms taken. */
+function run(argv, logFile) {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(program, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
+    const fd = openSync(logFile, 'w');
+    const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', fd, fd] });
+    closeSync(fd);
     child.once('error', reject);
     child.once('exit', (code) => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       if (code === 0) resolve(ms);
-      else reject(new Error(`${program} exited with ${code}: ${stderr}`));
+      else reject(new Error(`${argv[0]} exited with ${code}: see ${logFile}`));
     });
   });
 }
@@ -69,16 +74,17 @@ async function waitForRun(manager, after, worker) {
 async function main() {
   const { values } = parseArgs({
     options: {
-      files: { type: 'string', default: '4000' },
+      files: { type: 'string', default: '20000' },
       kib: { type: 'string', default: '16' },
-      rounds: { type: 'string', default: '5' },
+      rounds: { type: 'string', default: '7' },
+      dir: { type: 'string', default: existsSync('/dev/shm') ? '/dev/shm' : tmpdir() },
     },
   });
   const { requireTool, startManagerProcess, startRsyncDaemon } = require('@tunasync/test-utils');
   const { RsyncProvider } = require('@tunasync/providers');
   requireTool('rsync', 'apt-get install -y rsync');
 
-  const dir = await mkdtemp(join(tmpdir(), 'worker-overhead-'));
+  const dir = await mkdtemp(join(values.dir, 'worker-overhead-'));
   let daemon;
   let manager;
   let worker;
@@ -114,14 +120,25 @@ upstream = "${daemon.url('bench')}"
 
     const bare = [];
     const viaWorker = [];
-    for (let round = 0; round < Number(values.rounds); round += 1) {
+    const bareRun = async () => {
       await rm(bareDest, { recursive: true, force: true });
-      bare.push(await run(argv[0], argv.slice(1)));
-
+      bare.push(await run(argv, join(dir, 'bare.log')));
+    };
+    const workerRun = async () => {
       await rm(join(mirrorDir, 'bench'), { recursive: true, force: true });
       await sendCommand(manager.url, 'start', 'bench', WORKER);
       last = await waitForRun(manager, last.last_ended, worker);
       viaWorker.push(Date.parse(last.last_ended) - Date.parse(last.last_started));
+    };
+    for (let round = 0; round < Number(values.rounds); round += 1) {
+      // Alternate which goes first, so that neither always follows the other's writes.
+      if (round % 2 === 0) {
+        await bareRun();
+        await workerRun();
+      } else {
+        await workerRun();
+        await bareRun();
+      }
     }
 
     const b = median(bare);
