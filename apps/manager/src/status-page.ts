@@ -70,16 +70,17 @@ const SCRIPT = `
   function human(n) {
     var units = ['B', 'K', 'M', 'G', 'T', 'P', 'E'];
     var i = 0;
-    while (n >= 1024 && i < units.length - 1) { n = n / 1024; i++; }
+    while (n >= 1000 && i < units.length - 1) { n = n / 1000; i++; }
     return (i === 0 ? String(n) : n < 10 ? n.toFixed(1) : String(Math.round(n))) + units[i];
   }
   function progress(files, bytes) {
     return ' \\u00b7 ' + digits(files) + (files === 1 ? ' file, ' : ' files, ') + human(bytes);
   }
   function bytes(size) {
-    var m = /^\\s*([0-9]+(?:\\.[0-9]+)?)\\s*([KMGTPE]?)(?:i?B)?\\s*$/i.exec(size || '');
+    var m = /^\\s*([0-9]+(?:\\.[0-9]+)?)\\s*([KMGTPE]?)(i?)B?\\s*$/i.exec(size || '');
     if (!m) return -1;
-    return parseFloat(m[1]) * Math.pow(1024, ' KMGTPE'.indexOf((m[2] || ' ').toUpperCase()));
+    var base = m[3] ? 1024 : 1000;
+    return Math.round(parseFloat(m[1]) * Math.pow(base, ' KMGTPE'.indexOf((m[2] || ' ').toUpperCase())));
   }
   function cell(tr, text, key, cls) {
     var td = document.createElement('td');
@@ -217,7 +218,8 @@ export function escapeHtml(value: unknown): string {
 
 /**
  * What the status column adds to a syncing mirror with live progress (§7.9):
- * ` · 1,234 files, 5.6G` (sizes in powers of 1024, one decimal below 10). The page's script
+ * ` · 1,234 files, 6.0G` (sizes in powers of 1000 as rsync's `-h` prints them, one decimal
+ * below 10). The page's script
  * renders the same text from `/jobs?with_worker=1`.
  */
 export function progressText(files: number, bytes: number): string {
@@ -225,19 +227,24 @@ export function progressText(files: number, bytes: number): string {
   const units = ['B', 'K', 'M', 'G', 'T', 'P', 'E'];
   let n = bytes;
   let i = 0;
-  while (n >= 1024 && i < units.length - 1) {
-    n /= 1024;
+  while (n >= 1000 && i < units.length - 1) {
+    n /= 1000;
     i += 1;
   }
   const size = i === 0 ? String(n) : n < 10 ? n.toFixed(1) : String(Math.round(n));
   return ` \u00b7 ${grouped} ${files === 1 ? 'file' : 'files'}, ${size}${units[i] as string}`;
 }
 
-/** Bytes of a human size (`1.5G`, `300M`, `12KiB`); -1 when it is not one (`unknown`). */
+/**
+ * Bytes of a human size; -1 when it is not one (`unknown`). `K M G T P E` are powers of 1000,
+ * as rsync's `-h` (in the default options) prints its `Total file size`, the source of most
+ * sizes; the IEC forms `Ki Mi Gi …` (`12KiB`) are powers of 1024.
+ */
 export function sizeBytes(size: string): number {
-  const m = /^\s*([0-9]+(?:\.[0-9]+)?)\s*([KMGTPE]?)(?:i?B)?\s*$/i.exec(size);
+  const m = /^\s*([0-9]+(?:\.[0-9]+)?)\s*([KMGTPE]?)(i?)B?\s*$/i.exec(size);
   if (!m) return -1;
-  return Number(m[1]) * 1024 ** ' KMGTPE'.indexOf((m[2] || ' ').toUpperCase());
+  const base = m[3] ? 1024 : 1000;
+  return Math.round(Number(m[1]) * base ** ' KMGTPE'.indexOf((m[2] || ' ').toUpperCase()));
 }
 
 function td(text: string, key: string | number, cls?: string): string {

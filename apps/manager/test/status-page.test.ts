@@ -70,7 +70,7 @@ describe('GET /', () => {
       'rsync://example.org/x/',
       'w1 (online)',
     ]);
-    expect(rowOf(html, 'debian')).toContain(`<td data-v="${1.5 * 1024 ** 3}">1.5G</td>`);
+    expect(rowOf(html, 'debian')).toContain(`<td data-v="${1.5e9}">1.5G</td>`);
     expect(rowOf(html, 'debian')).toContain(`<td data-v="${Math.floor(next.getTime() / 1000)}">`);
     const ubuntu = cellsOf(rowOf(html, 'ubuntu'));
     expect(ubuntu[1]).toBe('<span class="badge st-failed">failed</span>');
@@ -106,7 +106,7 @@ describe('GET /', () => {
     expect((await t.post('/workers/w1/jobs/debian/progress', progress)).status).toBe(200);
     const html = await page(t);
     expect(cellsOf(rowOf(html, 'debian'))[1]).toBe(
-      '<span class="badge st-syncing">syncing</span><span class="prog"> \u00b7 1,234 files, 5.6G</span>',
+      '<span class="badge st-syncing">syncing</span><span class="prog"> \u00b7 1,234 files, 6.0G</span>',
     );
     expect(cellsOf(rowOf(html, 'arch'))[1]).toBe('<span class="badge st-syncing">syncing</span>');
     // The next status drops it, and the cached rows are rendered again.
@@ -421,19 +421,22 @@ describe('StatusPage', () => {
     expect(statusPage.renders).toBe(3);
   });
 
-  test('progressText: grouped file count and a human size in powers of 1024', () => {
+  test('progressText: grouped file count and a human size in powers of 1000, as rsync -h', () => {
     expect(progressText(0, 0)).toBe(' \u00b7 0 files, 0B');
-    expect(progressText(1, 1023)).toBe(' \u00b7 1 file, 1023B');
-    expect(progressText(999, 1024)).toBe(' \u00b7 999 files, 1.0K');
-    expect(progressText(1000, 10 * 1024)).toBe(' \u00b7 1,000 files, 10K');
-    expect(progressText(1_234_567, 300.4 * 1024 ** 2)).toBe(' \u00b7 1,234,567 files, 300M');
-    expect(progressText(12, 2.25 * 1024 ** 4)).toBe(' \u00b7 12 files, 2.3T');
+    expect(progressText(1, 999)).toBe(' \u00b7 1 file, 999B');
+    expect(progressText(999, 1000)).toBe(' \u00b7 999 files, 1.0K');
+    expect(progressText(1000, 10_000)).toBe(' \u00b7 1,000 files, 10K');
+    expect(progressText(1_234_567, 300.4e6)).toBe(' \u00b7 1,234,567 files, 300M');
+    expect(progressText(12, 2.25e12)).toBe(' \u00b7 12 files, 2.3T');
   });
 
-  test('sizeBytes reads human sizes and refuses the rest', () => {
-    expect(sizeBytes('1.5G')).toBe(1.5 * 1024 ** 3);
-    expect(sizeBytes('300M')).toBe(300 * 1024 ** 2);
+  test('sizeBytes: K M G T as powers of 1000 (rsync -h), Ki Mi Gi as powers of 1024', () => {
+    expect(sizeBytes('1.5G')).toBe(1.5e9);
+    expect(sizeBytes('300M')).toBe(300e6);
+    expect(sizeBytes('65.21M')).toBe(65.21e6);
     expect(sizeBytes('12KiB')).toBe(12 * 1024);
+    expect(sizeBytes('2GiB')).toBe(2 * 1024 ** 3);
+    expect(sizeBytes('1.5 GB')).toBe(1.5e9);
     expect(sizeBytes('42')).toBe(42);
     expect(sizeBytes('unknown')).toBe(-1);
     expect(sizeBytes('')).toBe(-1);
