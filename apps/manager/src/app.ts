@@ -28,7 +28,6 @@ import { toHistoryRecord } from './history-record';
 import { JobsSnapshot } from './jobs-snapshot';
 import { METRICS_CONTENT_TYPE, ManagerMetrics } from './metrics';
 import type { MirrorzSettings } from './mirrorz-config';
-import { progressFields } from './mirror-progress';
 import { MIRRORZ_CONTENT_TYPE, MirrorzEndpoint } from './mirrorz-document';
 import { STATUS_PAGE_CSP, StatusPage } from './status-page';
 import { applyStatusReport, isMeaningfulSize, normalizeTime } from './status-rules';
@@ -108,6 +107,13 @@ function valid<T>(result: ValidationResult<T>): T {
 function checkName(what: string, name: string): void {
   const problem = nameProblem(name);
   if (problem !== undefined) throw managerError('invalidName', what, name, problem);
+}
+
+/** The body of a worker's message about one mirror names it: set, valid, and the URL's `:job`. */
+function requireMessageMirror(name: string, job: string): void {
+  if (name === '') throw managerError('emptyMirrorName');
+  checkName('mirror name', name);
+  if (name !== job) throw managerError('mirrorNameMismatch', name, job);
 }
 
 function redact(worker: WorkerStatus): WorkerStatus {
@@ -310,23 +316,14 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     const id = param(req, 'id');
     await requireWorker(id);
     const statuses = await store.listMirrorStatuses(id);
-    res.json(
-      statuses.map((status) => {
-        const progress = snapshot.progressOf(status);
-        return progress === undefined ? status : { ...status, ...progressFields(progress) };
-      }),
-    );
+    res.json(statuses.map((status) => snapshot.item(status)));
   });
 
   app.post('/workers/:id/jobs/:job', async (req, res) => {
     const id = param(req, 'id');
     await requireWorker(id);
     const report = valid(validateMirrorStatus(req.body));
-    if (report.name === '') throw managerError('emptyMirrorName');
-    checkName('mirror name', report.name);
-    if (report.name !== param(req, 'job')) {
-      throw managerError('mirrorNameMismatch', report.name, param(req, 'job'));
-    }
+    requireMessageMirror(report.name, param(req, 'job'));
     await refresh(id);
     let previous: SyncStatus | undefined;
     // A report that finishes a run adds it to the history in the same atomic write (§7.8).
@@ -385,9 +382,7 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     const job = param(req, 'job');
     await requireWorker(id);
     const message = valid(validateMirrorProgressMessage(req.body));
-    if (message.name === '') throw managerError('emptyMirrorName');
-    checkName('mirror name', message.name);
-    if (message.name !== job) throw managerError('mirrorNameMismatch', message.name, job);
+    requireMessageMirror(message.name, job);
     const updated = clock();
     const progress = { files: message.files, bytes: message.bytes, updated };
     if (!snapshot.setProgress(id, message.name, progress)) {

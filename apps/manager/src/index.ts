@@ -21,8 +21,8 @@ export {
   escapeHtml,
   progressText,
   renderStatusRows,
-  sizeBytes,
 } from './status-page';
+export { sizeBytes } from './human-size';
 export type { StatusPageOptions } from './status-page';
 export {
   ManagerMetrics,

@@ -1,8 +1,12 @@
 import { parseRfc3339OrZero, toWebMirrorStatus } from '@tunasync/api-types';
 import type { MirrorStatus, WebMirrorStatus, WorkerStatus } from '@tunasync/api-types';
 import type { MirrorStatusEntry, StoreChange } from '@tunasync/store';
-import { webProgressFields } from './mirror-progress';
-import type { MirrorProgress, WebMirrorProgressFields } from './mirror-progress';
+import { progressFields, webProgressFields } from './mirror-progress';
+import type {
+  MirrorProgress,
+  MirrorProgressFields,
+  WebMirrorProgressFields,
+} from './mirror-progress';
 
 /** A `/jobs` item: the compatible fields, plus progress while the mirror syncs (§7.9). */
 export type WebJob = WebMirrorStatus & Partial<WebMirrorProgressFields>;
@@ -105,6 +109,12 @@ export class JobsSnapshot {
   progressOf(status: MirrorStatus): MirrorProgress | undefined {
     if (status.status !== 'syncing') return undefined;
     return this.progress.get(keyOf(status.worker, status.name));
+  }
+
+  /** A `/workers/:id/jobs` item: the stored status, then the progress fields when there are some. */
+  item(status: MirrorStatus): MirrorStatus | (MirrorStatus & MirrorProgressFields) {
+    const progress = this.progressOf(status);
+    return progress === undefined ? status : { ...status, ...progressFields(progress) };
   }
 
   /** A `/jobs` item: the compatible fields, then the progress fields when there are some. */

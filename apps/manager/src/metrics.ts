@@ -2,7 +2,7 @@ import { finishedRun, isZeroTime, parseRfc3339OrZero } from '@tunasync/api-types
 import type { MirrorStatus, RunResult, SyncStatus } from '@tunasync/api-types';
 import type { JobsSnapshot } from './jobs-snapshot';
 import { runDurationSeconds } from './run-duration';
-import { sizeBytes } from './status-page';
+import { sizeBytes } from './human-size';
 import { RenderCache } from './render-cache';
 
 /** The Content-Type of `GET /metrics`: Prometheus text exposition format 0.0.4. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { ZERO_TIME_UNIX, formatWebTime, isSyncStatus } from '@tunasync/api-types';
 import type { SyncStatus } from '@tunasync/api-types';
 import type { JobsSnapshot, WebMirrorStatusWithWorker } from './jobs-snapshot';
+import { sizeBytes } from './human-size';
 import { RenderCache } from './render-cache';
 
 /** Sort order of the status column: what needs attention first. */
@@ -233,18 +234,6 @@ export function progressText(files: number, bytes: number): string {
   }
   const size = i === 0 ? String(n) : n < 10 ? n.toFixed(1) : String(Math.round(n));
   return ` \u00b7 ${grouped} ${files === 1 ? 'file' : 'files'}, ${size}${units[i] as string}`;
-}
-
-/**
- * Bytes of a human size; -1 when it is not one (`unknown`). `K M G T P E` are powers of 1000,
- * as rsync's `-h` (in the default options) prints its `Total file size`, the source of most
- * sizes; the IEC forms `Ki Mi Gi …` (`12KiB`) are powers of 1024.
- */
-export function sizeBytes(size: string): number {
-  const m = /^\s*([0-9]+(?:\.[0-9]+)?)\s*([KMGTPE]?)(i?)B?\s*$/i.exec(size);
-  if (!m) return -1;
-  const base = m[3] ? 1024 : 1000;
-  return Math.round(Number(m[1]) * base ** ' KMGTPE'.indexOf((m[2] || ' ').toUpperCase()));
 }
 
 function td(text: string, key: string | number, cls?: string): string {

@@ -4,13 +4,7 @@ import { formatRfc3339, formatWebTime } from '@tunasync/api-types';
 import type { SyncStatus } from '@tunasync/api-types';
 import { JobsSnapshot } from '../src/jobs-snapshot';
 import type { WebMirrorStatusWithWorker } from '../src/jobs-snapshot';
-import {
-  escapeHtml,
-  progressText,
-  renderStatusRows,
-  sizeBytes,
-  StatusPage,
-} from '../src/status-page';
+import { escapeHtml, progressText, renderStatusRows, StatusPage } from '../src/status-page';
 import { call, registerWorker, report, TestClock, useTestManagers } from './helpers';
 import type { TestManager } from './helpers';
 
@@ -428,17 +422,5 @@ describe('StatusPage', () => {
     expect(progressText(1000, 10_000)).toBe(' \u00b7 1,000 files, 10K');
     expect(progressText(1_234_567, 300.4e6)).toBe(' \u00b7 1,234,567 files, 300M');
     expect(progressText(12, 2.25e12)).toBe(' \u00b7 12 files, 2.3T');
-  });
-
-  test('sizeBytes: K M G T as powers of 1000 (rsync -h), Ki Mi Gi as powers of 1024', () => {
-    expect(sizeBytes('1.5G')).toBe(1.5e9);
-    expect(sizeBytes('300M')).toBe(300e6);
-    expect(sizeBytes('65.21M')).toBe(65.21e6);
-    expect(sizeBytes('12KiB')).toBe(12 * 1024);
-    expect(sizeBytes('2GiB')).toBe(2 * 1024 ** 3);
-    expect(sizeBytes('1.5 GB')).toBe(1.5e9);
-    expect(sizeBytes('42')).toBe(42);
-    expect(sizeBytes('unknown')).toBe(-1);
-    expect(sizeBytes('')).toBe(-1);
   });
 });
