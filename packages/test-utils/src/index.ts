@@ -17,3 +17,9 @@ export {
   type ManagerProcessOptions,
 } from './manager-process';
 export { startTlsManagerProcess, type TlsManagerProcessOptions } from './tls-manager-process';
+export {
+  WORKER_BIN,
+  startWorkerProcess,
+  type WorkerProcess,
+  type WorkerProcessOptions,
+} from './worker-process';
