@@ -27,8 +27,9 @@ function plural(n: number, what: string): string {
  * SHA-256 digests with `timingSafeEqual`, against every entry.
  *
  * To call a worker that has a token of its own, the manager needs that token in clear:
- * it keeps, in memory only, the token each worker last presented on an authenticated
- * request for its own id, and forgets it when the token leaves the file.
+ * it keeps, in memory only, the token each worker registered with (or, until it registers
+ * again, the first one it presented since the start), and forgets it when the token
+ * leaves the file.
  */
 export class Credentials {
   private set: CredentialSet;
@@ -79,9 +80,13 @@ export class Credentials {
     }
   }
 
-  /** Keeps `token` (it authenticated a request of worker `id`) to call that worker with. */
-  remember(id: string, token: string): void {
-    this.seen.set(id, token);
+  /**
+   * Keeps `token` (it authenticated a request of worker `id`) to call that worker with. The
+   * token that registered the worker's URL wins; another request's only fills a gap (after
+   * a start or a rotation), so a second valid token used elsewhere does not displace it.
+   */
+  remember(id: string, token: string, registration: boolean): void {
+    if (registration || !this.seen.has(id)) this.seen.set(id, token);
   }
 
   /**

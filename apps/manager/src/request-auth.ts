@@ -74,7 +74,7 @@ export function createRequestAuth(credentials: Credentials, logger: Logger): Req
         refuse(req, refusal);
         return next(managerError('forbidden', refusal));
       }
-      if (!isRegistration(req)) credentials.remember(credential.id, bearer);
+      if (!isRegistration(req)) credentials.remember(credential.id, bearer, false);
     }
     const locals = res.locals as AuthLocals;
     locals.credential = credential;
@@ -92,7 +92,7 @@ export function createRequestAuth(credentials: Credentials, logger: Logger): Req
         logger.warn(`refused POST /workers: ${refusal}`, { component: 'http' });
         throw managerError('forbidden', refusal);
       }
-      if (credential.kind !== 'admin') credentials.remember(id, bearer);
+      if (credential.kind !== 'admin') credentials.remember(id, bearer, true);
     },
   };
 }

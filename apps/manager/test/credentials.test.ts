@@ -77,8 +77,15 @@ describe('Credentials', () => {
     const c = new Credentials({ shared: SHARED, workers: [entry('w1', W1)] });
     expect(() => c.tokenForWorker('w1')).toThrow(/after the worker's next report or heartbeat/);
     expect(c.tokenForWorker('w9')).toBe(SHARED);
-    c.remember('w1', W1);
+    c.remember('w1', W1, false);
     expect(c.tokenForWorker('w1')).toBe(W1);
+    // Another valid token of w1 does not displace it; a registration does.
+    c.replace({ shared: SHARED, workers: [entry('w1', W1), entry('w1', W1_NEXT)] });
+    c.remember('w1', W1_NEXT, false);
+    expect(c.tokenForWorker('w1')).toBe(W1);
+    c.remember('w1', W1_NEXT, true);
+    expect(c.tokenForWorker('w1')).toBe(W1_NEXT);
+    c.remember('w1', W1, true);
     // Rotation: a token that left the file is forgotten; one still there is kept.
     c.replace({ shared: SHARED, workers: [entry('w1', W1), entry('w1', W1_NEXT)] });
     expect(c.tokenForWorker('w1')).toBe(W1);
