@@ -14,16 +14,16 @@ const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * The worker whose routes a path writes: `/workers/<id>/<anything>` (matched as express
- * matches `:id`: case-insensitive, the id URL-decoded). `DELETE /workers/<id>` itself is
- * not one (it is the admin's), nor is a path that cannot be decoded.
+ * matches `:id`: case-insensitive, the id URL-decoded; `raw` as the path has it, for
+ * messages). `DELETE /workers/<id>` itself is not one (it is the admin's).
  */
-function workerOfPath(path: string): string | undefined {
-  const match = /^\/workers\/([^/]+)\/+[^/]/i.exec(path);
-  if (match === null) return undefined;
+function workerOfPath(path: string): { id: string | undefined; raw: string } | undefined {
+  const raw = /^\/workers\/([^/]+)\/+[^/]/i.exec(path)?.[1];
+  if (raw === undefined) return undefined;
   try {
-    return decodeURIComponent(match[1] as string);
+    return { id: decodeURIComponent(raw), raw };
   } catch {
-    return undefined;
+    return { id: undefined, raw };
   }
 }
 
@@ -35,9 +35,9 @@ function isRegistration(req: Request): boolean {
 function workerRefusal(id: string, req: Request): string | undefined {
   if (isRegistration(req)) return undefined;
   const target = workerOfPath(req.path);
-  if (target === id) return undefined;
+  if (target?.id === id) return undefined;
   if (target !== undefined) {
-    return `the token of worker ${id} writes only the routes of worker ${id}, not those of worker ${target}`;
+    return `the token of worker ${id} writes only the routes of worker ${id}, not those of worker ${target.raw}`;
   }
   return `the token of worker ${id} cannot ${req.method} ${req.path}: that needs an admin token (or the shared token)`;
 }
