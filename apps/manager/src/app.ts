@@ -22,22 +22,28 @@ import type {
 } from '@tunasync/api-types';
 import { isStoreError } from '@tunasync/store';
 import type { Store } from '@tunasync/store';
-import { createBearerCheck } from './bearer-auth';
+import { Credentials } from './credentials';
 import { ManagerError, managerError, managerErrorWithCause } from './errors';
 import { toHistoryRecord } from './history-record';
 import { JobsSnapshot } from './jobs-snapshot';
 import { METRICS_CONTENT_TYPE, ManagerMetrics } from './metrics';
 import type { MirrorzSettings } from './mirrorz-config';
 import { MIRRORZ_CONTENT_TYPE, MirrorzEndpoint } from './mirrorz-document';
+import { createRequestAuth } from './request-auth';
 import { STATUS_PAGE_CSP, StatusPage } from './status-page';
 import { applyStatusReport, isMeaningfulSize, normalizeTime } from './status-rules';
+import type { TokenEntry } from './token-file';
 import { createWorkerClient } from './worker-client';
 import type { WorkerClient } from './worker-client';
 
 /** The part of the manager's settings the HTTP app needs. */
 export interface ManagerAppConfig {
-  /** Bearer token required on mutating routes (§7.1); undefined: no authentication. */
+  /** The shared bearer token (§7.1): full rights on every mutating route. */
   token?: string;
+  /** Hashed per-worker tokens (§7.12, `worker_tokens_file`): each writes its worker's routes only. */
+  workerTokens?: TokenEntry[];
+  /** Hashed admin tokens (§7.12, `admin_tokens_file`): full rights, never sent to workers. */
+  adminTokens?: TokenEntry[];
   /** PEM text of the CA to trust when calling workers over HTTPS (`files.ca_cert`). */
   caCert?: string;
   /** Seconds without news after which a worker counts as offline (0: never). */
@@ -70,6 +76,8 @@ export interface ManagerApp {
   readonly metrics: ManagerMetrics;
   /** `GET /mirrorz.json`, the mirrorz document (§7.6); undefined when not enabled. */
   readonly mirrorz: MirrorzEndpoint | undefined;
+  /** The tokens requests are checked against; `replace()` swaps them (SIGHUP). */
+  readonly credentials: Credentials;
   /** Detaches from the store and closes the worker client it made. Idempotent. */
   close(): Promise<void>;
 }
@@ -159,10 +167,7 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
   const ownClient = options.workerClient === undefined;
   const workerClient =
     options.workerClient ??
-    createWorkerClient({
-      ...(config.caCert === undefined ? {} : { ca: config.caCert }),
-      ...(config.token === undefined ? {} : { token: config.token }),
-    });
+    createWorkerClient(config.caCert === undefined ? {} : { ca: config.caCert });
   const offlineAfterMs = (config.workerOfflineAfter ?? 0) * 1000;
   const historySize = config.historySize ?? MANAGER_DEFAULTS.history_size;
 
@@ -200,19 +205,14 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     });
   }
 
-  // Authentication before anything reads the body (§7.1): read routes stay public.
-  if (config.token !== undefined) {
-    const check = createBearerCheck(config.token);
-    app.use((req, res, next) => {
-      if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
-      if (check(req.get('authorization'))) return next();
-      logger.warn(`refused ${req.method} ${req.path} from ${req.ip ?? '?'}: no valid token`, {
-        component: 'http',
-      });
-      res.set('WWW-Authenticate', 'Bearer');
-      next(managerError('unauthorized'));
-    });
-  }
+  // Authentication before anything reads the body (§7.1, §7.12): read routes stay public.
+  const credentials = new Credentials({
+    ...(config.token === undefined ? {} : { shared: config.token }),
+    ...(config.workerTokens === undefined ? {} : { workers: config.workerTokens }),
+    ...(config.adminTokens === undefined ? {} : { admins: config.adminTokens }),
+  });
+  const auth = createRequestAuth(credentials, logger);
+  app.use(auth.middleware);
 
   app.use(express.json({ limit: BODY_LIMIT, type: () => true, strict: true }));
 
@@ -295,6 +295,7 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     if (protocol !== 'http:' && protocol !== 'https:') {
       throw managerError('invalidWorkerUrl', body.url);
     }
+    auth.checkRegistration(res, body.id);
     const now = formatRfc3339(clock());
     const stored = await store.putWorker(
       { id: body.id, url: body.url, token: '', last_online: now, last_register: now },
@@ -433,6 +434,7 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     if (cmd.mirror_id !== '') checkName('mirror_id', cmd.mirror_id);
     const worker = await store.getWorker(cmd.worker_id);
     if (!worker) throw managerError('workerNotRegistered', cmd.worker_id);
+    const token = credentials.tokenForWorker(worker.id);
 
     // The stored status changes even if the worker then fails to act (as in Go).
     const forced = cmd.cmd === 'disable' ? 'disabled' : cmd.cmd === 'stop' ? 'paused' : undefined;
@@ -454,7 +456,7 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     });
     let reply;
     try {
-      reply = await workerClient.postCommand(worker.url, workerCmd);
+      reply = await workerClient.postCommand(worker.url, workerCmd, token);
     } catch (err) {
       throw managerErrorWithCause(err, 'workerUnreachable', worker.id, worker.url, reasonOf(err));
     }
@@ -497,6 +499,7 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     statusPage,
     metrics,
     mirrorz,
+    credentials,
     close() {
       closed ??= (async () => {
         unsubscribe();

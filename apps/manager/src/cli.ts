@@ -113,10 +113,11 @@ function parse(argv: string[]) {
 }
 
 /**
- * Resolves on SIGTERM or SIGINT. SIGHUP (a `systemctl reload`, a closed terminal) is logged
- * and ignored: the manager reads its configuration only at start, and must not die of it.
+ * Resolves on SIGTERM or SIGINT. SIGHUP (a `systemctl reload`, a closed terminal) re-reads
+ * the credential files (`onHup`) and never stops the manager; the rest of the configuration
+ * is read at start only.
  */
-function waitForSignal(signals: NodeJS.EventEmitter, logger: Logger): Promise<string> {
+function waitForSignal(signals: NodeJS.EventEmitter, onHup: () => void): Promise<string> {
   return new Promise((resolve) => {
     const handler = (name: string) => {
       signals.off('SIGTERM', onTerm);
@@ -126,8 +127,6 @@ function waitForSignal(signals: NodeJS.EventEmitter, logger: Logger): Promise<st
     };
     const onTerm = () => handler('SIGTERM');
     const onInt = () => handler('SIGINT');
-    const onHup = () =>
-      logger.info('SIGHUP ignored: the configuration is read at start only (restart to change it)');
     signals.on('SIGTERM', onTerm);
     signals.on('SIGINT', onInt);
     signals.on('SIGHUP', onHup);
@@ -209,7 +208,20 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   );
 
   const signals = io.signals ?? process;
-  const name = await waitForSignal(signals, logger);
+  const onHup = () => {
+    running.reloadCredentials().then(
+      (result) => {
+        if (result === undefined) {
+          logger.info(
+            'SIGHUP ignored: no credential file to re-read, and the rest of the configuration is read at start only (restart to change it)',
+          );
+        } else if (result.ok) logger.info(`SIGHUP: ${result.line}`);
+        else logger.error(`SIGHUP: ${result.line}`);
+      },
+      (err: unknown) => logger.error(`SIGHUP: credentials not reloaded: ${(err as Error).message}`),
+    );
+  };
+  const name = await waitForSignal(signals, onHup);
   logger.info(`${name} received: finishing running requests and closing the database`);
   let code = EXIT_OK;
   try {

@@ -3,6 +3,8 @@ import toml from 'toml';
 import { MANAGER_DEFAULTS, validateManagerConfig } from '@tunasync/api-types';
 import type { ManagerConfigFile } from '@tunasync/api-types';
 import type { ManagerAppConfig } from './app';
+import { loadCredentials } from './load-credentials';
+import type { CredentialSources } from './load-credentials';
 import { checkMirrorzConfig } from './mirrorz-config';
 
 /** Go's default database path; an old bolt file there is detected and explained. */
@@ -35,6 +37,10 @@ export interface ManagerSettings extends ManagerAppConfig {
   caCertFile?: string;
   workerOfflineAfter: number;
   historySize: number;
+  /** Where the credentials were read from: read again on SIGHUP. */
+  credentialSources?: CredentialSources;
+  /** The name problems of the configuration start with (the config file's). */
+  configLabel?: string;
 }
 
 /** The outcome of loading: settings when usable, every problem and warning as one line each. */
@@ -149,20 +155,23 @@ export async function loadManagerConfig(flags: ManagerFlags): Promise<ManagerCon
       ? undefined
       : await readText(caCertFile, at('files.ca_cert'), problems);
 
-  let token: string | undefined;
-  if (server.token !== undefined && server.token_file !== undefined) {
-    problems.push(`${label}:server: set token or token_file, not both`);
-  } else if (server.token !== undefined) {
-    token = server.token;
-    if (token === '') problems.push(`${label}:server.token: must not be empty`);
-  } else if (server.token_file !== undefined) {
-    const text = await readText(server.token_file, at('server.token_file'), problems);
-    if (text !== undefined) {
-      token = text.split(/\r?\n/)[0]?.trim() ?? '';
-      if (token === '') {
-        problems.push(`${label}:server.token_file: ${server.token_file} has an empty first line`);
-      }
-    }
+  const credentialSources: CredentialSources = {};
+  if (server.token !== undefined) credentialSources.token = server.token;
+  if (server.token_file !== undefined) credentialSources.tokenFile = server.token_file;
+  if (server.worker_tokens_file !== undefined) {
+    credentialSources.workerTokensFile = server.worker_tokens_file;
+  }
+  if (server.admin_tokens_file !== undefined) {
+    credentialSources.adminTokensFile = server.admin_tokens_file;
+  }
+  const credentials = await loadCredentials(credentialSources, label);
+  problems.push(...credentials.problems);
+  const set = credentials.set;
+  if (set?.workers !== undefined && set.shared === undefined && set.admins === undefined) {
+    warnings.push(
+      `${label}:server: worker_tokens_file without admin_tokens_file or token: tunasynctl's ` +
+        'mutating commands (start, stop, rm-worker, flush, …) will be refused',
+    );
   }
 
   const mirrorz = checkMirrorzConfig(doc.mirrorz, label, problems);
@@ -176,13 +185,17 @@ export async function loadManagerConfig(flags: ManagerFlags): Promise<ManagerCon
     dbFile: flags.dbFile ?? (files.db_file || DEFAULT_DB_FILE),
     workerOfflineAfter: server.worker_offline_after ?? MANAGER_DEFAULTS.worker_offline_after,
     historySize: server.history_size ?? MANAGER_DEFAULTS.history_size,
+    credentialSources,
+    configLabel: label,
   };
   if (file !== undefined) settings.configFile = file;
   if (sslCertFile !== undefined) settings.sslCertFile = sslCertFile;
   if (sslKeyFile !== undefined) settings.sslKeyFile = sslKeyFile;
   if (caCertFile !== undefined) settings.caCertFile = caCertFile;
   if (caCert !== undefined) settings.caCert = caCert;
-  if (token !== undefined) settings.token = token;
+  if (set?.shared !== undefined) settings.token = set.shared;
+  if (set?.workers !== undefined) settings.workerTokens = set.workers;
+  if (set?.admins !== undefined) settings.adminTokens = set.admins;
   if (mirrorz !== undefined) settings.mirrorz = mirrorz;
   settings.logRequests = settings.debug;
   return { settings, problems, warnings };

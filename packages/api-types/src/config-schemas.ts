@@ -47,6 +47,8 @@ export const managerConfigSchema = {
       ssl_key: str,
       token: str,
       token_file: str,
+      worker_tokens_file: str,
+      admin_tokens_file: str,
       worker_offline_after: nonNegative,
       history_size: { type: 'integer', minimum: 0, maximum: HISTORY_SIZE_MAX },
     }),

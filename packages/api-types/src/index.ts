@@ -35,6 +35,7 @@ export {
   toUnixSeconds,
   toWebMirrorStatus,
 } from './time';
+export { parseBearerToken } from './bearer-token';
 export { silentLogger } from './logger';
 export type { Logger, LogMeta } from './logger';
 export { TunasyncError, isTunasyncError } from './tunasync-error';
