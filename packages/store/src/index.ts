@@ -11,6 +11,9 @@ export { LevelStore } from './level-store';
 export type { LevelStoreOptions } from './level-store';
 export { openBoltFile } from './bolt-file';
 export type { BoltBucket, BoltFile } from './bolt-file';
+export { describeGoDatabase, importGoDatabase, importTarget } from './go-import';
+export type { GoDatabase, GoDatabaseKind, GoImportSummary } from './go-import';
+export { isGoLevelDb } from './go-leveldb-source';
 export { STORE_ERROR_CODES, StoreError, isStoreError, storeErrors } from './errors';
 export type { StoreErrorCode } from './errors';
 export {
