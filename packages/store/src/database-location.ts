@@ -74,7 +74,7 @@ function foreignError(location: string, names: string[]): Error {
   if (levelLike.length > 0) {
     return storeErrors.foreign(
       location,
-      `it holds LevelDB-like files (${sample(levelLike)}) but no CURRENT: a damaged LevelDB (restore it from a backup) or another program's data`,
+      `it holds LevelDB-like files (${sample(levelLike)}): a damaged LevelDB (restore it from a backup) or another program's data`,
     );
   }
   return storeErrors.foreign(location, `it holds ${names.length} entries (${sample(names)})`);
@@ -105,9 +105,12 @@ async function checkLevelDb(location: string): Promise<void> {
     throw storeErrors.corrupt(location, `CURRENT names ${manifest}, which is missing`);
   }
   if (info.size === 0) throw storeErrors.corrupt(location, `${manifest} is empty`);
+  const bytes = await readFile(join(location, manifest)).catch((err: unknown) => {
+    throw storeErrors.openFailed(location, `${manifest}: ${errnoOf(err) ?? String(err)}`, err);
+  });
   let tables: Map<number, number>;
   try {
-    ({ tables } = readManifest(await readFile(join(location, manifest))));
+    ({ tables } = readManifest(bytes));
   } catch (err) {
     if (!(err instanceof ManifestProblem)) throw err;
     throw storeErrors.corrupt(location, `${manifest}: ${err.message}`);

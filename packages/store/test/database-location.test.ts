@@ -158,7 +158,7 @@ describe('checkDatabaseLocation: foreign content is refused and left byte-identi
     await expectRefused(
       leveldbLike,
       STORE_ERROR_CODES.foreign,
-      /holds files but no LevelDB CURRENT: it holds LevelDB-like files \(000003\.log, 000005\.ldb, 000007\.sst, …\) but no CURRENT: a damaged LevelDB/,
+      /holds files but no LevelDB CURRENT: it holds LevelDB-like files \(000003\.log, 000005\.ldb, 000007\.sst, …\): a damaged LevelDB/,
     );
     const other = join(await tempDir(), 'db');
     await writeOld(other, { 'notes.txt': 'hello', 'x.bin': Buffer.from([1, 2, 3]) });

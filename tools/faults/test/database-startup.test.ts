@@ -120,7 +120,7 @@ const cases: Array<[string, () => Promise<string>, number, RegExp]> = [
         'sub/inner.bin': randomBytes(100),
       }),
     2,
-    /holds files but no LevelDB CURRENT: it holds LevelDB-like files \(000009\.log, 000010\.ldb\) but no CURRENT/,
+    /holds files but no LevelDB CURRENT: it holds LevelDB-like files \(000009\.log, 000010\.ldb\): a damaged LevelDB/,
   ],
   [
     'CURRENT pointing to a missing MANIFEST',
