@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LevelStore, STORE_ERROR_CODES, checkDatabaseLocation } from '../src/index';
 import type { StoreErrorCode } from '../src/index';
+import { isPosixLocked } from '../src/posix-lock';
 import { mirrorStatus } from './store-conformance';
 
 const dirs: string[] = [];
@@ -291,9 +292,12 @@ describe('checkDatabaseLocation: a locked database', () => {
         STORE_ERROR_CODES.locked,
         new RegExp(`^database ${location} is locked: another tunasync-manager`),
       );
+      expect(await isPosixLocked(join(location, 'LOCK'))).toBe(true);
     } finally {
       child.stdin!.end();
       if (child.exitCode === null) await once(child, 'exit');
     }
+    expect(await isPosixLocked(join(location, 'LOCK'))).toBe(false);
+    expect(await isPosixLocked(join(location, 'no-such-file'))).toBeUndefined();
   });
 });
