@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
 import type { Logger } from '@tunasync/api-types';
-import { isStoreError } from '@tunasync/store';
+import { STORE_ERROR_CODES, isStoreError } from '@tunasync/store';
 import { isManagerError } from './errors';
 import { loadManagerConfig } from './manager-config';
 import type { ManagerFlags } from './manager-config';
@@ -39,7 +39,8 @@ Options:
   -h, --help                print this help and exit
       --version             print the version and exit
 
-Flags override the file. Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.
+Flags override the file. Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error
+(a db_file that holds no usable database included).
 `;
 
 export function managerVersion(): string {
@@ -133,8 +134,24 @@ function waitForSignal(signals: NodeJS.EventEmitter, onHup: () => void): Promise
   });
 }
 
+/**
+ * What db_file holds cannot be used (foreign, damaged, newer): like a configuration error,
+ * exit 2 — the operator must point db_file elsewhere or restore it. A locked database or an
+ * I/O failure is a runtime failure (exit 1).
+ */
+const UNUSABLE_DATABASE: ReadonlySet<string> = new Set([
+  STORE_ERROR_CODES.foreign,
+  STORE_ERROR_CODES.notADirectory,
+  STORE_ERROR_CODES.corrupt,
+  STORE_ERROR_CODES.unsupportedVersion,
+]);
+
 function reportStartFailure(logger: Logger, err: unknown): number {
-  if (isStoreError(err) || isManagerError(err)) {
+  if (isStoreError(err)) {
+    logger.error(`cannot start: ${err.message}`);
+    return UNUSABLE_DATABASE.has(err.code) ? EXIT_USAGE : EXIT_RUNTIME;
+  }
+  if (isManagerError(err)) {
     logger.error(`cannot start: ${err.message}`);
   } else {
     logger.error(`cannot start: ${(err as Error).message ?? String(err)}`);

@@ -96,7 +96,7 @@ function dbTypeProblem(dbType: string, where: string): string | undefined {
   if (dbType === 'redis') {
     return `${where}: db_type "redis" is reserved for the shared store of a multi-manager deployment and is not available yet; use "leveldb"`;
   }
-  return `${where}: unknown db_type "${dbType}"; the only one is "leveldb"`;
+  return `${where}: unknown db_type ${JSON.stringify(dbType)}; the only one is "leveldb"`;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
-import { readFile, writeFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
@@ -279,7 +279,7 @@ describe('runCli as a daemon (in process)', () => {
     }
   });
 
-  test('an address in use is exit 1; a bolt file as db_file is exit 1 with guidance', async () => {
+  test('an address in use is exit 1; a foreign db_file is exit 2 with guidance, untouched', async () => {
     const dir = await dirs.make('tunasync-fail-');
     const holder = await startManagerProcess();
     try {
@@ -293,10 +293,28 @@ describe('runCli as a daemon (in process)', () => {
     } finally {
       await holder.stop();
     }
-    await writeFile(join(dir, 'tunasync.db'), 'bolt');
+    const bolt = Buffer.alloc(4096);
+    bolt.writeUInt32LE(0xed0cdaed, 16);
+    await writeFile(join(dir, 'tunasync.db'), bolt);
     const b = capture();
-    expect(await runCli(['--port', '0', '--db-file', join(dir, 'tunasync.db')], b.io)).toBe(1);
-    expect(b.out()).toContain('is a file, not a LevelDB directory');
+    expect(await runCli(['--port', '0', '--db-file', join(dir, 'tunasync.db')], b.io)).toBe(2);
+    expect(b.out()).toMatch(
+      /\[ERROR\] cannot start: database \S+tunasync\.db is not a LevelDB directory \(it looks like a Go bolt database; importing bolt databases is not available yet/,
+    );
+    expect(await readFile(join(dir, 'tunasync.db'))).toEqual(bolt);
+
+    const badger = join(dir, 'badger');
+    await mkdir(badger);
+    await writeFile(join(badger, '000001.vlog'), 'v');
+    await writeFile(join(badger, '000005.sst'), 's');
+    const g = capture();
+    expect(await runCli(['--port', '0', '--db-file', badger], g.io)).toBe(2);
+    expect(g.out().trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /\[ERROR\] cannot start: database \S+ holds files but no LevelDB CURRENT: it looks like a Go badger database \(000001\.vlog\); this manager does not read badger; it was left untouched — point db_file at a new, empty directory$/,
+      ),
+    ]);
+    expect((await readdir(badger)).sort()).toEqual(['000001.vlog', '000005.sst']);
   });
 });
 

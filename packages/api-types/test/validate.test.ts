@@ -526,7 +526,17 @@ describe('formatJsonPointer', () => {
   it('renders paths the way config users write them', () => {
     expect(formatJsonPointer('/mirrors/3/rsync_timeout')).toBe('mirrors[3].rsync_timeout');
     expect(formatJsonPointer('', 'name')).toBe('name');
-    expect(formatJsonPointer('/env', 'A/B')).toBe('env.A/B');
-    expect(formatJsonPointer('/a~1b/c~0d')).toBe('a/b.c~d');
+    expect(formatJsonPointer('/env', 'A/B')).toBe('env."A/B"');
+    expect(formatJsonPointer('/a~1b/c~0d')).toBe('"a/b"."c~d"');
+  });
+
+  it('quotes keys that are not bare TOML keys, so a path is one line (regression, #11)', () => {
+    expect(formatJsonPointer('/files', 'a\nb')).toBe('files."a\\nb"');
+    expect(formatJsonPointer('/mirrorz/mirrors/crates.io-index/url')).toBe(
+      'mirrorz.mirrors."crates.io-index".url',
+    );
+    expect(formatJsonPointer('/server', '')).toBe('server.""');
+    expect(formatJsonPointer('', '\u2028')).toBe('"\\u2028"');
+    expect(formatJsonPointer('/server', 'port')).toBe('server.port');
   });
 });

@@ -9,6 +9,8 @@ export type {
 } from './store';
 export { LevelStore } from './level-store';
 export type { LevelStoreOptions } from './level-store';
+export { checkDatabaseLocation } from './database-location';
+export type { DatabaseLocationKind } from './database-location';
 export { openBoltFile } from './bolt-file';
 export type { BoltBucket, BoltFile } from './bolt-file';
 export { describeGoDatabase, importGoDatabase, importTarget } from './go-import';

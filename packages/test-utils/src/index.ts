@@ -23,3 +23,5 @@ export {
   type WorkerProcess,
   type WorkerProcessOptions,
 } from './worker-process';
+export { badConfigLines, mutatedConfig } from './config-mutation';
+export type { MutatedConfig } from './config-mutation';
