@@ -272,7 +272,7 @@ describe('runCli as a daemon (in process)', () => {
       const code = await runCli(['--port', '0', '--db-file', holder.dbDir], c.io);
       expect(code).toBe(1);
       expect(c.out()).toContain(
-        `[ERROR] cannot start: database ${holder.dbDir} is locked: another tunasync-manager (or another program) has it open; stop that process first`,
+        `[ERROR] cannot start: database ${holder.dbDir} is locked: another tunasync-manager (or another program, pid ${holder.child.pid}) has it open; stop that process first`,
       );
     } finally {
       expect(await holder.stop()).toBe(0);

@@ -2,7 +2,7 @@ import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { storeErrors } from './errors';
 import { ManifestProblem, readManifest } from './leveldb-manifest';
-import { isPosixLocked } from './posix-lock';
+import { lockHolders } from './file-locks';
 
 /**
  * What a database location holds, as far as opening it goes:
@@ -155,8 +155,11 @@ export async function checkDatabaseLocation(location: string): Promise<DatabaseL
     throw storeErrors.openFailed(location, errnoOf(err) ?? String(err), err);
   }
   if (names.length === 0) return 'empty';
-  if (names.includes('LOCK') && (await isPosixLocked(join(location, 'LOCK')))) {
-    throw storeErrors.locked(location);
+  // Any lock: LevelDB's (POSIX) from another tunasync-ts manager, goleveldb's (flock) from a
+  // running Go manager.
+  const holders = names.includes('LOCK') ? await lockHolders(join(location, 'LOCK')) : undefined;
+  if (holders !== undefined && holders.length > 0) {
+    throw storeErrors.locked(location, undefined, holders);
   }
   if (!names.includes('CURRENT')) throw foreignError(location, names);
   await checkLevelDb(location);

@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LevelStore, STORE_ERROR_CODES, checkDatabaseLocation } from '../src/index';
 import type { StoreErrorCode } from '../src/index';
-import { isPosixLocked } from '../src/posix-lock';
+import { lockHolders } from '../src/file-locks';
 import { mirrorStatus } from './store-conformance';
 
 const dirs: string[] = [];
@@ -292,12 +292,12 @@ describe('checkDatabaseLocation: a locked database', () => {
         STORE_ERROR_CODES.locked,
         new RegExp(`^database ${location} is locked: another tunasync-manager`),
       );
-      expect(await isPosixLocked(join(location, 'LOCK'))).toBe(true);
+      expect(await lockHolders(join(location, 'LOCK'))).toEqual([child.pid]);
     } finally {
       child.stdin!.end();
       if (child.exitCode === null) await once(child, 'exit');
     }
-    expect(await isPosixLocked(join(location, 'LOCK'))).toBe(false);
-    expect(await isPosixLocked(join(location, 'no-such-file'))).toBeUndefined();
+    expect(await lockHolders(join(location, 'LOCK'))).toEqual([]);
+    expect(await lockHolders(join(location, 'no-such-file'))).toBeUndefined();
   });
 });

@@ -182,7 +182,9 @@ test('a directory held by another running manager: exit 1, "locked", the holder 
     expect(failure.code).toBe(1);
     expectOneLine(
       failure.lines,
-      /is locked: another tunasync-manager \(or another program\) has it open; stop that process first$/,
+      new RegExp(
+        `is locked: another tunasync-manager \\(or another program, pid ${holder.child.pid}\\) has it open; stop that process first$`,
+      ),
     );
     // Not even LevelDB's info log of the holder was rotated.
     expect(await treeState(db)).toEqual(before);
