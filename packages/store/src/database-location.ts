@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { storeErrors } from './errors';
 import { ManifestProblem, readManifest } from './leveldb-manifest';
 import { lockHolders } from './file-locks';
+import { isGoLevelDb } from './go-leveldb-source';
+import type { GoDatabaseKind } from './go-import';
 
 /**
  * What a database location holds, as far as opening it goes:
@@ -12,6 +14,13 @@ import { lockHolders } from './file-locks';
  *   LevelDB opens it (never repairs it).
  */
 export type DatabaseLocationKind = 'missing' | 'empty' | 'leveldb';
+
+/**
+ * What `inspectDatabaseLocation` finds: one of the above, or a database of the Go manager
+ * that can be imported — `bolt` (a file with bbolt's magic), `goleveldb` (an intact LevelDB
+ * directory whose info log is goleveldb's).
+ */
+export type DatabaseContent = DatabaseLocationKind | GoDatabaseKind;
 
 /** bbolt's meta page: a 16-byte page header, then the magic 0xED0CDAED (little-endian). */
 const BOLT_MAGIC_OFFSET = 16;
@@ -44,17 +53,8 @@ async function looksLikeBolt(path: string): Promise<boolean> {
   }
 }
 
-/**
- * The error for a location that is a file. The place where importing a Go bolt file will
- * hook in (issue #12); until then a bolt file is named as such and refused.
- */
-async function fileError(location: string, size: number, isFile: boolean): Promise<Error> {
-  if (isFile && (await looksLikeBolt(location))) {
-    return storeErrors.notADirectory(
-      location,
-      'it looks like a Go bolt database; importing bolt databases is not available yet, so keep it for the Go manager',
-    );
-  }
+/** The error for a location that is a file (not a bolt database). */
+function fileError(location: string, size: number, isFile: boolean): Error {
   return storeErrors.notADirectory(
     location,
     isFile ? `a file of ${size} bytes` : 'not a directory',
@@ -133,11 +133,12 @@ async function checkLevelDb(location: string): Promise<void> {
 /**
  * The start-up rule of the store — never delete or rewrite a file this program did not
  * create: looks at `location` without writing anything and says whether it is missing,
- * empty or an intact LevelDB directory; anything else throws a `StoreError` naming the
- * path and what was found (a file such as a Go bolt database, a badger directory, other
- * files, a damaged LevelDB, a LevelDB locked by another process).
+ * empty, an intact LevelDB directory, or a Go manager's bolt or goleveldb database (to be
+ * imported, never opened); anything else throws a `StoreError` naming the path and what
+ * was found (another file, a badger directory, other files, a damaged LevelDB, a LevelDB
+ * locked by another process — a Go manager's flock included).
  */
-export async function checkDatabaseLocation(location: string): Promise<DatabaseLocationKind> {
+export async function inspectDatabaseLocation(location: string): Promise<DatabaseContent> {
   let info;
   try {
     info = await stat(location);
@@ -147,7 +148,10 @@ export async function checkDatabaseLocation(location: string): Promise<DatabaseL
     if (code === 'ENOTDIR') throw storeErrors.notADirectory(location, 'a path below a file');
     throw storeErrors.openFailed(location, code ?? String(err), err);
   }
-  if (!info.isDirectory()) throw await fileError(location, info.size, info.isFile());
+  if (!info.isDirectory()) {
+    if (info.isFile() && (await looksLikeBolt(location))) return 'bolt';
+    throw fileError(location, info.size, info.isFile());
+  }
   let names: string[];
   try {
     names = (await readdir(location)).sort();
@@ -163,5 +167,18 @@ export async function checkDatabaseLocation(location: string): Promise<DatabaseL
   }
   if (!names.includes('CURRENT')) throw foreignError(location, names);
   await checkLevelDb(location);
-  return 'leveldb';
+  return (await isGoLevelDb(location)) ? 'goleveldb' : 'leveldb';
+}
+
+/**
+ * `inspectDatabaseLocation` for opening a `LevelStore`: a Go manager's database is refused
+ * (`TUNASYNC_E_STORE_GO_DATABASE`), untouched — it is imported (`importGoDatabase`), never
+ * opened in place.
+ */
+export async function checkDatabaseLocation(location: string): Promise<DatabaseLocationKind> {
+  const content = await inspectDatabaseLocation(location);
+  if (content === 'bolt' || content === 'goleveldb') {
+    throw storeErrors.goDatabase(location, content === 'bolt' ? 'bolt' : 'LevelDB');
+  }
+  return content;
 }

@@ -22,6 +22,8 @@ export const STORE_ERROR_CODES = {
   io: 'TUNASYNC_E_STORE_IO',
   /** A Go bolt database is damaged or not a bolt file: it cannot be read. */
   boltCorrupt: 'TUNASYNC_E_STORE_BOLT_CORRUPT',
+  /** A Go manager's database where a LevelDB store is opened: it is imported, not opened. */
+  goDatabase: 'TUNASYNC_E_STORE_GO_DATABASE',
 } as const;
 
 export type StoreErrorCode = (typeof STORE_ERROR_CODES)[keyof typeof STORE_ERROR_CODES];
@@ -109,6 +111,12 @@ export const storeErrors = {
     new StoreError(
       STORE_ERROR_CODES.boltCorrupt,
       `Go bolt database ${location} cannot be read (${detail}); it was left untouched: restore it from a backup, or point db_file at a new directory (workers re-register and re-report)`,
+      location,
+    ),
+  goDatabase: (location: string, format: string) =>
+    new StoreError(
+      STORE_ERROR_CODES.goDatabase,
+      `database ${location} is a Go manager's ${format} database; it was left untouched — the manager imports it beside it (see "Migrating from the Go manager"), it never opens it in place`,
       location,
     ),
 };

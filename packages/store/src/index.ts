@@ -9,8 +9,10 @@ export type {
 } from './store';
 export { LevelStore } from './level-store';
 export type { LevelStoreOptions } from './level-store';
-export { checkDatabaseLocation } from './database-location';
-export type { DatabaseLocationKind } from './database-location';
+export { checkDatabaseLocation, inspectDatabaseLocation } from './database-location';
+export type { DatabaseContent, DatabaseLocationKind } from './database-location';
+export { describePlan, openPlannedDatabase, planDatabase } from './database-plan';
+export type { DatabasePlan, PlannedDbType } from './database-plan';
 export { openBoltFile } from './bolt-file';
 export type { BoltBucket, BoltFile } from './bolt-file';
 export { describeGoDatabase, importGoDatabase, importTarget } from './go-import';

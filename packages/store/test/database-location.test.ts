@@ -16,7 +16,12 @@ import {
 } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LevelStore, STORE_ERROR_CODES, checkDatabaseLocation } from '../src/index';
+import {
+  LevelStore,
+  STORE_ERROR_CODES,
+  checkDatabaseLocation,
+  inspectDatabaseLocation,
+} from '../src/index';
 import type { StoreErrorCode } from '../src/index';
 import { lockHolders } from '../src/file-locks';
 import { mirrorStatus } from './store-conformance';
@@ -179,11 +184,12 @@ describe('checkDatabaseLocation: foreign content is refused and left byte-identi
     const boltPath = join(dir, 'tunasync.db');
     await expectRefused(
       boltPath,
-      STORE_ERROR_CODES.notADirectory,
+      STORE_ERROR_CODES.goDatabase,
       new RegExp(
-        `^database ${boltPath} is not a LevelDB directory \\(it looks like a Go bolt database; importing bolt databases is not available yet`,
+        `^database ${boltPath} is a Go manager's bolt database; it was left untouched — the manager imports it`,
       ),
     );
+    expect(await inspectDatabaseLocation(boltPath)).toBe('bolt');
     await expectRefused(
       join(dir, 'other.db'),
       STORE_ERROR_CODES.notADirectory,
