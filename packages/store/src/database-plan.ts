@@ -1,7 +1,8 @@
 import type { Logger } from '@tunasync/api-types';
 import { inspectDatabaseLocation } from './database-location';
 import { storeErrors } from './errors';
-import { describeGoDatabase, importGoDatabase, importTarget } from './go-import';
+import { lockHolders } from './file-locks';
+import { describeGoDatabase, describeImport, importGoDatabase, importTarget } from './go-import';
 import type { GoDatabase } from './go-import';
 import { LevelStore } from './level-store';
 
@@ -35,7 +36,14 @@ export async function planDatabase(dbFile: string, dbType: PlannedDbType): Promi
     const location = importTarget(source);
     const target = await inspectDatabaseLocation(location);
     if (target === 'leveldb') return { action: 'imported', location, source };
-    if (target === 'missing') return { action: 'import', location, source };
+    if (target === 'missing') {
+      // A running Go manager holds an flock on its bolt file (goleveldb's LOCK was checked).
+      const holders = content === 'bolt' ? await lockHolders(dbFile) : undefined;
+      if (holders !== undefined && holders.length > 0) {
+        throw storeErrors.locked(dbFile, undefined, holders);
+      }
+      return { action: 'import', location, source };
+    }
     throw storeErrors.openFailed(
       location,
       `the import of ${describeGoDatabase(source)} goes there, and it is ${target === 'empty' ? 'an empty directory' : `a ${target} database`}, not an earlier import; move it away`,
@@ -77,11 +85,7 @@ export function describePlan(plan: DatabasePlan): string {
  */
 export async function openPlannedDatabase(plan: DatabasePlan, logger: Logger): Promise<LevelStore> {
   if (plan.action === 'import') {
-    const summary = await importGoDatabase(plan.source, logger, plan.location);
-    const skipped = summary.skipped > 0 ? `, ${summary.skipped} unreadable records left out` : '';
-    logger.info(
-      `imported ${summary.workers} workers and ${summary.statuses} mirror statuses from ${describeGoDatabase(plan.source)} into ${plan.location}${skipped}; the Go database was left as it was`,
-    );
+    logger.info(describeImport(await importGoDatabase(plan.source, logger, plan.location)));
   } else if (plan.action === 'imported') {
     logger.info(
       `using ${plan.location}, imported earlier from ${describeGoDatabase(plan.source)} (the Go database is not read again)`,

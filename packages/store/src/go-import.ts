@@ -38,6 +38,12 @@ export function describeGoDatabase(source: GoDatabase): string {
   return `Go ${source.kind === 'bolt' ? 'bolt' : 'LevelDB'} database ${source.path}`;
 }
 
+/** The one line an import logs: what it imported, from where, into where. */
+export function describeImport(summary: GoImportSummary): string {
+  const skipped = summary.skipped > 0 ? `, ${summary.skipped} unreadable records left out` : '';
+  return `imported ${summary.workers} workers and ${summary.statuses} mirror statuses from ${describeGoDatabase(summary.source)} into ${summary.target}${skipped}; the Go database was left as it was`;
+}
+
 function errnoOf(err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : String(err);

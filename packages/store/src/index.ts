@@ -15,7 +15,7 @@ export { describePlan, openPlannedDatabase, planDatabase } from './database-plan
 export type { DatabasePlan, PlannedDbType } from './database-plan';
 export { openBoltFile } from './bolt-file';
 export type { BoltBucket, BoltFile } from './bolt-file';
-export { describeGoDatabase, importGoDatabase, importTarget } from './go-import';
+export { describeGoDatabase, describeImport, importGoDatabase, importTarget } from './go-import';
 export type { GoDatabase, GoDatabaseKind, GoImportSummary } from './go-import';
 export { isGoLevelDb } from './go-leveldb-source';
 export { STORE_ERROR_CODES, StoreError, isStoreError, storeErrors } from './errors';
