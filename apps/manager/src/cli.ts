@@ -172,7 +172,7 @@ type Write = (stream: Writable, text: string) => void;
 /**
  * The end of `--check-config`: says which database a start would open or import (reading
  * only). A database in use (the running manager's) is a warning; one that cannot be used
- * is an error, exit 2.
+ * (or read) is an error of the configuration, exit 2.
  */
 async function checkDatabase(
   settings: ManagerSettings,
@@ -193,7 +193,7 @@ async function checkDatabase(
       return EXIT_OK;
     }
     write(io.stderr, `error: ${err.message}`);
-    return UNUSABLE_DATABASE.has(err.code) ? EXIT_USAGE : EXIT_RUNTIME;
+    return EXIT_USAGE;
   }
 }
 
