@@ -25,9 +25,11 @@ function latestStoredTime(current: MirrorStatus | undefined): number {
 /**
  * When the reported status was observed, on the manager's clock: `now − observed_ago_ms`
  * (the age the worker measured on its own clock, so clock skew between the hosts plays no
- * part), when the report carries an age and that time is not older than the latest run
- * time stored for the mirror; `now` otherwise (a fresh report, a Go worker, an impossible
- * age). Never in the future: the age is at least 0.
+ * part), never earlier than the latest run time stored for the mirror (a report sent again
+ * — re-registration, at-least-once delivery — differs from the first by the transit time
+ * only, and must not move a time back nor fall to `now`) and never later than `now`. A
+ * report without an age (fresh, from a Go worker), or with one reaching before 1970 (not a
+ * real observation), is dated `now`.
  */
 export function observedTime(
   current: MirrorStatus | undefined,
@@ -36,8 +38,9 @@ export function observedTime(
 ): Date {
   const age = report.observed_ago_ms;
   if (age === undefined || age <= 0) return now;
-  const at = now.getTime() - age;
-  return at >= latestStoredTime(current) ? new Date(at) : now;
+  const observed = now.getTime() - age;
+  if (observed < 0) return now;
+  return new Date(Math.min(now.getTime(), Math.max(observed, latestStoredTime(current))));
 }
 
 /**

@@ -128,18 +128,27 @@ describe('a report that waited in the worker outbox is dated now − observed_ag
     expect((await send('success')).last_update).toBe(at(0));
   });
 
-  test('a time older than what is stored for the mirror is not used: the manager clock is', async () => {
-    await send('success');
-    m.clock.advance(10_000);
-    // observed 20 s ago: before the success stored 10 s ago
-    const s = await send('failed', { observed_ago_ms: 20_000 });
-    expect(s.last_ended).toBe(at(0));
-    // observed 5 s ago: after it, so used
+  test('a time older than what is stored is raised to it (a report sent again keeps its time)', async () => {
+    // The success, queued for 60 s, then the same status sent again 2 ms "earlier" (transit
+    // jitter of a re-sent report): it keeps the stored time, neither earlier nor now.
+    const first = await send('success', { observed_ago_ms: 60_000 });
+    expect(first.last_update).toBe(at(-60_000));
+    m.clock.advance(5000);
+    const again = await send('success', { observed_ago_ms: 65_002 });
+    expect(again).toMatchObject({ last_update: at(-65_000), last_ended: at(-65_000) });
+    // A later observation is used as it is.
     m.clock.advance(1000);
     expect((await send('pre-syncing', { observed_ago_ms: 500 })).last_started).toBe(at(-500));
   });
 
-  test('an age reaching before the zero time is not used', async () => {
+  test('a stored time ahead of the manager clock never dates a report in the future', async () => {
+    await send('success');
+    m.clock.advance(-10_000); // the manager's clock stepped back
+    const s = await send('failed', { observed_ago_ms: 1000 });
+    expect(s.last_ended).toBe(at(0));
+  });
+
+  test('an age reaching before 1970 is not believed: the manager clock', async () => {
     const s = await send('success', { observed_ago_ms: Number.MAX_SAFE_INTEGER });
     expect(s.last_update).toBe(at(0));
   });
