@@ -23,3 +23,4 @@ export {
   type WorkerProcess,
   type WorkerProcessOptions,
 } from './worker-process';
+export { watchChild, type WatchedChild } from './watched-child';

@@ -1,5 +1,6 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { waitUntil } from './wait-until';
 
 /** One mirror in the worker's `<state dir>/jobs.json` (the worker's own view). */
 export interface WorkerJobState {
@@ -30,4 +31,14 @@ export async function queuedReportBytes(stateDir: string): Promise<number> {
     );
   }
   return total;
+}
+
+/** Polls (every 20 ms) until the worker's outboxes are empty; resolves with that moment. */
+export function waitForDelivery(stateDir: string, timeoutMs = 20_000): Promise<number> {
+  return waitUntil(
+    'every queued report delivered',
+    async () => ((await queuedReportBytes(stateDir)) === 0 ? Date.now() : undefined),
+    timeoutMs,
+    20,
+  );
 }

@@ -11,7 +11,7 @@ import {
 import { managerTransitions, statusesOf, workerTransitions } from '../src/transitions';
 import { waitUntil } from '../src/wait-until';
 import { commandMirror, writeWorkerConf } from '../src/worker-conf';
-import { queuedReportBytes, readWorkerJobs } from '../src/worker-state';
+import { queuedReportBytes, readWorkerJobs, waitForDelivery } from '../src/worker-state';
 
 /*
  * Issue #11, findings 9–11: the manager is down while syncs end, and comes back with an
@@ -133,12 +133,7 @@ test('manager down while syncs end, back with an empty database: times kept, tra
   await new Promise((resolve) => setTimeout(resolve, OUTAGE_TAIL_MS));
 
   const { upAt } = await startManager(); // same port, a new empty database
-  const deliveredAt = await waitUntil(
-    'every queued report delivered',
-    async () => ((await queuedReportBytes(stateDir)) === 0 ? Date.now() : undefined),
-    20_000,
-    20,
-  );
+  const deliveredAt = await waitForDelivery(stateDir);
   report(
     `queued reports: ${outage.length}; all delivered ${deliveredAt - upAt} ms after the manager answered /ping again`,
   );

@@ -8,7 +8,7 @@ import { startInNamespace, type NamespaceProcess } from '../src/namespace-proces
 import { PartitionLab, namespacesUnavailable } from '../src/partition-lab';
 import { waitUntil } from '../src/wait-until';
 import { commandMirror, writeWorkerConf } from '../src/worker-conf';
-import { queuedReportBytes, readWorkerJobs } from '../src/worker-state';
+import { queuedReportBytes, readWorkerJobs, waitForDelivery } from '../src/worker-state';
 
 /*
  * Issue #11: a real partition. The manager and the worker run as separate hosts in network
@@ -194,12 +194,7 @@ maybe(title, async () => {
 
   await lab.heal();
   const healAt = Date.now();
-  const deliveredAt = await waitUntil(
-    'every queued report delivered',
-    async () => ((await queuedReportBytes(stateDir)) === 0 ? Date.now() : undefined),
-    20_000,
-    20,
-  );
+  const deliveredAt = await waitForDelivery(stateDir);
   report(
     `cut ${healAt - cutAt} ms; ${queued} reports made during it, ${heartbeatFailures} heartbeats failed; everything queued delivered ${deliveredAt - healAt} ms after the heal`,
   );

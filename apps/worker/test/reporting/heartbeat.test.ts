@@ -1,12 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { LogMeta, Logger } from '@tunasync/api-types';
 import { Heartbeat } from '../../src/reporting/heartbeat';
 import { ManagerClient } from '../../src/reporting/manager-client';
 import { ManagerOutbox } from '../../src/reporting/manager-outbox';
 import { ManualClock } from '../helpers/manual-clock';
 import { GIN_NOT_FOUND, TinyManager } from '../helpers/tiny-manager';
+import { memoryLogger } from '../helpers/worker-fixture';
 
 let tmp: string;
 let manager: TinyManager;
@@ -22,24 +22,10 @@ afterEach(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-function lineLogger(lines: string[]): Logger {
-  const log = (level: string) => (message: string, _meta?: LogMeta) => {
-    lines.push(`${level}: ${message}`);
-  };
-  const logger: Logger = {
-    error: log('error'),
-    warn: log('warn'),
-    info: log('info'),
-    debug: log('debug'),
-    child: () => logger,
-  };
-  return logger;
-}
-
 async function makeHeartbeat(registerAgain: () => Promise<void> = async () => undefined) {
   const clock = new ManualClock();
-  const lines: string[] = [];
-  const logger = lineLogger(lines);
+  const { logger, text } = memoryLogger();
+  const lines = () => text().split('\n');
   const client = new ManagerClient({ apiBase: manager.url, workerId: 'w1' });
   const outbox = new ManagerOutbox({
     dir: path.join(tmp, 'box'),
@@ -94,8 +80,8 @@ test('a manager that does not know the worker makes the outbox register again', 
   });
   await heartbeat.beat();
   expect(registrations).toBe(1);
-  expect(lines).toContain(
-    `warn: heartbeat: manager ${manager.url} does not know this worker (invalid workerID w1); registering again`,
+  expect(lines()).toContain(
+    `[warn] heartbeat: manager ${manager.url} does not know this worker (invalid workerID w1); registering again`,
   );
   await heartbeat.beat();
   expect(registrations).toBe(1);
@@ -120,8 +106,8 @@ test('a Go manager (404 on the route) gets GET /workers/:id/jobs instead, from t
   expect(heartbeat.usesFallback).toBe(true);
   // The fallback tells an unknown worker too.
   expect(registrations).toBe(2);
-  expect(lines.filter((l) => l.includes('has no heartbeat route'))).toEqual([
-    `info: manager ${manager.url} has no heartbeat route (HTTP 404: 404 page not found); asking GET /workers/:id/jobs instead (a Go manager?)`,
+  expect(lines().filter((l) => l.includes('has no heartbeat route'))).toEqual([
+    `[info] manager ${manager.url} has no heartbeat route (HTTP 404: 404 page not found); asking GET /workers/:id/jobs instead (a Go manager?)`,
   ]);
 });
 
@@ -131,8 +117,8 @@ test('a manager that does not answer is a debug line, and the beats go on', asyn
   heartbeat.start();
   clock.advance(30_000);
   await until(() => clock.pending().length === 1);
-  expect(lines.filter((l) => l.startsWith('debug: heartbeat to'))).toHaveLength(1);
-  expect(lines.filter((l) => !l.startsWith('debug:'))).toEqual([]);
+  expect(lines().filter((l) => l.startsWith('[debug] heartbeat to'))).toHaveLength(1);
+  expect(lines().filter((l) => l !== '' && !l.startsWith('[debug]'))).toEqual([]);
 });
 
 test('close() leaves no timer, and start() after it does nothing', async () => {

@@ -299,6 +299,17 @@ async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> 
 
 const statuses = (m: TinyManager) => m.requests.map((r) => (r.body as { status?: string }).status);
 
+/** An outbox on a manual clock whose manager is down, with one report waiting for a probe. */
+async function waitingForProbe(intervalMs: number) {
+  const clock = new ManualClock();
+  const { outbox } = makeOutbox({ clock, probe: { intervalMs, timeoutMs: 1000 } });
+  await outbox.start();
+  await manager.stop();
+  await outbox.enqueueStatus(status('a', 'syncing'));
+  await until(() => clock.pending().length === 1);
+  return { clock, outbox };
+}
+
 describe('waits after a failed send (finding 9: delivery soon after the manager is back)', () => {
   test('after an HTTP error a new report ends the back-off at once', async () => {
     const clock = new ManualClock();
@@ -316,13 +327,8 @@ describe('waits after a failed send (finding 9: delivery soon after the manager 
   });
 
   test('while the manager does not answer only probes go out; the first answered probe resumes delivery', async () => {
-    const clock = new ManualClock();
-    const { outbox } = makeOutbox({ clock, probe: { intervalMs: 1000, timeoutMs: 1000 } });
-    await outbox.start();
-    await manager.stop();
-    await outbox.enqueueStatus(status('a', 'syncing'));
+    const { clock, outbox } = await waitingForProbe(1000);
     // No back-off: the next probe, one interval on.
-    await until(() => clock.pending().length === 1);
     expect(clock.pending()).toEqual([1000]);
     clock.advance(1000); // a probe, refused; the next one is armed when it has failed
     await until(() => clock.pending().length === 1);
@@ -336,12 +342,7 @@ describe('waits after a failed send (finding 9: delivery soon after the manager 
   });
 
   test('while the manager does not answer a new report probes at once', async () => {
-    const clock = new ManualClock();
-    const { outbox } = makeOutbox({ clock, probe: { intervalMs: 60_000, timeoutMs: 1000 } });
-    await outbox.start();
-    await manager.stop();
-    await outbox.enqueueStatus(status('a', 'syncing'));
-    await until(() => clock.pending().length === 1);
+    const { outbox } = await waitingForProbe(60_000);
     await manager.start();
     await outbox.enqueueStatus(status('a', 'success'));
     expect(await outbox.drained(5000)).toBe(true);
@@ -350,12 +351,7 @@ describe('waits after a failed send (finding 9: delivery soon after the manager 
   });
 
   test('close() ends a probe wait at once and leaves no timer', async () => {
-    const clock = new ManualClock();
-    const { outbox } = makeOutbox({ clock, probe: { intervalMs: 60_000, timeoutMs: 1000 } });
-    await outbox.start();
-    await manager.stop();
-    await outbox.enqueueStatus(status('a', 'syncing'));
-    await until(() => clock.pending().length === 1);
+    const { clock, outbox } = await waitingForProbe(60_000);
     await outbox.close();
     expect(clock.pending()).toEqual([]);
     expect(outbox.pending).toBe(1);
