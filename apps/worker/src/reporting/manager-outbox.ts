@@ -50,8 +50,9 @@ export interface ManagerOutboxOptions {
  * before it is sent, reports are delivered one at a time in order, a report is removed
  * only after a 2xx. While the manager does not answer, nothing but `GET /ping` probes is
  * sent and the first answered probe resumes delivery; after an HTTP error the head is
- * retried after an abortable back-off. A new report ends either wait. Schedules are coalesced: only the latest list is kept (on disk too)
- * and sent once no status report is waiting.
+ * retried after an abortable back-off. A new report ends either wait. Schedules are
+ * coalesced: only the latest list is kept (on disk too) and sent once no status report is
+ * waiting.
  */
 export class ManagerOutbox {
   private queue: DurableQueue<StatusReport> | undefined;
@@ -129,9 +130,11 @@ export class ManagerOutbox {
     return this.registering;
   }
 
-  /** The body sent for a stored report: with its age on this worker's clock. */
+  /** The body sent for a stored report: with its age on this worker's clock, when known. */
   private wireBody(report: StatusReport): MirrorStatusReport {
-    if (report.observed === undefined) return report.body;
+    if (typeof report.observed !== 'number' || !Number.isFinite(report.observed)) {
+      return report.body;
+    }
     const age = Math.max(0, Math.round(this.clock.now() - report.observed));
     return { ...report.body, observed_ago_ms: age };
   }

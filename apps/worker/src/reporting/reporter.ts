@@ -1,6 +1,5 @@
 import path from 'node:path';
 import type { Logger, MirrorSchedules, MirrorStatus } from '@tunasync/api-types';
-import type { Clock } from '@tunasync/core';
 import type { BackoffOptions } from './backoff';
 import { Heartbeat } from './heartbeat';
 import { ManagerClient } from './manager-client';
@@ -21,8 +20,6 @@ export interface ReporterOptions {
   probe?: ProbeOptions;
   /** Milliseconds between two heartbeats to each manager; 0 or absent: none. */
   heartbeatIntervalMs?: number;
-  /** Timers of the waits and heartbeats, and the outboxes' `now()` (system clock by default). */
-  clock?: Clock;
   /** A manager lost this worker: register again there and enqueue every mirror's status into `outbox`. */
   onUnknownWorker?: (client: ManagerClient, outbox: ManagerOutbox) => Promise<void>;
 }
@@ -56,7 +53,6 @@ export class Reporter {
         logger: options.logger.child({ manager: client.apiBase }),
         ...(options.backoff ? { backoff: options.backoff } : {}),
         ...(options.probe ? { probe: options.probe } : {}),
-        ...(options.clock ? { clock: options.clock } : {}),
         ...(options.onUnknownWorker
           ? {
               onUnknownWorker: () =>
@@ -79,7 +75,6 @@ export class Reporter {
                 outbox: this.outboxes[i] as ManagerOutbox,
                 intervalMs,
                 logger: options.logger.child({ manager: client.apiBase }),
-                ...(options.clock ? { clock: options.clock } : {}),
               }),
           )
         : [];

@@ -1,5 +1,5 @@
 import type { Logger } from '@tunasync/api-types';
-import { systemClock, type Clock } from '@tunasync/core';
+import { systemClock } from '@tunasync/core';
 import { ManagerHttpError, ManagerUnreachableError } from '../errors';
 import { Backoff, type BackoffOptions } from '../reporting/backoff';
 import type { ManagerClient } from '../reporting/manager-client';
@@ -28,11 +28,10 @@ export async function registerWithRetry(
     logger: Logger;
     backoff?: BackoffOptions;
     probe?: ProbeOptions;
-    clock?: Clock;
   },
 ): Promise<boolean> {
-  const clock = options.clock ?? systemClock;
-  const backoff = new Backoff({ clock, ...options.backoff });
+  const clock = systemClock;
+  const backoff = new Backoff(options.backoff);
   let failures = 0;
   while (!options.signal.aborted) {
     try {

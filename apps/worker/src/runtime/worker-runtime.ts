@@ -342,9 +342,7 @@ export class WorkerRuntime implements WorkerCommands {
     for (const entry of this.jobs.values()) {
       const record = this.records.get(entry.mirror.name);
       const status = record?.status ?? 'none';
-      const observed =
-        record?.changed_at ?? (status === 'success' ? record?.last_success : undefined);
-      const observedAt = observed === undefined ? Number.NaN : Date.parse(observed);
+      const seen = record?.changed_at ?? (status === 'success' ? record?.last_success : undefined);
       await outbox.enqueueStatus(
         buildMirrorStatus(
           this.config.global.name,
@@ -353,7 +351,7 @@ export class WorkerRuntime implements WorkerCommands {
           record?.size,
           record?.error_msg ?? '',
         ),
-        Number.isFinite(observedAt) ? observedAt : undefined,
+        seen === undefined ? undefined : Date.parse(seen),
       );
     }
     if (this.scheduler.size > 0) await outbox.setSchedules(this.scheduleBody());

@@ -375,3 +375,23 @@ describe('waits after a failed send (finding 9: delivery soon after the manager 
     expect(backoff.currentMs).toBe(1000);
   });
 });
+
+test('a queued line of an older worker (no observation time) or with an unusable one is sent without an age', async () => {
+  const box = path.join(tmp, 'box');
+  await DurableQueue.open(box, silentLogger).then((q) => q.close());
+  await writeFile(
+    path.join(box, 'queue.jsonl'),
+    [
+      JSON.stringify({ kind: 'status', body: status('old', 'success') }),
+      JSON.stringify({ kind: 'status', body: status('odd', 'success'), observed: null }),
+      '',
+    ].join('\n'),
+  );
+  const { outbox } = makeOutbox();
+  await outbox.start();
+  expect(await outbox.drained(5000)).toBe(true);
+  expect(manager.requests.map((r) => r.body)).toEqual([
+    status('old', 'success'),
+    status('odd', 'success'),
+  ]);
+});
