@@ -98,6 +98,7 @@ const ROUTES: Array<[string, string[]]> = [
   ['/jobs/disabled', ['DELETE']],
   ['/workers', ['GET', 'POST']],
   ['/workers/:id', ['DELETE']],
+  ['/workers/:id/heartbeat', ['POST']],
   ['/workers/:id/jobs', ['GET']],
   ['/workers/:id/jobs/:job', ['POST']],
   ['/workers/:id/jobs/:job/size', ['POST']],
@@ -313,6 +314,14 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     res.json({ message: 'deleted' });
   });
 
+  // A tunasync-ts worker's heartbeat: refreshes last_online and writes nothing else.
+  app.post('/workers/:id/heartbeat', async (req, res) => {
+    const id = param(req, 'id');
+    const worker = await store.refreshWorker(id, formatRfc3339(clock()));
+    if (!worker) throw managerError('invalidWorkerId', id);
+    res.json({ message: 'alive' });
+  });
+
   app.get('/workers/:id/jobs', async (req, res) => {
     const id = param(req, 'id');
     await requireWorker(id);
@@ -339,7 +348,13 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     )) as MirrorStatus;
     metrics.recordReport(previous, stored);
     const what = stored.status === 'syncing' ? 'starts syncing' : stored.status;
-    logger.info(`Job [${stored.name}] @<${id}> ${what}`, { worker: id, mirror: stored.name });
+    const age = report.observed_ago_ms ?? 0;
+    const waited =
+      age >= 1000 ? ` (reported ${(age / 1000).toFixed(1)} s after the worker saw it)` : '';
+    logger.info(`Job [${stored.name}] @<${id}> ${what}${waited}`, {
+      worker: id,
+      mirror: stored.name,
+    });
     res.json(stored);
   });
 

@@ -8,6 +8,7 @@ export { NAME_PATTERN, isValidName, nameProblem } from './name-rule';
 export type {
   Rfc3339,
   MirrorStatus,
+  MirrorStatusReport,
   WebMirrorStatus,
   WorkerStatus,
   CmdOptions,

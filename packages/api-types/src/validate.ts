@@ -11,7 +11,7 @@ import type {
   MirrorProgressMessage,
   MirrorSchedules,
   MirrorSizeMessage,
-  MirrorStatus,
+  MirrorStatusReport,
   WorkerCmd,
   WorkerStatus,
 } from './wire-types';
@@ -188,7 +188,7 @@ function withCmdDefaults<T extends { args: string[]; options: Record<string, boo
 }
 
 export interface Validators {
-  validateMirrorStatus: Validator<MirrorStatus>;
+  validateMirrorStatus: Validator<MirrorStatusReport>;
   validateWorkerStatus: Validator<WorkerStatus>;
   validateClientCmd: Validator<ClientCmd>;
   validateWorkerCmd: Validator<WorkerCmd>;

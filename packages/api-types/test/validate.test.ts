@@ -202,6 +202,16 @@ describe.each(implementations)('validators (%s)', (_impl, load) => {
       expect(input).toEqual({ name: 'debian', status: 'syncing', unknown_extra: 1 });
     });
 
+    it('keeps observed_ago_ms (tunasync-ts workers) when given, a whole number of ms from 0', () => {
+      const given = validateMirrorStatus({ name: 'm', observed_ago_ms: 42_000 });
+      expect(given.ok && given.value.observed_ago_ms).toBe(42_000);
+      const absent = validateMirrorStatus({ name: 'm' });
+      expect(absent.ok && 'observed_ago_ms' in absent.value).toBe(false);
+      for (const bad of [-1, 0.5, Number.MAX_SAFE_INTEGER + 2]) {
+        expect(validateMirrorStatus({ name: 'm', observed_ago_ms: bad }).ok).toBe(false);
+      }
+    });
+
     it('accepts any RFC 3339 time and rejects other time text', () => {
       expect(validateMirrorStatus({ last_update: '2026-01-02T15:04:05.123456789+08:00' }).ok).toBe(
         true,
