@@ -1,5 +1,6 @@
 import type { default as Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { nameProblem } from './name-rule';
+import { MAX_NESTING_DEPTH, nestsDeeperThan } from './nesting-depth';
 import { precompiledModule } from './precompiled-module';
 import type * as SchemaRegistry from './schema-registry';
 import type { SchemaId } from './schema-registry';
@@ -128,9 +129,15 @@ function locate(path: string, text: string): string {
   return path === '' ? text : `${path}: ${text}`;
 }
 
+const NESTING_PROBLEM = `nests deeper than ${MAX_NESTING_DEPTH} levels of arrays and objects`;
+
 function makeValidator<T>(id: SchemaId, lookup: ValidateFunctionLookup): Validator<T> {
   let compiled: ValidateFunction | undefined;
   return (input: unknown) => {
+    // Before anything recursive sees the input (structuredClone, the schema check).
+    if (nestsDeeperThan(input, MAX_NESTING_DEPTH)) {
+      return { ok: false, problems: [NESTING_PROBLEM], warnings: [] };
+    }
     compiled ??= lookup(id);
     const value: unknown = structuredClone(input);
     compiled(value);

@@ -3,6 +3,7 @@ import {
   ctlConfigSchema,
   formatJsonPointer,
   HISTORY_SIZE_MAX,
+  MAX_NESTING_DEPTH,
   MANAGER_DEFAULTS,
   managerConfigSchema,
   mirrorProgressMessageSchema,
@@ -154,6 +155,29 @@ describe.each(implementations)('validators (%s)', (_impl, load) => {
           warnings: [],
         });
       }
+    });
+
+    it('refuses a value nested deeper than MAX_NESTING_DEPTH before cloning it', () => {
+      // 10,000 levels overflow structuredClone's recursion; the check walks with a stack.
+      let deep: unknown = [];
+      for (let i = 0; i < 10_000; i++) deep = [deep];
+      const cut = { ...(minimal as Json), extra: deep };
+      expect(validate(cut)).toEqual({
+        ok: false,
+        problems: [`nests deeper than ${MAX_NESTING_DEPTH} levels of arrays and objects`],
+        warnings: [],
+      });
+      let deepObject: unknown = {};
+      for (let i = 0; i < 10_000; i++) deepObject = { a: deepObject };
+      expect(validate(deepObject).ok).toBe(false);
+    });
+
+    it('takes unknown values nested up to the limit', () => {
+      let deep: unknown = 1;
+      // The body itself is level 1, so `extra` may hold MAX_NESTING_DEPTH - 1 levels.
+      for (let i = 0; i < MAX_NESTING_DEPTH - 1; i++) deep = [deep];
+      expect(validate({ ...(minimal as Json), extra: deep }).ok).toBe(true);
+      expect(validate({ ...(minimal as Json), extra: [deep] })).toMatchObject({ ok: false });
     });
 
     const fields = typedFields(schema);
