@@ -12,6 +12,7 @@ export const CONTROL_ANSWERS = {
   invalidRequest: 'Invalid request',
   invalidCommand: 'Invalid Command',
   unauthorized: 'Unauthorized: missing or wrong bearer token',
+  tooLarge: 'Request body too large (limit 64 KiB)',
   notFound: (name: string) => `Mirror \`\`${name}'' not found`,
 } as const;
 
@@ -68,6 +69,9 @@ function parseCommand(raw: string): WorkerCmd {
   return result.value;
 }
 
+/** Largest command body the control server reads (a WorkerCmd is a few hundred bytes). */
+const BODY_LIMIT_BYTES = 64 * 1024;
+
 /** The express app of the control server: `POST /` with a WorkerCmd. */
 export function createControlApp(options: Omit<ControlServerOptions, 'host' | 'port' | 'tls'>) {
   const { commands, logger, token } = options;
@@ -83,10 +87,21 @@ export function createControlApp(options: Omit<ControlServerOptions, 'host' | 'p
     }
     next();
   });
-  // Like the Go worker, the body is read as JSON whatever its content type says.
+  // A declared length over the limit is refused from the headers, before the body is read,
+  // and the connection closed: a client cannot make the worker wait for a body it throws away.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const declared = req.headers['content-length'];
+    if (declared !== undefined && Number(declared) > BODY_LIMIT_BYTES) {
+      res.set('Connection', 'close').status(413).json({ msg: CONTROL_ANSWERS.tooLarge });
+      return;
+    }
+    next();
+  });
+  // Like the Go worker, the body is read as JSON whatever its content type says. A body that
+  // is not what its Content-Encoding says, or nests too deep, is an "Invalid request" (400).
   app.post(
     '/',
-    express.text({ type: () => true, limit: '64kb' }),
+    express.text({ type: () => true, limit: BODY_LIMIT_BYTES }),
     async (req: Request, res: Response) => {
       const cmd = parseCommand(typeof req.body === 'string' ? req.body : '');
       logger.info(`received command ${cmd.cmd}${cmd.mirror_id ? ` ${cmd.mirror_id}` : ''}`, {

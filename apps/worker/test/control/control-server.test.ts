@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { Agent, request } from 'undici';
 import { silentLogger } from '@tunasync/api-types';
 import { TempDirs, makeTlsCertificate } from '@tunasync/test-utils';
@@ -225,4 +226,46 @@ test('a port in use is an error from start()', async () => {
     port: server.port,
   });
   await expect(second.start()).rejects.toThrow(/EADDRINUSE/);
+});
+
+describe('hostile bodies', () => {
+  test('JSON nested 10,000 deep is an Invalid request, not a crash', async () => {
+    const url = await startServer();
+    const deep = '['.repeat(10_000) + ']'.repeat(10_000);
+    for (const verb of ['ping', 'explode']) {
+      expect(await post(url, `{"cmd":"${verb}","mirror_id":"debian","x":${deep}}`)).toEqual({
+        status: 400,
+        body: { msg: 'Invalid request' },
+      });
+    }
+    expect(commands.calls).toEqual([]);
+  });
+
+  test.each(['gzip', 'deflate', 'br'])(
+    'a body that is not valid %s data is an Invalid request',
+    async (encoding) => {
+      const url = await startServer();
+      const body = cmd({ cmd: 'ping', mirror_id: 'debian' });
+      expect(await post(url, body, { 'content-encoding': encoding })).toEqual({
+        status: 400,
+        body: { msg: 'Invalid request' },
+      });
+      expect(commands.calls).toEqual([]);
+    },
+  );
+
+  test('a declared Content-Length over 64 KiB is a 413 at once, and the connection closes', async () => {
+    await startServer();
+    const socket = connect(server.port, '127.0.0.1');
+    let text = '';
+    socket.on('data', (c: Buffer) => (text += c.toString('utf8')));
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    // Headers only: the body never comes, so an answer proves it was not waited for.
+    socket.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n{"cmd":');
+    await closed;
+    expect(text).toMatch(/^HTTP\/1\.1 413 /);
+    expect(text).toMatch(/\r\nConnection: close\r\n/i);
+    expect(text).toContain(JSON.stringify({ msg: CONTROL_ANSWERS.tooLarge }));
+    expect(commands.calls).toEqual([]);
+  });
 });
