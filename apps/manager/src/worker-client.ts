@@ -1,5 +1,7 @@
 import { Agent, request } from 'undici';
 import type { WorkerCmd } from '@tunasync/api-types';
+import { WorkerCallError } from './errors';
+import { describeWorkerCallFailure } from './worker-call-failure';
 
 /** What a worker's control server answered. */
 export interface WorkerReply {
@@ -10,7 +12,10 @@ export interface WorkerReply {
 
 /** Sends commands to workers' control servers. */
 export interface WorkerClient {
-  /** POSTs `cmd` to `url`; rejects when the worker cannot be reached or does not answer in time. */
+  /**
+   * POSTs `cmd` to `url`; rejects with a `WorkerCallError` saying why in words when the
+   * worker cannot be reached or does not answer in time.
+   */
   postCommand(url: string, cmd: WorkerCmd): Promise<WorkerReply>;
   close(): Promise<void>;
 }
@@ -29,8 +34,8 @@ function readSaid(text: string): string {
     const parsed = JSON.parse(text) as unknown;
     if (typeof parsed === 'object' && parsed !== null) {
       const o = parsed as Record<string, unknown>;
-      if (typeof o.msg === 'string') return o.msg;
-      if (typeof o.error === 'string') return o.error;
+      if (typeof o.msg === 'string') return o.msg.slice(0, 500);
+      if (typeof o.error === 'string') return o.error.slice(0, 500);
     }
   } catch {
     // not JSON: the text itself
@@ -50,15 +55,20 @@ export function createWorkerClient(options: WorkerClientOptions = {}): WorkerCli
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
   return {
     async postCommand(url, cmd) {
-      const response = await request(url, {
-        method: 'POST',
-        dispatcher: agent,
-        headers,
-        body: JSON.stringify(cmd),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      const text = await response.body.text();
-      return { status: response.statusCode, said: readSaid(text) };
+      try {
+        const response = await request(url, {
+          method: 'POST',
+          dispatcher: agent,
+          headers,
+          body: JSON.stringify(cmd),
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        const text = await response.body.text();
+        return { status: response.statusCode, said: readSaid(text) };
+      } catch (err) {
+        const failure = describeWorkerCallFailure(err, url, timeoutMs);
+        throw new WorkerCallError(failure.reason, failure.timedOut, { cause: err });
+      }
     },
     close: () => agent.close(),
   };
