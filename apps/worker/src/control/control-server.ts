@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { isCmdVerb, validateWorkerCmd, type Logger, type WorkerCmd } from '@tunasync/api-types';
 import type { WorkerCommands } from './worker-commands';
@@ -157,6 +158,24 @@ export function createControlApp(options: Omit<ControlServerOptions, 'host' | 'p
   return app;
 }
 
+/**
+ * A request Node's HTTP parser refuses (a broken request line, both Content-Length and
+ * Transfer-Encoding, a bad chunk) never reaches the app: answer it like any other bad
+ * request, 400 `{"msg":"Invalid request"}`, instead of Node's empty 400, and close.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  const answering = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (err.code === 'ECONNRESET' || !socket.writable || answering?.headersSent === true) {
+    socket.destroy();
+    return;
+  }
+  const body = JSON.stringify({ msg: CONTROL_ANSWERS.invalidRequest });
+  socket.end(
+    'HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
 /** The worker's control server (SPEC §4.1), HTTP or HTTPS. */
 export class ControlServer {
   private server: http.Server | https.Server | undefined;
@@ -170,6 +189,7 @@ export class ControlServer {
       ? https.createServer({ cert: this.options.tls.cert, key: this.options.tls.key }, app)
       : http.createServer(app);
     server.requestTimeout = 120_000;
+    server.on('clientError', answerClientError);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       const host = this.options.host === '' ? undefined : this.options.host;

@@ -269,3 +269,16 @@ describe('hostile bodies', () => {
     expect(commands.calls).toEqual([]);
   });
 });
+
+test('a request the HTTP parser refuses is an Invalid request in JSON, and the connection closes', async () => {
+  await startServer();
+  const socket = connect(server.port, '127.0.0.1');
+  let text = '';
+  socket.on('data', (c: Buffer) => (text += c.toString('utf8')));
+  const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+  socket.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}');
+  await closed;
+  expect(text).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+  expect(text).toMatch(/\r\n\r\n\{"msg":"Invalid request"\}$/);
+  expect(commands.calls).toEqual([]);
+});
