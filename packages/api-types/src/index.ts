@@ -36,7 +36,7 @@ export {
   toWebMirrorStatus,
 } from './time';
 export { silentLogger } from './logger';
-export { MAX_NESTING_DEPTH } from './nesting-depth';
+export { MAX_NESTING_DEPTH, MAX_WIRE_VALUES } from './value-limits';
 export type { Logger, LogMeta } from './logger';
 export { TunasyncError, isTunasyncError } from './tunasync-error';
 export { HISTORY_SIZE_MAX, MANAGER_DEFAULTS } from './manager-config';

@@ -4,6 +4,7 @@ import {
   formatJsonPointer,
   HISTORY_SIZE_MAX,
   MAX_NESTING_DEPTH,
+  MAX_WIRE_VALUES,
   MANAGER_DEFAULTS,
   managerConfigSchema,
   mirrorProgressMessageSchema,
@@ -180,6 +181,20 @@ describe.each(implementations)('validators (%s)', (_impl, load) => {
       expect(validate({ ...(minimal as Json), extra: [deep] })).toMatchObject({ ok: false });
     });
 
+    it('refuses a wire body of more than MAX_WIRE_VALUES values, not a config file', () => {
+      const many = { ...(minimal as Json), extra: new Array(MAX_WIRE_VALUES).fill(1) };
+      const result = validate(many);
+      if (_name.endsWith('.conf')) {
+        expect(result.ok).toBe(true);
+      } else {
+        expect(result).toEqual({
+          ok: false,
+          problems: [`holds more than ${MAX_WIRE_VALUES} values`],
+          warnings: [],
+        });
+      }
+    });
+
     const fields = typedFields(schema);
     it('has typed fields to check', () => {
       expect(fields.length).toBeGreaterThan(0);
@@ -287,6 +302,16 @@ describe.each(implementations)('validators (%s)', (_impl, load) => {
         ok: false,
         problems: ['schedules[0].name: is required'],
       });
+    });
+
+    it('lists at most 20 problems and counts the rest', () => {
+      const result = validateMirrorSchedules({ schedules: new Array(100).fill({}) });
+      expect(result.ok).toBe(false);
+      if (!result.ok) {
+        expect(result.problems).toHaveLength(21);
+        expect(result.problems[0]).toBe('schedules[0].name: is required');
+        expect(result.problems[20]).toBe('… and 80 more');
+      }
     });
   });
 
