@@ -46,6 +46,13 @@ export const hostileBodyText: fc.Arbitrary<string> = fc.oneof(
     '1e999',
   ),
   fc.string({ unit: 'binary', maxLength: 200 }),
+  // Wide rather than deep: many wrong items, each a problem for the schema check.
+  fc
+    .integer({ min: 1_000, max: 300_000 })
+    .map(
+      (n) =>
+        `{"name":"m1","schedules":[${'1,'.repeat(n)}1],"args":[${'"x",'.repeat(Math.floor(n / 10))}"x"]}`,
+    ),
   // Just under and over the 1 MiB limit (kept rare by the callers' weights).
   fc.integer({ min: 1_000_000, max: 1_100_000 }).map((n) => `{"error_msg":"${'y'.repeat(n)}"}`),
 );

@@ -45,7 +45,6 @@ let worker: WorkerProcess;
 let workerUrl: string;
 
 beforeAll(async () => {
-   
   console.log(`hostile-http: fast-check seed ${SEED} (set FAULTS_SEED to replay another)`);
   manager = await startManagerProcess({ config: `[server]\ntoken = "${TOKEN}"\n` });
   const dir = await dirs.make('tunasync-faults-hostile-');
@@ -490,7 +489,6 @@ function describeCase(c: Case): string {
 const MB = 1024 * 1024;
 
 function checkRss(what: string, f: RssFigures): void {
-   
   console.log(
     `hostile-http: ${what} RSS ${formatRss(f)}; bound ${(rssBoundBytes(f.startBytes) / MB).toFixed(1)} MB`,
   );
@@ -556,10 +554,11 @@ test(`the manager: ${MANAGER_REQUESTS} hostile requests, no 5xx, rejected ones c
     client.close();
   }
   const rss = await settledRss(sampler, alive);
+  console.log(manager.output().split('\n').slice(-6).join('\n'));
   expect(alive()).toBe(true);
   expect(await getJson(observer, '/ping')).toEqual({ message: 'pong' });
   observer.close();
-   
+
   console.log(
     `hostile-http: manager answered ${MANAGER_REQUESTS} requests in ${((Date.now() - started) / 1000).toFixed(1)} s, ` +
       `${rejectedChecked} rejected ones checked for changes; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}`,
@@ -681,7 +680,7 @@ test(`the worker's control server: ${WORKER_REQUESTS} hostile requests, no 5xx, 
   const to = await mark('marker-end');
   observer.close();
   const received = (worker.output().slice(from, to).match(RECEIVED) ?? []).length - 1;
-   
+
   console.log(
     `hostile-http: worker answered ${WORKER_REQUESTS} requests; ${received} reached a command; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}`,
   );
