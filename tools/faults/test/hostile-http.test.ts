@@ -554,7 +554,6 @@ test(`the manager: ${MANAGER_REQUESTS} hostile requests, no 5xx, rejected ones c
     client.close();
   }
   const rss = await settledRss(sampler, alive);
-  console.log(manager.output().split('\n').slice(-6).join('\n'));
   expect(alive()).toBe(true);
   expect(await getJson(observer, '/ping')).toEqual({ message: 'pong' });
   observer.close();
