@@ -256,29 +256,35 @@ describe('hostile bodies', () => {
 
   test('a declared Content-Length over 64 KiB is a 413 at once, and the connection closes', async () => {
     await startServer();
-    const socket = connect(server.port, '127.0.0.1');
-    let text = '';
-    socket.on('data', (c: Buffer) => (text += c.toString('utf8')));
-    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
     // Headers only: the body never comes, so an answer proves it was not waited for.
-    socket.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n{"cmd":');
-    await closed;
+    const text = await exchangeUntilClosed(
+      'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n{"cmd":',
+    );
     expect(text).toMatch(/^HTTP\/1\.1 413 /);
     expect(text).toMatch(/\r\nConnection: close\r\n/i);
     expect(text).toContain(JSON.stringify({ msg: CONTROL_ANSWERS.tooLarge }));
     expect(commands.calls).toEqual([]);
   });
+
+  test('a request the HTTP parser refuses is an Invalid request in JSON, and the connection closes', async () => {
+    await startServer();
+    const text = await exchangeUntilClosed(
+      'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}',
+    );
+    expect(text).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(text).toMatch(/\r\n\r\n\{"msg":"Invalid request"\}$/);
+    expect(commands.calls).toEqual([]);
+  });
 });
 
-test('a request the HTTP parser refuses is an Invalid request in JSON, and the connection closes', async () => {
-  await startServer();
-  const socket = connect(server.port, '127.0.0.1');
-  let text = '';
-  socket.on('data', (c: Buffer) => (text += c.toString('utf8')));
-  const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
-  socket.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}');
-  await closed;
-  expect(text).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
-  expect(text).toMatch(/\r\n\r\n\{"msg":"Invalid request"\}$/);
-  expect(commands.calls).toEqual([]);
-});
+/** Writes raw bytes to the control server; resolves with all it answered once it closes. */
+function exchangeUntilClosed(request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(server.port, '127.0.0.1');
+    let text = '';
+    socket.on('data', (c: Buffer) => (text += c.toString('utf8')));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(text));
+    socket.write(request);
+  });
+}
