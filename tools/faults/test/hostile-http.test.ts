@@ -132,21 +132,28 @@ function toRequest(c: Case, token: string): HttpRequest {
   return { method: c.method, path: c.path, headers, body };
 }
 
-function rawBytes(raw: RawCase, token: string): { bytes: Buffer; waitMs: number } {
+/** `postPath`: a route that reads its body (`/workers` of the manager, `/` of the worker). */
+function rawBytes(
+  raw: RawCase,
+  token: string,
+  postPath: string,
+): { bytes: Buffer; waitMs: number } {
   const auth = `Authorization: Bearer ${token}\r\n`;
   const head = (line: string, more = '') =>
     `${line}\r\nHost: 127.0.0.1\r\nConnection: close\r\n${auth}${more}`;
   switch (raw.kind) {
     case 'declared-too-large':
       return {
-        bytes: Buffer.from(head('POST /workers HTTP/1.1', 'Content-Length: 5000000\r\n\r\n{"id":')),
+        bytes: Buffer.from(
+          head(`POST ${postPath} HTTP/1.1`, 'Content-Length: 5000000\r\n\r\n{"id":'),
+        ),
         waitMs: 2000,
       };
     case 'truncated':
       // The rest of the body never comes: the client gives up (the manager must not mind).
       return {
         bytes: Buffer.from(
-          head('POST /workers/w1/jobs/m1 HTTP/1.1', 'Content-Length: 400\r\n\r\n{"name":"m1",'),
+          head(`POST ${postPath} HTTP/1.1`, 'Content-Length: 400\r\n\r\n{"name":"m1",'),
         ),
         waitMs: 50,
       };
@@ -154,7 +161,7 @@ function rawBytes(raw: RawCase, token: string): { bytes: Buffer; waitMs: number 
       return {
         bytes: Buffer.from(
           head(
-            'POST /workers HTTP/1.1',
+            `POST ${postPath} HTTP/1.1`,
             'Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
           ),
         ),
@@ -163,7 +170,7 @@ function rawBytes(raw: RawCase, token: string): { bytes: Buffer; waitMs: number 
     case 'two-lengths':
       return {
         bytes: Buffer.from(
-          head('POST /workers HTTP/1.1', 'Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}'),
+          head(`POST ${postPath} HTTP/1.1`, 'Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}'),
         ),
         waitMs: 2000,
       };
@@ -181,7 +188,10 @@ function rawBytes(raw: RawCase, token: string): { bytes: Buffer; waitMs: number 
     case 'bad-chunk':
       return {
         bytes: Buffer.from(
-          head('POST /workers HTTP/1.1', 'Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n'),
+          head(
+            `POST ${postPath} HTTP/1.1`,
+            'Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n',
+          ),
         ),
         waitMs: 2000,
       };
@@ -199,7 +209,7 @@ const rawCase: fc.Arbitrary<RawCase> = fc.oneof(
       'GET',
       'G\u0000T /ping HTTP/1.1',
       'GET /ping HTTP/9.9',
-      'GET /ping',
+      'GET /ping HTTP/1.1 and more',
       '\u00ff\u00fe',
     )
     .map<RawCase>((line) => ({ kind: 'bad-request-line', line })),
@@ -416,10 +426,30 @@ function answerProblem(
 }
 
 /** Status and problem of a raw exchange: an answer, if any, must be a 4xx in the API shape. */
-function rawProblem(bytes: Buffer, errorKey: 'error' | 'msg'): Outcome {
+/**
+ * The answer each raw case must get before its wait is over: a declared length over the
+ * limit is refused from the headers (413), what the HTTP parser refuses is a 400. A
+ * truncated body gets none (the client gives up first); a raw path, any 4xx or 2xx.
+ */
+const RAW_EXPECTED: Partial<Record<RawCase['kind'], number>> = {
+  'declared-too-large': 413,
+  'length-and-chunked': 400,
+  'two-lengths': 400,
+  'bad-chunk': 400,
+  'bad-request-line': 400,
+};
+
+function rawProblem(raw: RawCase, bytes: Buffer, errorKey: 'error' | 'msg'): Outcome {
   const text = bytes.toString('utf8');
-  if (text === '') return { status: 0 };
-  const status = Number(/^HTTP\/1\.1 (\d{3}) /.exec(text)?.[1] ?? NaN);
+  const status = text === '' ? 0 : Number(/^HTTP\/1\.1 (\d{3}) /.exec(text)?.[1] ?? NaN);
+  const expected = RAW_EXPECTED[raw.kind];
+  if (expected !== undefined && status !== expected) {
+    return {
+      status,
+      problem: `raw ${raw.kind}: expected ${expected}, got ${text.slice(0, 200) || 'no answer'}`,
+    };
+  }
+  if (text === '') return { status };
   if (!(status >= 200 && status < 500))
     return { status, problem: `raw answer ${text.slice(0, 200)}` };
   const body = text.slice(text.indexOf('\r\n\r\n') + 4);
@@ -432,19 +462,26 @@ function rawProblem(bytes: Buffer, errorKey: 'error' | 'msg'): Outcome {
   return { status };
 }
 
-async function sendCase(
-  client: KeepAliveClient,
-  port: number,
-  c: Case,
-  errorKey: 'error' | 'msg',
-  gateway: (c: Case) => boolean,
-): Promise<Outcome> {
+/** The server a scenario fuzzes, and how its answers look. */
+interface Target {
+  client: KeepAliveClient;
+  port: number;
+  /** `error` (manager) or `msg` (worker). */
+  errorKey: 'error' | 'msg';
+  /** A route that reads its body, for the raw cases. */
+  postPath: string;
+  /** Whether a 502/504 is a right answer to this case (a worker not reached). */
+  gateway(c: Case): boolean;
+}
+
+async function sendCase(target: Target, c: Case): Promise<Outcome> {
+  const { client, port, errorKey } = target;
   if (c.raw !== undefined) {
-    const { bytes, waitMs } = rawBytes(c.raw, TOKEN);
-    return rawProblem(await rawExchange(port, bytes, waitMs), errorKey);
+    const { bytes, waitMs } = rawBytes(c.raw, TOKEN, target.postPath);
+    return rawProblem(c.raw, await rawExchange(port, bytes, waitMs), errorKey);
   }
   const answer = await client.send(toRequest(c, TOKEN));
-  const problem = answerProblem(c, answer, errorKey, gateway(c));
+  const problem = answerProblem(c, answer, errorKey, target.gateway(c));
   const said = (parseJson(answer.body) as Record<string, unknown> | undefined)?.[errorKey];
   return {
     status: answer.status,
@@ -510,7 +547,13 @@ test(`the manager: ${MANAGER_REQUESTS} hostile requests, no 5xx, rejected ones c
   const observer = new KeepAliveClient(manager.port, 1);
   const sampler = new RssSampler(manager.child.pid ?? -1);
   const alive = () => manager.child.exitCode === null && manager.child.signalCode === null;
-  const gateway = (c: Case) => c.method === 'POST' && c.path === '/cmd';
+  const target: Target = {
+    client,
+    port: manager.port,
+    errorKey: 'error',
+    postPath: '/workers',
+    gateway: (c) => c.method === 'POST' && c.path === '/cmd',
+  };
   const statuses = new Map<number, number>();
   const problems: string[] = [];
   const count = (o: Outcome, c: Case) => {
@@ -525,7 +568,7 @@ test(`the manager: ${MANAGER_REQUESTS} hostile requests, no 5xx, rejected ones c
     await fc.assert(
       fc.asyncProperty(managerCase(), async (c) => {
         const before = await visibleState(observer);
-        const outcome = await sendCase(client, manager.port, c, 'error', gateway);
+        const outcome = await sendCase(target, c);
         count(outcome, c);
         expect(outcome.problem).toBeUndefined();
         const rejected = outcome.status >= 400 && outcome.status !== 502 && outcome.status !== 504;
@@ -545,7 +588,7 @@ test(`the manager: ${MANAGER_REQUESTS} hostile requests, no 5xx, rejected ones c
       const n = Math.min(500, MANAGER_REQUESTS - sent);
       const cases = fc.sample(managerCase(), { seed: SEED + chunk, numRuns: n });
       await runPool(cases, CONCURRENCY, async (c) => {
-        count(await sendCase(client, manager.port, c, 'error', gateway), c);
+        count(await sendCase(target, c), c);
       });
       sent += n;
       expect(alive()).toBe(true);
@@ -623,6 +666,7 @@ test(`the worker's control server: ${WORKER_REQUESTS} hostile requests, no 5xx, 
   const port = Number(new URL(workerUrl).port);
   const client = new KeepAliveClient(port, 4);
   const observer = new KeepAliveClient(port, 1);
+  const target: Target = { client, port, errorKey: 'msg', postPath: '/', gateway: () => false };
   const sampler = new RssSampler(worker.pid);
   const alive = () => worker.child.exitCode === null && worker.child.signalCode === null;
   const statuses = new Map<number, number>();
@@ -660,7 +704,7 @@ test(`the worker's control server: ${WORKER_REQUESTS} hostile requests, no 5xx, 
       const n = Math.min(500, WORKER_REQUESTS - sent);
       const cases = fc.sample(workerCase(), { seed: SEED + 1000 + chunk, numRuns: n });
       await runPool(cases, 4, async (c) => {
-        const o = await sendCase(client, port, c, 'msg', () => false);
+        const o = await sendCase(target, c);
         statuses.set(o.status, (statuses.get(o.status) ?? 0) + 1);
         // Only a parsed command is logged ("received command …"), then answered 200, 404
         // (unknown mirror) or 406 (worker-level verb other than reload).
