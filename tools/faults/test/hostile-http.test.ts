@@ -395,6 +395,50 @@ function parseJson(body: Buffer): unknown {
   }
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const hasText = (v: unknown, key: string) => isObject(v) && typeof v[key] === 'string';
+
+/** The shape of each manager route's success answer (the worker's is `{msg}`). */
+const SUCCESS_SHAPES: Array<[string, RegExp, (v: unknown) => boolean]> = [
+  ['GET', /^\/ping$/, (v) => isObject(v) && v.message === 'pong'],
+  [
+    'GET',
+    /^\/(jobs|workers)(\?|$)|^\/workers\/[^/]+\/jobs(\/[^/]+\/history)?(\?|$)/,
+    Array.isArray,
+  ],
+  [
+    'POST',
+    /^\/workers$/,
+    (v) =>
+      hasText(v, 'id') &&
+      isObject(v) &&
+      v.token === 'REDACTED' &&
+      !/\/\/[^/]*@/.test(String(v.url)),
+  ],
+  [
+    'POST',
+    /^\/workers\/[^/]+\/jobs\/[^/]+(\/size)?$/,
+    (v) => hasText(v, 'name') && hasText(v, 'status'),
+  ],
+  ['POST', /^\/workers\/[^/]+\/jobs\/[^/]+\/progress$/, (v) => hasText(v, 'updated')],
+  ['POST', /^\/workers\/[^/]+\/schedules$/, (v) => isObject(v) && Object.keys(v).length === 0],
+  ['POST', /^\/cmd$/, (v) => hasText(v, 'message')],
+  ['DELETE', /^\//, (v) => hasText(v, 'message')],
+];
+
+function shapeProblem(
+  c: Case,
+  a: HttpAnswer,
+  json: unknown,
+  errorKey: 'error' | 'msg',
+): string | undefined {
+  if (errorKey === 'msg') return hasText(json, 'msg') ? undefined : `${a.status} without {"msg"}`;
+  const shape = SUCCESS_SHAPES.find(([method, path]) => method === c.method && path.test(c.path));
+  if (shape === undefined || shape[2](json)) return undefined;
+  return `${a.status} not the shape of ${c.method} ${c.path}: ${a.body.toString('utf8').slice(0, 200)}`;
+}
+
 /** The answer's problem, if any; `errorKey` is `error` (manager) or `msg` (worker). */
 function answerProblem(
   c: Case,
@@ -421,11 +465,11 @@ function answerProblem(
       return `${a.status} without {"${errorKey}": text}: ${a.body.toString('utf8').slice(0, 200)}`;
     if (/ at .*\.js:\d+|node:internal|SSL routines|deps\/openssl/.test(e))
       return `${a.status} leaks internals: ${e}`;
+    return undefined;
   }
-  return undefined;
+  return shapeProblem(c, a, json, errorKey);
 }
 
-/** Status and problem of a raw exchange: an answer, if any, must be a 4xx in the API shape. */
 /**
  * The answer each raw case must get before its wait is over: a declared length over the
  * limit is refused from the headers (413), what the HTTP parser refuses is a 400. A
