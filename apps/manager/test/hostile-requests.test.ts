@@ -51,7 +51,7 @@ describe('hostile bodies', () => {
       });
       expect(r.status).toBe(400);
       expect(r.json).toEqual({
-        error: `invalid request body: nests deeper than ${MAX_NESTING_DEPTH} levels of arrays and objects`,
+        error: `invalid request body: x[0]: nests deeper than ${MAX_NESTING_DEPTH} levels of arrays and objects`,
       });
       expect(await state()).toEqual(before);
     },

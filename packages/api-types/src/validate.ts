@@ -1,6 +1,7 @@
 import type { default as Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { nameProblem } from './name-rule';
 import { MAX_NESTING_DEPTH, MAX_WIRE_VALUES, valueLimitProblem } from './value-limits';
+import type { ValueLimitProblem } from './value-limits';
 import { precompiledModule } from './precompiled-module';
 import type * as SchemaRegistry from './schema-registry';
 import type { SchemaId } from './schema-registry';
@@ -129,10 +130,11 @@ function locate(path: string, text: string): string {
   return path === '' ? text : `${path}: ${text}`;
 }
 
-const LIMIT_PROBLEMS = {
-  'too-deep': `nests deeper than ${MAX_NESTING_DEPTH} levels of arrays and objects`,
-  'too-many': `holds more than ${MAX_WIRE_VALUES} values`,
-} as const;
+function limitText(problem: ValueLimitProblem): string {
+  return problem.kind === 'too-many'
+    ? `holds more than ${MAX_WIRE_VALUES} values`
+    : locate(problem.at, `nests deeper than ${MAX_NESTING_DEPTH} levels of arrays and objects`);
+}
 
 const CONFIG_SCHEMAS: ReadonlySet<SchemaId> = new Set([
   'ManagerConfig',
@@ -154,7 +156,7 @@ function makeValidator<T>(id: SchemaId, lookup: ValidateFunctionLookup): Validat
   return (input: unknown) => {
     // Before anything recursive or costly sees the input (structuredClone, the schema check).
     const limit = valueLimitProblem(input, MAX_NESTING_DEPTH, maxValues);
-    if (limit !== undefined) return { ok: false, problems: [LIMIT_PROBLEMS[limit]], warnings: [] };
+    if (limit !== undefined) return { ok: false, problems: [limitText(limit)], warnings: [] };
     compiled ??= lookup(id);
     const value: unknown = structuredClone(input);
     compiled(value);
