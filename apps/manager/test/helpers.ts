@@ -16,6 +16,7 @@ import { TempDirs } from '@tunasync/test-utils';
 import { createManagerApp } from '../src/app';
 import type { ManagerApp, ManagerAppConfig } from '../src/app';
 import { ManagerServer } from '../src/manager-server';
+import type { WorkerClient } from '../src/worker-client';
 
 /** A clock the test moves by hand. */
 export class TestClock {
@@ -103,6 +104,7 @@ export interface StartOptions {
   clock?: TestClock;
   tls?: { cert: string; key: string };
   ca?: string;
+  workerClient?: WorkerClient;
 }
 
 /** The real app on a real LevelDB in a temp dir, served on 127.0.0.1 port 0. */
@@ -116,6 +118,7 @@ export async function startTestManager(options: StartOptions): Promise<TestManag
     store,
     logger,
     clock: clock.read,
+    ...(options.workerClient ? { workerClient: options.workerClient } : {}),
   });
   const server = new ManagerServer({
     handler: app.handler,
