@@ -260,12 +260,20 @@ function validBody(route: string, id: string, mirror: string): fc.Arbitrary<unkn
         upstream: fc.constantFrom('rsync://example.org/x/', ''),
         size: fc.constantFrom('1G', '5.5M', 'unknown', ''),
         error_msg: fc.oneof(fc.constant(''), hostileText),
+        observed_ago_ms: fc.oneof(
+          fc.nat(),
+          fc.constant(-1),
+          fc.constant(2 ** 60),
+          fc.constant(0.5),
+        ),
       });
     case 'size':
       return fc.record({
         name: fc.constantFrom(mirror, ''),
         size: fc.constantFrom('1G', '2T', 'unknown', ''),
       });
+    case 'heartbeat':
+      return fc.constantFrom({}, undefined, { id });
     case 'progress':
       return fc.record({
         name: fc.constant(mirror),
@@ -317,6 +325,7 @@ const ROUTES: Array<{ route: string; method: string; path: (id: string, m: strin
   { route: 'history', method: 'GET', path: (id, m) => `/workers/${id}/jobs/${m}/history?limit=3` },
   { route: 'progress', method: 'POST', path: (id, m) => `/workers/${id}/jobs/${m}/progress` },
   { route: 'schedules', method: 'POST', path: (id) => `/workers/${id}/schedules` },
+  { route: 'heartbeat', method: 'POST', path: (id) => `/workers/${id}/heartbeat` },
   { route: 'cmd', method: 'POST', path: () => '/cmd' },
   { route: 'cmd', method: 'POST', path: () => '/cmd' },
 ];
@@ -422,6 +431,7 @@ const SUCCESS_SHAPES: Array<[string, RegExp, (v: unknown) => boolean]> = [
     (v) => hasText(v, 'name') && hasText(v, 'status'),
   ],
   ['POST', /^\/workers\/[^/]+\/jobs\/[^/]+\/progress$/, (v) => hasText(v, 'updated')],
+  ['POST', /^\/workers\/[^/]+\/heartbeat$/, (v) => isObject(v) && v.message === 'alive'],
   ['POST', /^\/workers\/[^/]+\/schedules$/, (v) => isObject(v) && Object.keys(v).length === 0],
   ['POST', /^\/cmd$/, (v) => hasText(v, 'message')],
   ['DELETE', /^\//, (v) => hasText(v, 'message')],
