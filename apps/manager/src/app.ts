@@ -36,7 +36,7 @@ import { applyStatusReport, isMeaningfulSize, normalizeTime } from './status-rul
 import type { TokenEntry } from './token-file';
 import { createWorkerClient } from './worker-client';
 import type { WorkerClient } from './worker-client';
-import { hasUserinfo, redactWorkerUrl } from './worker-url';
+import { hasUrlUserinfo, redactUrlUserinfo } from '@tunasync/api-types';
 
 /** The part of the manager's settings the HTTP app needs. */
 export interface ManagerAppConfig {
@@ -124,7 +124,7 @@ function requireMessageMirror(name: string, job: string): void {
 }
 
 function redact(worker: WorkerStatus): WorkerStatus {
-  return { ...worker, url: redactWorkerUrl(worker.url), token: REDACTED };
+  return { ...worker, url: redactUrlUserinfo(worker.url), token: REDACTED };
 }
 
 /** The raw error of a failed call to a worker, with its causes, for the debug log only. */
@@ -297,10 +297,10 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
       protocol = undefined;
     }
     if (protocol !== 'http:' && protocol !== 'https:') {
-      throw managerError('invalidWorkerUrl', redactWorkerUrl(body.url));
+      throw managerError('invalidWorkerUrl', redactUrlUserinfo(body.url));
     }
-    if (hasUserinfo(body.url))
-      throw managerError('workerUrlCredentials', redactWorkerUrl(body.url));
+    if (hasUrlUserinfo(body.url))
+      throw managerError('workerUrlCredentials', redactUrlUserinfo(body.url));
     auth.checkRegistration(res, body.id);
     const now = formatRfc3339(clock());
     const stored = await store.putWorker(
@@ -457,7 +457,7 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     const worker = await store.getWorker(cmd.worker_id);
     if (!worker) throw managerError('workerNotRegistered', cmd.worker_id);
     const token = credentials.tokenForWorker(worker.id);
-    const shownUrl = redactWorkerUrl(worker.url);
+    const shownUrl = redactUrlUserinfo(worker.url);
 
     // `disable` and `stop` force the stored status to `disabled`/`paused` once the worker has
     // answered: also when it could not be reached or failed to act (as in Go, which wrote it

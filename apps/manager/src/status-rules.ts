@@ -1,4 +1,10 @@
-import { ZERO_TIME, ZERO_TIME_RFC3339, formatRfc3339, parseRfc3339 } from '@tunasync/api-types';
+import {
+  ZERO_TIME,
+  ZERO_TIME_RFC3339,
+  formatRfc3339,
+  parseRfc3339,
+  withoutUrlPassword,
+} from '@tunasync/api-types';
 import type { MirrorStatus, MirrorStatusReport, Rfc3339 } from '@tunasync/api-types';
 
 /** A size worth keeping: not empty and not `unknown`. */
@@ -71,7 +77,8 @@ export function applyStatusReport(
     last_started: entersPreSyncing ? at : kept('last_started'),
     last_ended: ended ? at : kept('last_ended'),
     next_schedule: kept('next_schedule'),
-    upstream: report.upstream,
+    // Published on /jobs: a password in the upstream URL (a Go worker sends it) stays out.
+    upstream: withoutUrlPassword(report.upstream),
     size: keepSize ? current.size : report.size,
     error_msg: report.error_msg,
   };

@@ -167,3 +167,12 @@ describe('a report that waited in the worker outbox is dated now − observed_ag
     expect(await m.store.getMirrorStatus('w1', 'm1')).toBeUndefined();
   });
 });
+
+describe('the published upstream', () => {
+  test('a password in an upstream URL (as a Go worker sends it) is never stored nor shown', async () => {
+    const s = await send('success', { upstream: 'rsync://mirror:s3cret@upstream.example.org/x/' });
+    expect(s.upstream).toBe('rsync://mirror@upstream.example.org/x/');
+    const jobs = await m.get('/jobs');
+    expect(JSON.stringify(jobs.json)).not.toContain('s3cret');
+  });
+});

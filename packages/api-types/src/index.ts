@@ -96,3 +96,9 @@ export {
   mirrorProgressMessageSchema,
 } from './wire-schemas';
 export { managerConfigSchema, workerConfigSchema, ctlConfigSchema } from './config-schemas';
+export {
+  hasUrlUserinfo,
+  redactUrlUserinfo,
+  urlPasswords,
+  withoutUrlPassword,
+} from './url-userinfo';
