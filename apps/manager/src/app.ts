@@ -519,7 +519,9 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const error = toManagerError(err);
     if (error.status >= 500) {
-      logger.error(`in request ${req.method} ${req.path}: ${error.message}`, {
+      // 503 is a state that passes by itself (a worker not heard from since a restart): a warning.
+      const log = error.status === 503 ? logger.warn : logger.error;
+      log.call(logger, `in request ${req.method} ${req.path}: ${error.message}`, {
         component: 'http',
         ...(error === err ? {} : { cause: describeCause(err) }),
       });
