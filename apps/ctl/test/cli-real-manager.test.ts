@@ -304,7 +304,7 @@ describe("tunasynctl prints the real manager's errors", () => {
     expect(unreachable.code).toBe(1);
     expect(unreachable.stdout).toBe('');
     expect(unreachable.stderr).toMatch(
-      /^tunasynctl: cannot send reload to worker w5: the manager answered 500: post command to worker w5\(http:\/\/127\.0\.0\.1:\d+\/\) fail: .+\n$/,
+      /^tunasynctl: cannot send reload to worker w5: the manager answered 502: post command to worker w5\(http:\/\/127\.0\.0\.1:\d+\/\) fail: connection refused by 127\.0\.0\.1:\d+\n$/,
     );
   });
 });

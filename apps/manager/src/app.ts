@@ -23,7 +23,8 @@ import type {
 import { isStoreError } from '@tunasync/store';
 import type { Store } from '@tunasync/store';
 import { Credentials } from './credentials';
-import { ManagerError, managerError, managerErrorWithCause } from './errors';
+import { ManagerError, WorkerCallError, managerError, managerErrorWithCause } from './errors';
+import { createJsonBody } from './json-body';
 import { toHistoryRecord } from './history-record';
 import { JobsSnapshot } from './jobs-snapshot';
 import { METRICS_CONTENT_TYPE, ManagerMetrics } from './metrics';
@@ -35,6 +36,7 @@ import { applyStatusReport, isMeaningfulSize, normalizeTime } from './status-rul
 import type { TokenEntry } from './token-file';
 import { createWorkerClient } from './worker-client';
 import type { WorkerClient } from './worker-client';
+import { hasUrlUserinfo, redactUrlUserinfo } from '@tunasync/api-types';
 
 /** The part of the manager's settings the HTTP app needs. */
 export interface ManagerAppConfig {
@@ -82,10 +84,6 @@ export interface ManagerApp {
   close(): Promise<void>;
 }
 
-/** Body limit of every request (SPEC: 1 MiB → 413). */
-export const BODY_LIMIT = '1mb';
-const BODY_LIMIT_TEXT = '1 MiB';
-
 const REDACTED = 'REDACTED';
 
 /** Every route and its methods; anything else on a known path is a 405. */
@@ -98,6 +96,7 @@ const ROUTES: Array<[string, string[]]> = [
   ['/jobs/disabled', ['DELETE']],
   ['/workers', ['GET', 'POST']],
   ['/workers/:id', ['DELETE']],
+  ['/workers/:id/heartbeat', ['POST']],
   ['/workers/:id/jobs', ['GET']],
   ['/workers/:id/jobs/:job', ['POST']],
   ['/workers/:id/jobs/:job/size', ['POST']],
@@ -125,14 +124,19 @@ function requireMessageMirror(name: string, job: string): void {
 }
 
 function redact(worker: WorkerStatus): WorkerStatus {
-  return { ...worker, token: REDACTED };
+  return { ...worker, url: redactUrlUserinfo(worker.url), token: REDACTED };
 }
 
-function reasonOf(err: unknown): string {
-  const e = err as { name?: unknown; message?: unknown; cause?: { message?: unknown } } | null;
-  if (e?.name === 'TimeoutError') return 'no answer in time';
-  const cause = typeof e?.cause?.message === 'string' ? `: ${e.cause.message}` : '';
-  return `${typeof e?.message === 'string' ? e.message : String(err)}${cause}`;
+/** The raw error of a failed call to a worker, with its causes, for the debug log only. */
+function rawDetail(err: unknown): string {
+  const parts: string[] = [];
+  let e = err as { message?: unknown; code?: unknown; cause?: unknown } | null | undefined;
+  for (let depth = 0; e !== null && typeof e === 'object' && depth < 8; depth++) {
+    const code = typeof e.code === 'string' ? ` [${e.code}]` : '';
+    parts.push(`${String(e.message).trim()}${code}`);
+    e = e.cause as typeof e;
+  }
+  return parts.join(' <- ');
 }
 
 function isTruthyQuery(value: unknown): boolean {
@@ -214,7 +218,7 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
   const auth = createRequestAuth(credentials, logger);
   app.use(auth.middleware);
 
-  app.use(express.json({ limit: BODY_LIMIT, type: () => true, strict: true }));
+  app.use(createJsonBody());
 
   async function requireWorker(id: string): Promise<WorkerStatus> {
     const worker = await store.getWorker(id);
@@ -293,8 +297,10 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
       protocol = undefined;
     }
     if (protocol !== 'http:' && protocol !== 'https:') {
-      throw managerError('invalidWorkerUrl', body.url);
+      throw managerError('invalidWorkerUrl', redactUrlUserinfo(body.url));
     }
+    if (hasUrlUserinfo(body.url))
+      throw managerError('workerUrlCredentials', redactUrlUserinfo(body.url));
     auth.checkRegistration(res, body.id);
     const now = formatRfc3339(clock());
     const stored = await store.putWorker(
@@ -311,6 +317,14 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     await store.deleteWorker(id);
     logger.info(`Worker <${id}> deleted`, { worker: id });
     res.json({ message: 'deleted' });
+  });
+
+  // A tunasync-ts worker's heartbeat: refreshes last_online and writes nothing else.
+  app.post('/workers/:id/heartbeat', async (req, res) => {
+    const id = param(req, 'id');
+    const worker = await store.refreshWorker(id, formatRfc3339(clock()));
+    if (!worker) throw managerError('invalidWorkerId', id);
+    res.json({ message: 'alive' });
   });
 
   app.get('/workers/:id/jobs', async (req, res) => {
@@ -339,7 +353,13 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     )) as MirrorStatus;
     metrics.recordReport(previous, stored);
     const what = stored.status === 'syncing' ? 'starts syncing' : stored.status;
-    logger.info(`Job [${stored.name}] @<${id}> ${what}`, { worker: id, mirror: stored.name });
+    const age = report.observed_ago_ms ?? 0;
+    const waited =
+      age >= 1000 ? ` (reported ${(age / 1000).toFixed(1)} s after the worker saw it)` : '';
+    logger.info(`Job [${stored.name}] @<${id}> ${what}${waited}`, {
+      worker: id,
+      mirror: stored.name,
+    });
     res.json(stored);
   });
 
@@ -347,17 +367,19 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     const id = param(req, 'id');
     const job = param(req, 'job');
     await requireWorker(id);
+    checkName('mirror name', job);
     const message = valid(validateMirrorSizeMessage(req.body));
     const name = message.name === '' ? job : message.name;
     if (name !== job) throw managerError('mirrorNameMismatch', name, job);
-    await refresh(id);
     let found = false;
     const stored = await store.updateMirrorStatus(id, name, (current) => {
       found = current !== undefined;
       if (!current || !isMeaningfulSize(message.size)) return undefined;
       return { ...current, size: message.size };
     });
+    // An unknown mirror is refused before anything is written, last_online included.
     if (!found || !stored) throw managerError('mirrorNotFound', name, id);
+    await refresh(id);
     logger.info(`Mirror size of [${name}] @<${id}>: ${stored.size}`, { worker: id, mirror: name });
     res.json(stored);
   });
@@ -435,14 +457,19 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     const worker = await store.getWorker(cmd.worker_id);
     if (!worker) throw managerError('workerNotRegistered', cmd.worker_id);
     const token = credentials.tokenForWorker(worker.id);
+    const shownUrl = redactUrlUserinfo(worker.url);
 
-    // The stored status changes even if the worker then fails to act (as in Go).
+    // `disable` and `stop` force the stored status to `disabled`/`paused` once the worker has
+    // answered: also when it could not be reached or failed to act (as in Go, which wrote it
+    // before the call), but not when it refused the command with a 4xx (unknown mirror, bad
+    // verb): a refused command changes nothing.
     const forced = cmd.cmd === 'disable' ? 'disabled' : cmd.cmd === 'stop' ? 'paused' : undefined;
-    if (forced !== undefined && cmd.mirror_id !== '') {
+    const force = async () => {
+      if (forced === undefined || cmd.mirror_id === '') return;
       await store.updateMirrorStatus(worker.id, cmd.mirror_id, (current) =>
         current && current.status !== forced ? { ...current, status: forced } : undefined,
       );
-    }
+    };
 
     const workerCmd: WorkerCmd = {
       cmd: cmd.cmd,
@@ -458,13 +485,21 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     try {
       reply = await workerClient.postCommand(worker.url, workerCmd, token);
     } catch (err) {
-      throw managerErrorWithCause(err, 'workerUnreachable', worker.id, worker.url, reasonOf(err));
+      await force();
+      logger.debug(`calling worker <${worker.id}> at ${shownUrl}: ${rawDetail(err)}`, {
+        worker: worker.id,
+      });
+      const call = err instanceof WorkerCallError ? err : undefined;
+      const reason = call?.message ?? 'the call failed (details in the debug log)';
+      const name = call?.timedOut ? 'workerTimeout' : 'workerUnreachable';
+      throw managerErrorWithCause(err, name, worker.id, shownUrl, reason);
     }
+    // A worker's 4xx (unknown mirror, bad verb) is the client's mistake: pass the code on.
+    const refused = reply.status >= 400 && reply.status < 500;
+    if (!refused) await force();
     if (reply.status < 200 || reply.status > 299) {
-      const error = managerError('workerRefused', worker.id, worker.url, reply.status, reply.said);
-      // A worker's 4xx (unknown mirror, bad verb) is the client's mistake: pass the code on.
-      const status = reply.status >= 400 && reply.status < 500 ? reply.status : 502;
-      throw new ManagerError(error.code, status, error.message);
+      const error = managerError('workerRefused', worker.id, shownUrl, reply.status, reply.said);
+      throw new ManagerError(error.code, refused ? reply.status : 502, error.message);
     }
     res.json({ message: `successfully send command to worker ${worker.id}` });
   });
@@ -484,7 +519,9 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const error = toManagerError(err);
     if (error.status >= 500) {
-      logger.error(`in request ${req.method} ${req.path}: ${error.message}`, {
+      // 503 is a state that passes by itself (a worker not heard from since a restart): a warning.
+      const log = error.status === 503 ? logger.warn : logger.error;
+      log.call(logger, `in request ${req.method} ${req.path}: ${error.message}`, {
         component: 'http',
         ...(error === err ? {} : { cause: describeCause(err) }),
       });
@@ -517,16 +554,9 @@ function describeCause(err: unknown): string {
 /** Any error a handler or a body parser raised, as the catalogued error to answer with. */
 function toManagerError(err: unknown): ManagerError {
   if (err instanceof ManagerError) return err;
-  const e = err as { type?: unknown; status?: unknown; message?: unknown } | null;
-  switch (e?.type) {
-    case 'entity.parse.failed':
-      return managerError('malformedJson', String(e.message));
-    case 'entity.too.large':
-      return managerError('bodyTooLarge', BODY_LIMIT_TEXT);
-    default:
-      break;
-  }
-  if (typeof e?.type === 'string' && typeof e.status === 'number' && e.status < 500) {
+  // A client's mistake found by express itself (a path's bad percent-encoding).
+  const e = err as { status?: unknown; message?: unknown } | null;
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
     const error = managerError('badRequest', String(e.message));
     return new ManagerError(error.code, e.status, error.message);
   }

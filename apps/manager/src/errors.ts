@@ -43,6 +43,12 @@ export const MANAGER_ERRORS = {
     status: 400,
     message: (detail: string) => `bad request: ${detail}`,
   },
+  badEncoding: {
+    code: 'TUNASYNC_E_MANAGER_BAD_ENCODING',
+    status: 400,
+    message: (encoding: string) =>
+      `body is not valid ${encoding} data (Content-Encoding: ${encoding})`,
+  },
   bodyTooLarge: {
     code: 'TUNASYNC_E_MANAGER_BODY_TOO_LARGE',
     status: 413,
@@ -53,6 +59,12 @@ export const MANAGER_ERRORS = {
     status: 400,
     message: (url: string) =>
       `worker url must be an http: or https: URL, got ${JSON.stringify(url)}`,
+  },
+  workerUrlCredentials: {
+    code: 'TUNASYNC_E_MANAGER_WORKER_URL_CREDENTIALS',
+    status: 400,
+    message: (redacted: string) =>
+      `worker url must not contain a user name or password (${JSON.stringify(redacted)}): the manager authenticates to workers with its token`,
   },
   unauthorized: {
     code: 'TUNASYNC_E_MANAGER_UNAUTHORIZED',
@@ -126,7 +138,13 @@ export const MANAGER_ERRORS = {
   },
   workerUnreachable: {
     code: 'TUNASYNC_E_MANAGER_WORKER_UNREACHABLE',
-    status: 500,
+    status: 502,
+    message: (id: string, url: string, reason: string) =>
+      `post command to worker ${id}(${url}) fail: ${reason}`,
+  },
+  workerTimeout: {
+    code: 'TUNASYNC_E_MANAGER_WORKER_TIMEOUT',
+    status: 504,
     message: (id: string, url: string, reason: string) =>
       `post command to worker ${id}(${url}) fail: ${reason}`,
   },
@@ -194,6 +212,20 @@ export function managerErrorWithCause<N extends ManagerErrorName>(
   const entry = MANAGER_ERRORS[name];
   const render = entry.message as (...a: Args<N>) => string;
   return new ManagerError(entry.code, entry.status, render(...args), { cause });
+}
+
+/**
+ * A call to a worker's control server that got no HTTP answer (refused, reset, timed out,
+ * TLS failed), with the reason in words; the raw library error is the `cause`.
+ */
+export class WorkerCallError extends TunasyncError {
+  readonly timedOut: boolean;
+
+  constructor(reason: string, timedOut: boolean, options?: { cause?: unknown }) {
+    super('TUNASYNC_E_MANAGER_WORKER_CALL', reason, options);
+    this.name = 'WorkerCallError';
+    this.timedOut = timedOut;
+  }
 }
 
 export function isManagerError(err: unknown, name?: ManagerErrorName): err is ManagerError {

@@ -1,4 +1,5 @@
-export { createManagerApp, BODY_LIMIT } from './app';
+export { createManagerApp } from './app';
+export { BODY_LIMIT_BYTES } from './json-body';
 export type { ManagerApp, ManagerAppConfig, ManagerAppOptions } from './app';
 export { ManagerServer } from './manager-server';
 export type { ManagerServerOptions } from './manager-server';

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readConfigText } from './read-config-text';
 import { parseTokenFile } from './token-file';
 import type { TokenEntry } from './token-file';
 
@@ -24,15 +24,6 @@ export interface CredentialSet {
   admins?: TokenEntry[];
 }
 
-async function readText(path: string, where: string, problems: string[]) {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    problems.push(`${where}: cannot read ${path}: ${(err as Error).message}`);
-    return undefined;
-  }
-}
-
 /**
  * Reads every credential file named in `sources` (at start, and again on SIGHUP). Each
  * problem is one line naming the key (`label:server.key`) or the file and line; the set
@@ -51,7 +42,7 @@ export async function loadCredentials(
     if (set.shared === '') problems.push(`${label}:server.token: must not be empty`);
   } else if (sources.tokenFile !== undefined) {
     const file = sources.tokenFile;
-    const text = await readText(file, `${label}:server.token_file`, problems);
+    const text = await readConfigText(file, `${label}:server.token_file`, problems);
     if (text !== undefined) {
       set.shared = text.split(/\r?\n/)[0]?.trim() ?? '';
       if (set.shared === '') {
@@ -65,7 +56,7 @@ export async function loadCredentials(
   ] as const;
   for (const [field, file, key, holder] of hashed) {
     if (file === undefined) continue;
-    const text = await readText(file, `${label}:server.${key}`, problems);
+    const text = await readConfigText(file, `${label}:server.${key}`, problems);
     if (text === undefined) continue;
     const parsed = parseTokenFile(text, file, holder);
     problems.push(...parsed.problems);

@@ -6,6 +6,7 @@ import type { ManagerAppConfig } from './app';
 import { loadCredentials } from './load-credentials';
 import type { CredentialSources } from './load-credentials';
 import { checkMirrorzConfig } from './mirrorz-config';
+import { readConfigText } from './read-config-text';
 
 /** Go's default database path; a Go bolt file there is imported (`planDatabase`). */
 export const DEFAULT_DB_FILE = '/var/lib/tunasync/tunasync.db';
@@ -69,19 +70,6 @@ async function readToml(file: string, problems: string[]): Promise<unknown> {
     const start = e.location?.start;
     const where = start?.line === undefined ? '1' : `${start.line}:${start.column ?? 1}`;
     problems.push(`${file}:${where}: TOML syntax error: ${e.message}`);
-    return undefined;
-  }
-}
-
-async function readText(
-  path: string,
-  where: string,
-  problems: string[],
-): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    problems.push(`${where}: cannot read ${path}: ${(err as Error).message}`);
     return undefined;
   }
 }
@@ -151,14 +139,14 @@ export async function loadManagerConfig(flags: ManagerFlags): Promise<ManagerCon
     [sslCertFile, 'server.ssl_cert', flags.cert && 'cert'],
     [sslKeyFile, 'server.ssl_key', flags.key && 'key'],
   ] as const) {
-    if (path !== undefined) await readText(path, at(key, flag || undefined), problems);
+    if (path !== undefined) await readConfigText(path, at(key, flag || undefined), problems);
   }
 
   const caCertFile = files.ca_cert || undefined;
   const caCert =
     caCertFile === undefined
       ? undefined
-      : await readText(caCertFile, at('files.ca_cert'), problems);
+      : await readConfigText(caCertFile, at('files.ca_cert'), problems);
 
   const credentialSources: CredentialSources = {};
   if (server.token !== undefined) credentialSources.token = server.token;

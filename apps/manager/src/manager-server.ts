@@ -2,6 +2,7 @@ import { createServer as createHttpServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { RequestListener } from 'node:http';
 import { silentLogger } from '@tunasync/api-types';
 import type { Logger } from '@tunasync/api-types';
@@ -36,6 +37,7 @@ export class ManagerServer {
     // Slow or stuck clients cannot hold a connection open for ever (Go: 10 s read/write).
     this.server.requestTimeout = 10_000;
     this.server.headersTimeout = 10_000;
+    this.server.on('clientError', answerClientError);
     this.server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
       this.inflight.add(res);
       res.on('close', () => this.inflight.delete(res));
@@ -85,4 +87,34 @@ export class ManagerServer {
     });
     return this.closing;
   }
+}
+
+const CLIENT_ERRORS: Record<string, [number, string, string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large', 'request headers are too large'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout', 'the request did not arrive in time'],
+  ERR_HTTP_HEADERS_TIMEOUT: [408, 'Request Timeout', 'the request headers did not arrive in time'],
+};
+
+/**
+ * A request Node's HTTP parser refuses (a broken request line, both Content-Length and
+ * Transfer-Encoding, a bad chunk) never reaches the app: answer it in the API's shape,
+ * `{"error": …}`, instead of Node's empty 400, and close the connection.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  // Not when an answer of this connection is already on its way (Node's own rule).
+  const answering = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (err.code === 'ECONNRESET' || !socket.writable || answering?.headersSent === true) {
+    socket.destroy();
+    return;
+  }
+  const [status, text, error] = CLIENT_ERRORS[err.code ?? ''] ?? [
+    400,
+    'Bad Request',
+    `malformed HTTP request (${err.code ?? 'unparsable'})`,
+  ];
+  const body = JSON.stringify({ error });
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

@@ -1,5 +1,7 @@
 import { Agent, request } from 'undici';
 import type { WorkerCmd } from '@tunasync/api-types';
+import { WorkerCallError } from './errors';
+import { describeWorkerCallFailure } from './worker-call-failure';
 
 /** What a worker's control server answered. */
 export interface WorkerReply {
@@ -12,7 +14,8 @@ export interface WorkerReply {
 export interface WorkerClient {
   /**
    * POSTs `cmd` to `url` with `Authorization: Bearer <token>` when a token is given (else the
-   * client's own, if any); rejects when the worker cannot be reached or does not answer in time.
+   * client's own, if any); rejects with a `WorkerCallError` saying why in words when the
+   * worker cannot be reached or does not answer in time.
    */
   postCommand(url: string, cmd: WorkerCmd, token?: string): Promise<WorkerReply>;
   close(): Promise<void>;
@@ -32,8 +35,8 @@ function readSaid(text: string): string {
     const parsed = JSON.parse(text) as unknown;
     if (typeof parsed === 'object' && parsed !== null) {
       const o = parsed as Record<string, unknown>;
-      if (typeof o.msg === 'string') return o.msg;
-      if (typeof o.error === 'string') return o.error;
+      if (typeof o.msg === 'string') return o.msg.slice(0, 500);
+      if (typeof o.error === 'string') return o.error.slice(0, 500);
     }
   } catch {
     // not JSON: the text itself
@@ -55,15 +58,20 @@ export function createWorkerClient(options: WorkerClientOptions = {}): WorkerCli
         'content-type': 'application/json; charset=utf-8',
       };
       if (token !== undefined) headers.authorization = `Bearer ${token}`;
-      const response = await request(url, {
-        method: 'POST',
-        dispatcher: agent,
-        headers,
-        body: JSON.stringify(cmd),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      const text = await response.body.text();
-      return { status: response.statusCode, said: readSaid(text) };
+      try {
+        const response = await request(url, {
+          method: 'POST',
+          dispatcher: agent,
+          headers,
+          body: JSON.stringify(cmd),
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        const text = await response.body.text();
+        return { status: response.statusCode, said: readSaid(text) };
+      } catch (err) {
+        const failure = describeWorkerCallFailure(err, url, timeoutMs);
+        throw new WorkerCallError(failure.reason, failure.timedOut, { cause: err });
+      }
     },
     close: () => agent.close(),
   };

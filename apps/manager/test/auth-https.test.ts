@@ -118,8 +118,10 @@ describe('HTTPS', () => {
     try {
       await m.post('/workers', { id: 'w1', url: worker.url });
       const r = await m.post('/cmd', { cmd: 'start', worker_id: 'w1', mirror_id: 'm1' });
-      expect(r.status).toBe(500);
-      expect((r.json as { error: string }).error).toMatch(/^post command to worker w1\(https:/);
+      expect(r.status).toBe(502);
+      expect((r.json as { error: string }).error).toBe(
+        `post command to worker w1(${worker.url}) fail: TLS handshake failed: certificate not trusted for localhost (set [files] ca_cert to the CA that signed it)`,
+      );
       expect(worker.commands).toEqual([]);
     } finally {
       await worker.close();

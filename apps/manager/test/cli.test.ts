@@ -80,10 +80,10 @@ describe('runCli without a daemon', () => {
     expect(lines).toEqual([
       `error: ${file2}:server: ssl_cert and ssl_key must both be set for HTTPS (or neither for HTTP)`,
       expect.stringMatching(
-        new RegExp(`^error: ${file2}:server.ssl_cert: cannot read /nonexistent.crt: ENOENT`),
+        new RegExp(`^error: ${file2}:server.ssl_cert: cannot read /nonexistent.crt: no such file$`),
       ),
       expect.stringMatching(
-        new RegExp(`^error: ${file2}:files.ca_cert: cannot read /nonexistent-ca: ENOENT`),
+        new RegExp(`^error: ${file2}:files.ca_cert: cannot read /nonexistent-ca: no such file$`),
       ),
       expect.stringMatching(
         new RegExp(`^error: ${file2}:server.token_file: cannot read /nonexistent-token`),

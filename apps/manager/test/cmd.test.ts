@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TempDirs } from '@tunasync/test-utils';
+import { createWorkerClient } from '../src/worker-client';
 import { report, startFakeWorker, startTestManager } from './helpers';
 import type { FakeWorker, TestManager } from './helpers';
 
@@ -68,17 +69,18 @@ describe('POST /cmd', () => {
     ['stop', 'paused'],
     ['disable', 'disabled'],
   ])(
-    '%s sets the stored status to %s before forwarding, even if the worker fails',
+    '%s sets the stored status to %s once the worker answered, even if it failed to act',
     async (verb, status) => {
       worker.reply = { status: 500, body: '{"msg":"boom"}' };
-      let seen: string | undefined;
       let release: () => void = () => undefined;
       worker.hold = new Promise<void>((resolve) => (release = resolve));
       const pending = m.post('/cmd', cmd(verb));
-      while (seen !== status) {
-        seen = (await m.store.getMirrorStatus('w1', 'debian'))?.status;
+      const posting = `Posting command '${verb} debian'`;
+      while (!m.logger.lines.some((l) => l.includes(posting))) {
         await new Promise((resolve) => setImmediate(resolve));
       }
+      // The manager is waiting for the worker's answer: nothing is written yet.
+      expect((await m.store.getMirrorStatus('w1', 'debian'))?.status).toBe('success');
       release();
       const r = await pending;
       expect(r.status).toBe(502);
@@ -86,6 +88,16 @@ describe('POST /cmd', () => {
         error: `worker w1(${worker.url}) refused the command: HTTP 500: boom`,
       });
       expect((await m.store.getMirrorStatus('w1', 'debian'))?.status).toBe(status);
+    },
+  );
+
+  test.each(['stop', 'disable'])(
+    '%s that the worker refuses with a 4xx leaves the stored status as it was',
+    async (verb) => {
+      worker.reply = { status: 404, body: `{"msg":"Mirror \`\`debian'' not found"}` };
+      const r = await m.post('/cmd', cmd(verb));
+      expect(r.status).toBe(404);
+      expect((await m.store.getMirrorStatus('w1', 'debian'))?.status).toBe('success');
     },
   );
 
@@ -117,18 +129,75 @@ describe('POST /cmd', () => {
     }
   });
 
-  test('an unreachable worker is a 500 naming the worker and its URL', async () => {
+  test('an unreachable worker is a 502 saying so in words; stop still forces paused', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     await m.post('/workers', { id: 'w2', url: `http://127.0.0.1:${port}/` });
-    const r = await m.post('/cmd', cmd('start', { worker_id: 'w2' }));
-    expect(r.status).toBe(500);
-    expect((r.json as { error: string }).error).toMatch(
-      new RegExp(`^post command to worker w2\\(http://127.0.0.1:${port}/\\) fail: .*ECONNREFUSED`),
-    );
+    await m.post('/workers/w2/jobs/debian', report('w2', 'debian', 'success'));
+    const r = await m.post('/cmd', cmd('stop', { worker_id: 'w2' }));
+    expect(r.status).toBe(502);
+    expect(r.json).toEqual({
+      error: `post command to worker w2(http://127.0.0.1:${port}/) fail: connection refused by 127.0.0.1:${port}`,
+    });
+    expect((await m.store.getMirrorStatus('w2', 'debian'))?.status).toBe('paused');
     expect(m.logger.lines.some((l) => l.startsWith('error: in request POST /cmd'))).toBe(true);
+    // The library's own words go to the debug log only.
+    expect(m.logger.lines).toContainEqual(
+      expect.stringMatching(/^debug: calling worker <w2> at .*ECONNREFUSED/),
+    );
+  });
+
+  test('a worker that does not answer in time is a 504; disable still forces disabled', async () => {
+    const client = createWorkerClient({ timeoutMs: 200 });
+    const slow = await startTestManager({ dirs, workerClient: client });
+    try {
+      worker.hold = new Promise<void>(() => undefined);
+      await slow.post('/workers', { id: 'w1', url: worker.url });
+      await slow.post('/workers/w1/jobs/debian', report('w1', 'debian', 'success'));
+      const r = await slow.post('/cmd', cmd('disable'));
+      expect(r.status).toBe(504);
+      expect(r.json).toEqual({
+        error: `post command to worker w1(${worker.url}) fail: no answer in 0.2 s`,
+      });
+      expect((await slow.store.getMirrorStatus('w1', 'debian'))?.status).toBe('disabled');
+    } finally {
+      await slow.close();
+      await client.close();
+    }
+  });
+
+  test('an https URL to a worker speaking plain HTTP: no OpenSSL text in the answer', async () => {
+    const plain = new URL(worker.url);
+    await m.post('/workers', { id: 'w3', url: `https://127.0.0.1:${plain.port}/` });
+    const r = await m.post('/cmd', cmd('ping', { worker_id: 'w3' }));
+    expect(r.status).toBe(502);
+    expect(r.json).toEqual({
+      error: `post command to worker w3(https://127.0.0.1:${plain.port}/) fail: TLS handshake failed: wrong version (is the worker speaking plain HTTP?)`,
+    });
+    expect(JSON.stringify(m.logger.lines.filter((l) => !l.startsWith('debug:')))).not.toMatch(
+      /SSL routines|deps\/openssl/,
+    );
+  });
+
+  test('a stored worker URL with a password (older database) is shown redacted', async () => {
+    const now = '2026-01-02T03:04:05Z';
+    const url = worker.url.replace('http://', 'http://user:s3cret@');
+    await m.store.putWorker({ id: 'old', url, token: '', last_online: now, last_register: now });
+    const list = await m.get('/workers');
+    expect(list.text).not.toContain('s3cret');
+    expect(list.json).toContainEqual(
+      expect.objectContaining({
+        id: 'old',
+        url: worker.url.replace('http://', 'http://REDACTED@'),
+      }),
+    );
+    worker.reply = { status: 500, body: '{}' };
+    const r = await m.post('/cmd', cmd('ping', { worker_id: 'old' }));
+    expect(r.status).toBe(502);
+    expect(r.text).not.toContain('s3cret');
+    expect(m.logger.lines.join('\n')).not.toContain('s3cret');
   });
 
   test.each([

@@ -168,8 +168,10 @@ describe('per-worker credentials on the routes (SPEC §7.12)', () => {
 
   test('the :id check is generic: any /workers/:id/... path, any case, URL-decoded', async () => {
     const cases: Array<[string, string, string, number]> = [
+      ['POST', '/workers/w2/not-yet-a-route', W1, 403],
+      ['POST', '/workers/w2/not-yet-a-route', W2, 404],
       ['POST', '/workers/w2/heartbeat', W1, 403],
-      ['POST', '/workers/w2/heartbeat', W2, 404],
+      ['POST', '/workers/w2/heartbeat', W2, 200],
       ['PUT', '/workers/w2/anything/else', W1, 403],
       ['POST', '/WORKERS/w2/jobs/m1', W1, 403],
       ['POST', '/workers/w%32/jobs/m1/size', W1, 403],

@@ -4,12 +4,19 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
-import type { LogMeta, Logger, MirrorStatus, WorkerCmd } from '@tunasync/api-types';
+import type {
+  LogMeta,
+  Logger,
+  MirrorStatus,
+  MirrorStatusReport,
+  WorkerCmd,
+} from '@tunasync/api-types';
 import { LevelStore } from '@tunasync/store';
 import { TempDirs } from '@tunasync/test-utils';
 import { createManagerApp } from '../src/app';
 import type { ManagerApp, ManagerAppConfig } from '../src/app';
 import { ManagerServer } from '../src/manager-server';
+import type { WorkerClient } from '../src/worker-client';
 
 /** A clock the test moves by hand. */
 export class TestClock {
@@ -97,6 +104,7 @@ export interface StartOptions {
   clock?: TestClock;
   tls?: { cert: string; key: string };
   ca?: string;
+  workerClient?: WorkerClient;
 }
 
 /** The real app on a real LevelDB in a temp dir, served on 127.0.0.1 port 0. */
@@ -110,6 +118,7 @@ export async function startTestManager(options: StartOptions): Promise<TestManag
     store,
     logger,
     clock: clock.read,
+    ...(options.workerClient ? { workerClient: options.workerClient } : {}),
   });
   const server = new ManagerServer({
     handler: app.handler,
@@ -225,8 +234,8 @@ export function report(
   worker: string,
   name: string,
   status: MirrorStatus['status'],
-  extra: Partial<MirrorStatus> = {},
-): MirrorStatus {
+  extra: Partial<MirrorStatusReport> = {},
+): MirrorStatusReport {
   return {
     name,
     worker,

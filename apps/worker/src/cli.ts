@@ -3,6 +3,7 @@ import { unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
+import { urlPasswords } from '@tunasync/api-types';
 import type { Logger } from '@tunasync/api-types';
 import { checkWorkerConfig, loadWorkerConfig } from './config/load-worker-config';
 import type { WorkerConfig } from './config/worker-config';
@@ -10,7 +11,6 @@ import { UsageError, WorkerConfigError } from './errors';
 import { createWorkerLogger } from './logging';
 import { defaultStateDir } from './runtime/state-dir';
 import { startWorker as startRuntime } from './runtime/start-worker';
-import { urlPasswords } from './url-credentials';
 
 /** Exit codes of SPEC §6. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;

@@ -129,7 +129,13 @@ export const workerConfigSchema = {
       dangerous_global_success_exit_codes: exitCodes,
       dangerous_global_rsync_success_exit_codes: exitCodes,
     }),
-    manager: table({ api_base: str, api_base_list: strings, ca_cert: str, token: str }),
+    manager: table({
+      api_base: str,
+      api_base_list: strings,
+      ca_cert: str,
+      token: str,
+      heartbeat_interval: { type: 'integer', minimum: 0, maximum: 3600 },
+    }),
     server: table({
       hostname: str,
       listen_addr: str,

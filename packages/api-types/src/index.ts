@@ -8,6 +8,7 @@ export { NAME_PATTERN, isValidName, nameProblem } from './name-rule';
 export type {
   Rfc3339,
   MirrorStatus,
+  MirrorStatusReport,
   WebMirrorStatus,
   WorkerStatus,
   CmdOptions,
@@ -37,6 +38,7 @@ export {
 } from './time';
 export { parseBearerToken } from './bearer-token';
 export { silentLogger } from './logger';
+export { MAX_NESTING_DEPTH, MAX_WIRE_VALUES } from './value-limits';
 export type { Logger, LogMeta } from './logger';
 export { TunasyncError, isTunasyncError } from './tunasync-error';
 export { HISTORY_SIZE_MAX, MANAGER_DEFAULTS } from './manager-config';
@@ -94,3 +96,9 @@ export {
   mirrorProgressMessageSchema,
 } from './wire-schemas';
 export { managerConfigSchema, workerConfigSchema, ctlConfigSchema } from './config-schemas';
+export {
+  hasUrlUserinfo,
+  redactUrlUserinfo,
+  urlPasswords,
+  withoutUrlPassword,
+} from './url-userinfo';

@@ -1,5 +1,7 @@
 import type { default as Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { nameProblem } from './name-rule';
+import { MAX_NESTING_DEPTH, MAX_WIRE_VALUES, valueLimitProblem } from './value-limits';
+import type { ValueLimitProblem } from './value-limits';
 import { precompiledModule } from './precompiled-module';
 import type * as SchemaRegistry from './schema-registry';
 import type { SchemaId } from './schema-registry';
@@ -11,7 +13,7 @@ import type {
   MirrorProgressMessage,
   MirrorSchedules,
   MirrorSizeMessage,
-  MirrorStatus,
+  MirrorStatusReport,
   WorkerCmd,
   WorkerStatus,
 } from './wire-types';
@@ -141,9 +143,33 @@ function locate(path: string, text: string): string {
   return path === '' ? text : `${path}: ${text}`;
 }
 
+function limitText(problem: ValueLimitProblem): string {
+  return problem.kind === 'too-many'
+    ? `holds more than ${MAX_WIRE_VALUES} values`
+    : locate(problem.at, `nests deeper than ${MAX_NESTING_DEPTH} levels of arrays and objects`);
+}
+
+const CONFIG_SCHEMAS: ReadonlySet<SchemaId> = new Set([
+  'ManagerConfig',
+  'WorkerConfig',
+  'CtlConfig',
+]);
+
+/** Problems shown at most (the rest counted): an answer or an error line stays readable. */
+const MAX_PROBLEMS = 20;
+
+function capped(list: string[]): string[] {
+  if (list.length <= MAX_PROBLEMS) return list;
+  return [...list.slice(0, MAX_PROBLEMS), `… and ${list.length - MAX_PROBLEMS} more`];
+}
+
 function makeValidator<T>(id: SchemaId, lookup: ValidateFunctionLookup): Validator<T> {
   let compiled: ValidateFunction | undefined;
+  const maxValues = CONFIG_SCHEMAS.has(id) ? Infinity : MAX_WIRE_VALUES;
   return (input: unknown) => {
+    // Before anything recursive or costly sees the input (structuredClone, the schema check).
+    const limit = valueLimitProblem(input, MAX_NESTING_DEPTH, maxValues);
+    if (limit !== undefined) return { ok: false, problems: [limitText(limit)], warnings: [] };
     compiled ??= lookup(id);
     const value: unknown = structuredClone(input);
     compiled(value);
@@ -166,7 +192,7 @@ function makeValidator<T>(id: SchemaId, lookup: ValidateFunctionLookup): Validat
         problems.push(locate(formatJsonPointer(error.instancePath), reason(error)));
       }
     }
-    const unique = (list: string[]) => [...new Set(list)];
+    const unique = (list: string[]) => capped([...new Set(list)]);
     if (problems.length > 0)
       return { ok: false, problems: unique(problems), warnings: unique(warnings) };
     return { ok: true, value: value as T, warnings: unique(warnings) };
@@ -188,7 +214,7 @@ function withCmdDefaults<T extends { args: string[]; options: Record<string, boo
 }
 
 export interface Validators {
-  validateMirrorStatus: Validator<MirrorStatus>;
+  validateMirrorStatus: Validator<MirrorStatusReport>;
   validateWorkerStatus: Validator<WorkerStatus>;
   validateClientCmd: Validator<ClientCmd>;
   validateWorkerCmd: Validator<WorkerCmd>;

@@ -3,6 +3,8 @@ import {
   ctlConfigSchema,
   formatJsonPointer,
   HISTORY_SIZE_MAX,
+  MAX_NESTING_DEPTH,
+  MAX_WIRE_VALUES,
   MANAGER_DEFAULTS,
   managerConfigSchema,
   mirrorProgressMessageSchema,
@@ -156,6 +158,46 @@ describe.each(implementations)('validators (%s)', (_impl, load) => {
       }
     });
 
+    it('refuses a value nested deeper than MAX_NESTING_DEPTH before cloning it', () => {
+      // 10,000 levels overflow structuredClone's recursion; the check walks with a stack.
+      let deep: unknown = [];
+      for (let i = 0; i < 10_000; i++) deep = [deep];
+      const cut = { ...(minimal as Json), extra: deep };
+      expect(validate(cut)).toEqual({
+        ok: false,
+        problems: [`extra[0]: nests deeper than ${MAX_NESTING_DEPTH} levels of arrays and objects`],
+        warnings: [],
+      });
+      let deepObject: unknown = {};
+      for (let i = 0; i < 10_000; i++) deepObject = { a: deepObject };
+      expect(validate(deepObject)).toMatchObject({
+        ok: false,
+        problems: [`a.a: nests deeper than ${MAX_NESTING_DEPTH} levels of arrays and objects`],
+      });
+    });
+
+    it('takes unknown values nested up to the limit', () => {
+      let deep: unknown = 1;
+      // The body itself is level 1, so `extra` may hold MAX_NESTING_DEPTH - 1 levels.
+      for (let i = 0; i < MAX_NESTING_DEPTH - 1; i++) deep = [deep];
+      expect(validate({ ...(minimal as Json), extra: deep }).ok).toBe(true);
+      expect(validate({ ...(minimal as Json), extra: [deep] })).toMatchObject({ ok: false });
+    });
+
+    it('refuses a wire body of more than MAX_WIRE_VALUES values, not a config file', () => {
+      const many = { ...(minimal as Json), extra: new Array(MAX_WIRE_VALUES).fill(1) };
+      const result = validate(many);
+      if (_name.endsWith('.conf')) {
+        expect(result.ok).toBe(true);
+      } else {
+        expect(result).toEqual({
+          ok: false,
+          problems: [`holds more than ${MAX_WIRE_VALUES} values`],
+          warnings: [],
+        });
+      }
+    });
+
     const fields = typedFields(schema);
     it('has typed fields to check', () => {
       expect(fields.length).toBeGreaterThan(0);
@@ -200,6 +242,16 @@ describe.each(implementations)('validators (%s)', (_impl, load) => {
         },
       });
       expect(input).toEqual({ name: 'debian', status: 'syncing', unknown_extra: 1 });
+    });
+
+    it('keeps observed_ago_ms (tunasync-ts workers) when given, a whole number of ms from 0', () => {
+      const given = validateMirrorStatus({ name: 'm', observed_ago_ms: 42_000 });
+      expect(given.ok && given.value.observed_ago_ms).toBe(42_000);
+      const absent = validateMirrorStatus({ name: 'm' });
+      expect(absent.ok && 'observed_ago_ms' in absent.value).toBe(false);
+      for (const bad of [-1, 0.5, Number.MAX_SAFE_INTEGER + 2]) {
+        expect(validateMirrorStatus({ name: 'm', observed_ago_ms: bad }).ok).toBe(false);
+      }
     });
 
     it('accepts any RFC 3339 time and rejects other time text', () => {
@@ -263,6 +315,16 @@ describe.each(implementations)('validators (%s)', (_impl, load) => {
         ok: false,
         problems: ['schedules[0].name: is required'],
       });
+    });
+
+    it('lists at most 20 problems and counts the rest', () => {
+      const result = validateMirrorSchedules({ schedules: new Array(100).fill({}) });
+      expect(result.ok).toBe(false);
+      if (!result.ok) {
+        expect(result.problems).toHaveLength(21);
+        expect(result.problems[0]).toBe('schedules[0].name: is required');
+        expect(result.problems[20]).toBe('… and 80 more');
+      }
     });
   });
 

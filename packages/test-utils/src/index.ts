@@ -25,3 +25,4 @@ export {
 } from './worker-process';
 export { badConfigLines, mutatedConfig } from './config-mutation';
 export type { MutatedConfig } from './config-mutation';
+export { watchChild, type WatchedChild } from './watched-child';

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import {
   isCmdVerb,
@@ -18,6 +19,7 @@ export const CONTROL_ANSWERS = {
   invalidRequest: 'Invalid request',
   invalidCommand: 'Invalid Command',
   unauthorized: 'Unauthorized: missing or wrong bearer token',
+  tooLarge: 'Request body too large (limit 64 KiB)',
   notFound: (name: string) => `Mirror \`\`${name}'' not found`,
 } as const;
 
@@ -77,6 +79,9 @@ function parseCommand(raw: string): WorkerCmd {
   return result.value;
 }
 
+/** Largest command body the control server reads (a WorkerCmd is a few hundred bytes). */
+const BODY_LIMIT_BYTES = 64 * 1024;
+
 /** The express app of the control server: `POST /` with a WorkerCmd. */
 export function createControlApp(options: Omit<ControlServerOptions, 'host' | 'port' | 'tls'>) {
   const { commands, logger, token } = options;
@@ -92,10 +97,21 @@ export function createControlApp(options: Omit<ControlServerOptions, 'host' | 'p
     }
     next();
   });
-  // Like the Go worker, the body is read as JSON whatever its content type says.
+  // A declared length over the limit is refused from the headers, before the body is read,
+  // and the connection closed: a client cannot make the worker wait for a body it throws away.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const declared = req.headers['content-length'];
+    if (declared !== undefined && Number(declared) > BODY_LIMIT_BYTES) {
+      res.set('Connection', 'close').status(413).json({ msg: CONTROL_ANSWERS.tooLarge });
+      return;
+    }
+    next();
+  });
+  // Like the Go worker, the body is read as JSON whatever its content type says. A body that
+  // is not what its Content-Encoding says, or nests too deep, is an "Invalid request" (400).
   app.post(
     '/',
-    express.text({ type: () => true, limit: '64kb' }),
+    express.text({ type: () => true, limit: BODY_LIMIT_BYTES }),
     async (req: Request, res: Response) => {
       const cmd = parseCommand(typeof req.body === 'string' ? req.body : '');
       logger.info(`received command ${cmd.cmd}${cmd.mirror_id ? ` ${cmd.mirror_id}` : ''}`, {
@@ -151,6 +167,24 @@ export function createControlApp(options: Omit<ControlServerOptions, 'host' | 'p
   return app;
 }
 
+/**
+ * A request Node's HTTP parser refuses (a broken request line, both Content-Length and
+ * Transfer-Encoding, a bad chunk) never reaches the app: answer it like any other bad
+ * request, 400 `{"msg":"Invalid request"}`, instead of Node's empty 400, and close.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  const answering = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (err.code === 'ECONNRESET' || !socket.writable || answering?.headersSent === true) {
+    socket.destroy();
+    return;
+  }
+  const body = JSON.stringify({ msg: CONTROL_ANSWERS.invalidRequest });
+  socket.end(
+    'HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
 /** The worker's control server (SPEC §4.1), HTTP or HTTPS. */
 export class ControlServer {
   private server: http.Server | https.Server | undefined;
@@ -164,6 +198,7 @@ export class ControlServer {
       ? https.createServer({ cert: this.options.tls.cert, key: this.options.tls.key }, app)
       : http.createServer(app);
     server.requestTimeout = 120_000;
+    server.on('clientError', answerClientError);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       const host = this.options.host === '' ? undefined : this.options.host;

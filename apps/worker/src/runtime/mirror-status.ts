@@ -1,6 +1,10 @@
-import { ZERO_TIME_RFC3339, type MirrorStatus, type SyncStatus } from '@tunasync/api-types';
+import {
+  ZERO_TIME_RFC3339,
+  withoutUrlPassword,
+  type MirrorStatus,
+  type SyncStatus,
+} from '@tunasync/api-types';
 import type { Provider } from '@tunasync/core';
-import { withoutUrlPassword } from '../url-credentials';
 
 /**
  * The MirrorStatus of a report (SPEC §4.2.4). The time-stamps are the manager's to set

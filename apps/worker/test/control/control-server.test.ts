@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { Agent, request } from 'undici';
 import { silentLogger } from '@tunasync/api-types';
 import { TempDirs, makeTlsCertificate } from '@tunasync/test-utils';
@@ -231,3 +232,64 @@ test('a port in use is an error from start()', async () => {
   });
   await expect(second.start()).rejects.toThrow(/EADDRINUSE/);
 });
+
+describe('hostile bodies', () => {
+  test('JSON nested 10,000 deep is an Invalid request, not a crash', async () => {
+    const url = await startServer();
+    const deep = '['.repeat(10_000) + ']'.repeat(10_000);
+    for (const verb of ['ping', 'explode']) {
+      expect(await post(url, `{"cmd":"${verb}","mirror_id":"debian","x":${deep}}`)).toEqual({
+        status: 400,
+        body: { msg: 'Invalid request' },
+      });
+    }
+    expect(commands.calls).toEqual([]);
+  });
+
+  test.each(['gzip', 'deflate', 'br'])(
+    'a body that is not valid %s data is an Invalid request',
+    async (encoding) => {
+      const url = await startServer();
+      const body = cmd({ cmd: 'ping', mirror_id: 'debian' });
+      expect(await post(url, body, { 'content-encoding': encoding })).toEqual({
+        status: 400,
+        body: { msg: 'Invalid request' },
+      });
+      expect(commands.calls).toEqual([]);
+    },
+  );
+
+  test('a declared Content-Length over 64 KiB is a 413 at once, and the connection closes', async () => {
+    await startServer();
+    // Headers only: the body never comes, so an answer proves it was not waited for.
+    const text = await exchangeUntilClosed(
+      'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n{"cmd":',
+    );
+    expect(text).toMatch(/^HTTP\/1\.1 413 /);
+    expect(text).toMatch(/\r\nConnection: close\r\n/i);
+    expect(text).toContain(JSON.stringify({ msg: CONTROL_ANSWERS.tooLarge }));
+    expect(commands.calls).toEqual([]);
+  });
+
+  test('a request the HTTP parser refuses is an Invalid request in JSON, and the connection closes', async () => {
+    await startServer();
+    const text = await exchangeUntilClosed(
+      'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}',
+    );
+    expect(text).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(text).toMatch(/\r\n\r\n\{"msg":"Invalid request"\}$/);
+    expect(commands.calls).toEqual([]);
+  });
+});
+
+/** Writes raw bytes to the control server; resolves with all it answered once it closes. */
+function exchangeUntilClosed(request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(server.port, '127.0.0.1');
+    let text = '';
+    socket.on('data', (c: Buffer) => (text += c.toString('utf8')));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(text));
+    socket.write(request);
+  });
+}

@@ -1,5 +1,9 @@
-import { buildMirrorStatus } from '../src/runtime/mirror-status';
-import { urlPasswords, withoutUrlPassword } from '../src/url-credentials';
+import {
+  hasUrlUserinfo,
+  redactUrlUserinfo,
+  urlPasswords,
+  withoutUrlPassword,
+} from '../src/url-userinfo';
 
 describe('URL passwords', () => {
   it.each([
@@ -23,8 +27,10 @@ describe('URL passwords', () => {
     expect(urlPasswords('https://u:@host/')).toEqual([]);
   });
 
-  it('a status report carries the upstream without its password', () => {
-    const provider = { name: 'm', upstream: 'https://u:secret@h/x/', isMaster: true };
-    expect(buildMirrorStatus('w1', provider, 'success', '1G', '').upstream).toBe('https://u@h/x/');
+  it('redacts the whole userinfo for logs and answers', () => {
+    expect(redactUrlUserinfo('http://u:pw@127.0.0.1:9/')).toBe('http://REDACTED@127.0.0.1:9/');
+    expect(redactUrlUserinfo('not a url')).toBe('not a url');
+    expect(hasUrlUserinfo('HTTP://u@h/')).toBe(true);
+    expect(hasUrlUserinfo('http://h/a@b')).toBe(false);
   });
 });

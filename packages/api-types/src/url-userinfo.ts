@@ -18,8 +18,7 @@ function splitUserinfo(
 
 /**
  * A URL without the password of its userinfo (`https://u:pw@host/x` → `https://u@host/x`),
- * as the worker reports a mirror's upstream (the manager publishes it on `/jobs`); any
- * other text unchanged.
+ * as a mirror's upstream is reported and published (`/jobs`); any other text unchanged.
  */
 export function withoutUrlPassword(url: string): string {
   const parts = splitUserinfo(url);
@@ -38,4 +37,18 @@ export function urlPasswords(url: string): string[] {
     // not percent-encoded text: the written form only
   }
   return decoded === password ? [password] : [password, decoded];
+}
+
+/**
+ * A URL as a log line or an error answer may show it: any user name or password in it
+ * replaced by `REDACTED` (`http://u:pw@host/` → `http://REDACTED@host/`). Works on text
+ * that is not a valid URL too.
+ */
+export function redactUrlUserinfo(url: string): string {
+  return url.replace(USERINFO, '$1REDACTED@');
+}
+
+/** Whether a URL carries a user name or password (`http://user:pw@host/`). */
+export function hasUrlUserinfo(url: string): boolean {
+  return USERINFO.test(url);
 }

@@ -1,0 +1,8 @@
+import { buildMirrorStatus } from '../src/runtime/mirror-status';
+
+describe('URL passwords', () => {
+  it('a status report carries the upstream without its password', () => {
+    const provider = { name: 'm', upstream: 'https://u:secret@h/x/', isMaster: true };
+    expect(buildMirrorStatus('w1', provider, 'success', '1G', '').upstream).toBe('https://u@h/x/');
+  });
+});
