@@ -94,7 +94,7 @@ class BoltReader implements BoltFile {
   }
 
   /** Every leaf element of a bucket's tree, in key order; each page is read at most once. */
-  *leaves(root: BucketRoot): Generator<LeafElement> {
+  private *leaves(root: BucketRoot): Generator<LeafElement> {
     if ('inline' in root) {
       const page = decodePage(root.inline, `the inline page of bucket ${root.name}`);
       if (typeof page === 'string') throw this.damaged(page);
@@ -121,7 +121,7 @@ class BoltReader implements BoltFile {
   }
 
   /** The nested bucket `name` of the bucket starting at `parent`. */
-  child(parent: BucketRoot, name: string): BoltBucket | undefined {
+  private child(parent: BucketRoot, name: string): BoltBucket | undefined {
     const wanted = Buffer.from(name, 'utf8');
     for (const element of this.leaves(parent)) {
       if (!element.isBucket || !element.key.equals(wanted)) continue;
@@ -137,7 +137,7 @@ class BoltReader implements BoltFile {
     return undefined;
   }
 
-  bucketAt(root: BucketRoot): BoltBucket {
+  private bucketAt(root: BucketRoot): BoltBucket {
     const leaves = () => this.leaves(root);
     return {
       *entries() {

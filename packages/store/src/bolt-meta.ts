@@ -12,10 +12,10 @@
  */
 
 export const BOLT_MAGIC = 0xed0cdaed;
-export const BOLT_VERSION = 2;
+const BOLT_VERSION = 2;
 /** Bytes of the page header that precedes every page's content. */
 export const PAGE_HEADER_SIZE = 16;
-export const META_PAGE_FLAG = 0x04;
+const META_PAGE_FLAG = 0x04;
 const META_SIZE = 64;
 const CHECKSUMMED = 56;
 

@@ -1,5 +1,6 @@
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { BOLT_MAGIC, PAGE_HEADER_SIZE } from './bolt-meta';
 import { storeErrors } from './errors';
 import { ManifestProblem, readManifest } from './leveldb-manifest';
 import { lockHolders } from './file-locks';
@@ -22,10 +23,6 @@ export type DatabaseLocationKind = 'missing' | 'empty' | 'leveldb';
  */
 export type DatabaseContent = DatabaseLocationKind | GoDatabaseKind;
 
-/** bbolt's meta page: a 16-byte page header, then the magic 0xED0CDAED (little-endian). */
-const BOLT_MAGIC_OFFSET = 16;
-const BOLT_MAGIC = 0xed0cdaed;
-
 const LEVELDB_NAME = /^(?:\d+\.(?:log|ldb|sst|dbtmp)|MANIFEST-\d+|LOCK|LOG|LOG\.old)$/;
 const BADGER_NAME = /^(?:\d+\.vlog|KEYREGISTRY|DISCARD|MANIFEST)$/;
 const CURRENT_TEXT = /^(MANIFEST-\d+)\n$/;
@@ -45,9 +42,10 @@ async function looksLikeBolt(path: string): Promise<boolean> {
   const handle = await open(path, 'r').catch(() => undefined);
   if (!handle) return false;
   try {
-    const head = Buffer.alloc(BOLT_MAGIC_OFFSET + 4);
+    // bbolt's meta page: the 16-byte page header, then the magic (little-endian).
+    const head = Buffer.alloc(PAGE_HEADER_SIZE + 4);
     const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    return bytesRead === head.length && head.readUInt32LE(BOLT_MAGIC_OFFSET) === BOLT_MAGIC;
+    return bytesRead === head.length && head.readUInt32LE(PAGE_HEADER_SIZE) === BOLT_MAGIC;
   } finally {
     await handle.close();
   }

@@ -105,13 +105,13 @@ export async function importGoDatabase(
       ],
       { sync: true },
     );
+    await db.close();
+    await rename(staging, target);
   } catch (err) {
     await db.close().catch(() => undefined);
     await rm(staging, { recursive: true, force: true });
     throw storeErrors.openFailed(staging, (err as Error).message ?? String(err), err);
   }
-  await db.close();
-  await rename(staging, target);
   return {
     source,
     target,
