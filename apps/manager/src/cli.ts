@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
 import type { Logger } from '@tunasync/api-types';
-import { STORE_ERROR_CODES, isStoreError } from '@tunasync/store';
+import { STORE_ERROR_CODES, describePlan, isStoreError, planDatabase } from '@tunasync/store';
 import { isManagerError } from './errors';
+import { ImportCommandError, runImportCommand } from './import-command';
 import { loadManagerConfig } from './manager-config';
-import type { ManagerFlags } from './manager-config';
+import type { ManagerFlags, ManagerSettings } from './manager-config';
 import { runManager } from './run-manager';
 import { createWinstonLogger } from './winston-logger';
 
@@ -19,6 +20,7 @@ export const EXIT_USAGE = 2;
 const PROGRAM = 'tunasync-manager';
 
 export const USAGE = `Usage: ${PROGRAM} [options]
+       ${PROGRAM} import --from bolt:FILE|leveldb:DIR [--to DIR]   (see import --help)
 
 Runs the tunasync manager: the HTTP API that workers report to and tunasynctl talks to.
 
@@ -28,13 +30,16 @@ Options:
       --port PORT           listen on PORT (default 14242; 0 picks a free port)
       --cert FILE           TLS certificate; with --key, serve HTTPS
       --key FILE            TLS private key
-      --db-file DIR         the LevelDB directory (default /var/lib/tunasync/tunasync.db)
-      --db-type TYPE        database type; only "leveldb"
+      --db-file PATH        the database (default /var/lib/tunasync/tunasync.db): a LevelDB
+                            directory, or a Go manager's bolt file or LevelDB directory,
+                            imported beside it at the first start
+      --db-type TYPE        "leveldb" or "bolt" (unset: what the db_file holds decides)
   -v, --verbose             log debug lines too
       --debug               debug mode: debug lines and one line per request
       --with-systemd        log without timestamps (journald adds its own)
       --pidfile FILE        write the process id to FILE while running
-      --check-config FILE   check FILE (with the other flags), print every problem, exit
+      --check-config FILE   check FILE (with the other flags), print every problem and the
+                            database it would open or import, exit
       --strict              unknown configuration keys are errors, not warnings
   -h, --help                print this help and exit
       --version             print the version and exit
@@ -141,6 +146,8 @@ function waitForSignal(signals: NodeJS.EventEmitter, onHup: () => void): Promise
  */
 const UNUSABLE_DATABASE: ReadonlySet<string> = new Set([
   STORE_ERROR_CODES.foreign,
+  STORE_ERROR_CODES.boltCorrupt,
+  STORE_ERROR_CODES.goDatabase,
   STORE_ERROR_CODES.notADirectory,
   STORE_ERROR_CODES.corrupt,
   STORE_ERROR_CODES.unsupportedVersion,
@@ -160,6 +167,55 @@ function reportStartFailure(logger: Logger, err: unknown): number {
   return EXIT_RUNTIME;
 }
 
+type Write = (stream: Writable, text: string) => void;
+
+/**
+ * The end of `--check-config`: says which database a start would open or import (reading
+ * only). A database in use (the running manager's) is a warning; one that cannot be used
+ * (or read) is an error of the configuration, exit 2.
+ */
+async function checkDatabase(
+  settings: ManagerSettings,
+  checkFile: string,
+  io: CliIo,
+  write: Write,
+): Promise<number> {
+  try {
+    const plan = await planDatabase(settings.dbFile, settings.dbType);
+    write(io.stdout, `${checkFile}: OK`);
+    write(io.stdout, `database: a start would ${describePlan(plan)}`);
+    return EXIT_OK;
+  } catch (err) {
+    if (!isStoreError(err)) throw err;
+    if (err.code === STORE_ERROR_CODES.locked) {
+      write(io.stderr, `warning: ${err.message}`);
+      write(io.stdout, `${checkFile}: OK`);
+      return EXIT_OK;
+    }
+    write(io.stderr, `error: ${err.message}`);
+    return EXIT_USAGE;
+  }
+}
+
+/** `tunasync-manager import …`: one line per outcome, the exit code. */
+async function importCli(argv: string[], io: CliIo, write: Write): Promise<number> {
+  const logger = createWinstonLogger({ level: 'info', withSystemd: false, stream: io.stderr });
+  try {
+    for (const line of await runImportCommand(argv, logger)) write(io.stdout, line);
+    return EXIT_OK;
+  } catch (err) {
+    if (err instanceof ImportCommandError) {
+      write(io.stderr, err.message);
+      return err.exitCode;
+    }
+    if (isStoreError(err)) {
+      write(io.stderr, `${PROGRAM} import: ${err.message}`);
+      return UNUSABLE_DATABASE.has(err.code) ? EXIT_USAGE : EXIT_RUNTIME;
+    }
+    throw err;
+  }
+}
+
 /**
  * The whole program with its exit code: flags, config, the daemon until SIGTERM/SIGINT.
  * Never exits the process itself (`main` does).
@@ -167,6 +223,7 @@ function reportStartFailure(logger: Logger, err: unknown): number {
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const write = (stream: Writable, text: string) =>
     stream.write(text.endsWith('\n') ? text : `${text}\n`);
+  if (argv[0] === 'import') return importCli(argv.slice(1), io, write);
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
@@ -191,9 +248,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   for (const warning of check.warnings) write(io.stderr, `warning: ${warning}`);
   for (const problem of check.problems) write(io.stderr, `error: ${problem}`);
   if (checkFile !== undefined) {
-    if (check.problems.length > 0) return EXIT_USAGE;
-    write(io.stdout, `${checkFile}: OK`);
-    return EXIT_OK;
+    if (check.problems.length > 0 || !check.settings) return EXIT_USAGE;
+    return checkDatabase(check.settings, checkFile, io, write);
   }
   if (!check.settings) return EXIT_USAGE;
   const settings = check.settings;
@@ -221,7 +277,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
   }
   logger.info(
-    `${PROGRAM} ${managerVersion()} listening on ${running.url} (database ${settings.dbFile})`,
+    `${PROGRAM} ${managerVersion()} listening on ${running.url} (database ${running.database})`,
   );
 
   const signals = io.signals ?? process;

@@ -8,7 +8,7 @@ import type { CredentialSources } from './load-credentials';
 import { checkMirrorzConfig } from './mirrorz-config';
 import { readConfigText } from './read-config-text';
 
-/** Go's default database path; an old bolt file there is detected and explained. */
+/** Go's default database path; a Go bolt file there is imported (`planDatabase`). */
 export const DEFAULT_DB_FILE = '/var/lib/tunasync/tunasync.db';
 
 /** Flags of SPEC §5/§6 that override the file (undefined: not given). */
@@ -33,7 +33,11 @@ export interface ManagerSettings extends ManagerAppConfig {
   port: number;
   sslCertFile?: string;
   sslKeyFile?: string;
-  dbType: 'leveldb';
+  /**
+   * db_type of the file or flag: `leveldb`, `bolt` (a Go bolt file, imported), or unset —
+   * then what db_file holds decides (`planDatabase` in `@tunasync/store`).
+   */
+  dbType?: 'leveldb' | 'bolt';
   dbFile: string;
   caCertFile?: string;
   workerOfflineAfter: number;
@@ -50,8 +54,6 @@ export interface ManagerConfigCheck {
   problems: string[];
   warnings: string[];
 }
-
-const GO_FORMATS = new Set(['bolt', 'badger']);
 
 async function readToml(file: string, problems: string[]): Promise<unknown> {
   let text: string;
@@ -73,10 +75,10 @@ async function readToml(file: string, problems: string[]): Promise<unknown> {
 }
 
 function dbTypeProblem(dbType: string, where: string): string | undefined {
-  if (dbType === 'leveldb') return undefined;
-  if (GO_FORMATS.has(dbType)) {
+  if (dbType === 'leveldb' || dbType === 'bolt') return undefined;
+  if (dbType === 'badger') {
     return (
-      `${where}: db_type "${dbType}" is a database format of the Go manager, which this manager ` +
+      `${where}: db_type "badger" is a database format of the Go manager, which this manager ` +
       `cannot read; set db_type = "leveldb" and db_file to a new, empty directory and start: ` +
       `workers register again and re-report every mirror, and tunasynctl works at once`
     );
@@ -84,7 +86,7 @@ function dbTypeProblem(dbType: string, where: string): string | undefined {
   if (dbType === 'redis') {
     return `${where}: db_type "redis" is reserved for the shared store of a multi-manager deployment and is not available yet; use "leveldb"`;
   }
-  return `${where}: unknown db_type ${JSON.stringify(dbType)}; the only one is "leveldb"`;
+  return `${where}: unknown db_type ${JSON.stringify(dbType)}; the known ones are "leveldb" and "bolt" (a Go manager's bolt file, imported)`;
 }
 
 /**
@@ -116,8 +118,11 @@ export async function loadManagerConfig(flags: ManagerFlags): Promise<ManagerCon
   const files = doc.files ?? {};
   const at = (key: string, flag?: string) => (flag ? `--${flag}` : `${label}:${key}`);
 
-  const dbType = flags.dbType ?? files.db_type ?? MANAGER_DEFAULTS.db_type;
-  const dbProblem = dbTypeProblem(dbType, at('files.db_type', flags.dbType && 'db-type'));
+  const dbType = flags.dbType ?? files.db_type;
+  const dbProblem =
+    dbType === undefined
+      ? undefined
+      : dbTypeProblem(dbType, at('files.db_type', flags.dbType && 'db-type'));
   if (dbProblem) problems.push(dbProblem);
 
   if ((flags.cert === undefined) !== (flags.key === undefined)) {
@@ -169,7 +174,6 @@ export async function loadManagerConfig(flags: ManagerFlags): Promise<ManagerCon
     debug: flags.debug === true || doc.debug === true,
     addr: flags.addr ?? server.addr ?? MANAGER_DEFAULTS.addr,
     port: flags.port ?? server.port ?? MANAGER_DEFAULTS.port,
-    dbType: 'leveldb',
     dbFile: flags.dbFile ?? (files.db_file || DEFAULT_DB_FILE),
     workerOfflineAfter: server.worker_offline_after ?? MANAGER_DEFAULTS.worker_offline_after,
     historySize: server.history_size ?? MANAGER_DEFAULTS.history_size,
@@ -177,6 +181,7 @@ export async function loadManagerConfig(flags: ManagerFlags): Promise<ManagerCon
     configLabel: label,
   };
   if (file !== undefined) settings.configFile = file;
+  if (dbType === 'leveldb' || dbType === 'bolt') settings.dbType = dbType;
   if (sslCertFile !== undefined) settings.sslCertFile = sslCertFile;
   if (sslKeyFile !== undefined) settings.sslKeyFile = sslKeyFile;
   if (caCertFile !== undefined) settings.caCertFile = caCertFile;

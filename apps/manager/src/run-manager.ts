@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { silentLogger } from '@tunasync/api-types';
 import type { Logger } from '@tunasync/api-types';
-import { LevelStore } from '@tunasync/store';
+import { openPlannedDatabase, planDatabase } from '@tunasync/store';
 import type { Store } from '@tunasync/store';
 import { createManagerApp } from './app';
 import { loadCredentials } from './load-credentials';
@@ -13,6 +13,8 @@ export interface RunningManager {
   url: string;
   port: number;
   store: Store;
+  /** The LevelDB directory it runs on (db_file, or the import of a Go database). */
+  database: string;
   app: ManagerApp;
   /**
    * Reads the credential files again (SIGHUP) and, when they are all good, checks requests
@@ -45,7 +47,8 @@ export async function runManager(
           key: await readFile(settings.sslKeyFile, 'utf8'),
         }
       : undefined;
-  const store = await LevelStore.open({ location: settings.dbFile, logger });
+  const plan = await planDatabase(settings.dbFile, settings.dbType);
+  const store = await openPlannedDatabase(plan, logger);
   let app: ManagerApp | undefined;
   let server: ManagerServer | undefined;
   try {
@@ -90,6 +93,7 @@ export async function runManager(
       url,
       port,
       store,
+      database: plan.location,
       app,
       reloadCredentials() {
         const next = reloading.then(reloadOnce, reloadOnce);

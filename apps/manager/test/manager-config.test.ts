@@ -37,7 +37,7 @@ describe('problems found by the mutated-config property test (#11) stay one line
     const check = await settingsOf('[files]\ndb_type = "a\\nb"\n');
     expect(check.problems).toEqual([
       expect.stringMatching(
-        /manager\.conf:files\.db_type: unknown db_type "a\\nb"; the only one is "leveldb"$/,
+        /manager\.conf:files\.db_type: unknown db_type "a\\nb"; the known ones are "leveldb" and "bolt" \(a Go manager's bolt file, imported\)$/,
       ),
     ]);
   });

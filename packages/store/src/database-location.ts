@@ -1,8 +1,11 @@
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { BOLT_MAGIC, PAGE_HEADER_SIZE } from './bolt-meta';
 import { storeErrors } from './errors';
 import { ManifestProblem, readManifest } from './leveldb-manifest';
-import { isPosixLocked } from './posix-lock';
+import { lockHolders } from './file-locks';
+import { isGoLevelDb } from './go-leveldb-source';
+import type { GoDatabaseKind } from './go-import';
 
 /**
  * What a database location holds, as far as opening it goes:
@@ -13,9 +16,12 @@ import { isPosixLocked } from './posix-lock';
  */
 export type DatabaseLocationKind = 'missing' | 'empty' | 'leveldb';
 
-/** bbolt's meta page: a 16-byte page header, then the magic 0xED0CDAED (little-endian). */
-const BOLT_MAGIC_OFFSET = 16;
-const BOLT_MAGIC = 0xed0cdaed;
+/**
+ * What `inspectDatabaseLocation` finds: one of the above, or a database of the Go manager
+ * that can be imported — `bolt` (a file with bbolt's magic), `goleveldb` (an intact LevelDB
+ * directory whose info log is goleveldb's).
+ */
+export type DatabaseContent = DatabaseLocationKind | GoDatabaseKind;
 
 const LEVELDB_NAME = /^(?:\d+\.(?:log|ldb|sst|dbtmp)|MANIFEST-\d+|LOCK|LOG|LOG\.old)$/;
 const BADGER_NAME = /^(?:\d+\.vlog|KEYREGISTRY|DISCARD|MANIFEST)$/;
@@ -36,25 +42,17 @@ async function looksLikeBolt(path: string): Promise<boolean> {
   const handle = await open(path, 'r').catch(() => undefined);
   if (!handle) return false;
   try {
-    const head = Buffer.alloc(BOLT_MAGIC_OFFSET + 4);
+    // bbolt's meta page: the 16-byte page header, then the magic (little-endian).
+    const head = Buffer.alloc(PAGE_HEADER_SIZE + 4);
     const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    return bytesRead === head.length && head.readUInt32LE(BOLT_MAGIC_OFFSET) === BOLT_MAGIC;
+    return bytesRead === head.length && head.readUInt32LE(PAGE_HEADER_SIZE) === BOLT_MAGIC;
   } finally {
     await handle.close();
   }
 }
 
-/**
- * The error for a location that is a file. The place where importing a Go bolt file will
- * hook in (issue #12); until then a bolt file is named as such and refused.
- */
-async function fileError(location: string, size: number, isFile: boolean): Promise<Error> {
-  if (isFile && (await looksLikeBolt(location))) {
-    return storeErrors.notADirectory(
-      location,
-      'it looks like a Go bolt database; importing bolt databases is not available yet, so keep it for the Go manager',
-    );
-  }
+/** The error for a location that is a file (not a bolt database). */
+function fileError(location: string, size: number, isFile: boolean): Error {
   return storeErrors.notADirectory(
     location,
     isFile ? `a file of ${size} bytes` : 'not a directory',
@@ -133,11 +131,12 @@ async function checkLevelDb(location: string): Promise<void> {
 /**
  * The start-up rule of the store — never delete or rewrite a file this program did not
  * create: looks at `location` without writing anything and says whether it is missing,
- * empty or an intact LevelDB directory; anything else throws a `StoreError` naming the
- * path and what was found (a file such as a Go bolt database, a badger directory, other
- * files, a damaged LevelDB, a LevelDB locked by another process).
+ * empty, an intact LevelDB directory, or a Go manager's bolt or goleveldb database (to be
+ * imported, never opened); anything else throws a `StoreError` naming the path and what
+ * was found (another file, a badger directory, other files, a damaged LevelDB, a LevelDB
+ * locked by another process — a Go manager's flock included).
  */
-export async function checkDatabaseLocation(location: string): Promise<DatabaseLocationKind> {
+export async function inspectDatabaseLocation(location: string): Promise<DatabaseContent> {
   let info;
   try {
     info = await stat(location);
@@ -147,7 +146,10 @@ export async function checkDatabaseLocation(location: string): Promise<DatabaseL
     if (code === 'ENOTDIR') throw storeErrors.notADirectory(location, 'a path below a file');
     throw storeErrors.openFailed(location, code ?? String(err), err);
   }
-  if (!info.isDirectory()) throw await fileError(location, info.size, info.isFile());
+  if (!info.isDirectory()) {
+    if (info.isFile() && (await looksLikeBolt(location))) return 'bolt';
+    throw fileError(location, info.size, info.isFile());
+  }
   let names: string[];
   try {
     names = (await readdir(location)).sort();
@@ -155,10 +157,26 @@ export async function checkDatabaseLocation(location: string): Promise<DatabaseL
     throw storeErrors.openFailed(location, errnoOf(err) ?? String(err), err);
   }
   if (names.length === 0) return 'empty';
-  if (names.includes('LOCK') && (await isPosixLocked(join(location, 'LOCK')))) {
-    throw storeErrors.locked(location);
+  // Any lock: LevelDB's (POSIX) from another tunasync-ts manager, goleveldb's (flock) from a
+  // running Go manager.
+  const holders = names.includes('LOCK') ? await lockHolders(join(location, 'LOCK')) : undefined;
+  if (holders !== undefined && holders.length > 0) {
+    throw storeErrors.locked(location, undefined, holders);
   }
   if (!names.includes('CURRENT')) throw foreignError(location, names);
   await checkLevelDb(location);
-  return 'leveldb';
+  return (await isGoLevelDb(location)) ? 'goleveldb' : 'leveldb';
+}
+
+/**
+ * `inspectDatabaseLocation` for opening a `LevelStore`: a Go manager's database is refused
+ * (`TUNASYNC_E_STORE_GO_DATABASE`), untouched — it is imported (`importGoDatabase`), never
+ * opened in place.
+ */
+export async function checkDatabaseLocation(location: string): Promise<DatabaseLocationKind> {
+  const content = await inspectDatabaseLocation(location);
+  if (content === 'bolt' || content === 'goleveldb') {
+    throw storeErrors.goDatabase(location, content === 'bolt' ? 'bolt' : 'LevelDB');
+  }
+  return content;
 }

@@ -20,6 +20,10 @@ export const STORE_ERROR_CODES = {
   badRecord: 'TUNASYNC_E_STORE_BAD_RECORD',
   /** A read or write failed after the database was open. */
   io: 'TUNASYNC_E_STORE_IO',
+  /** A Go bolt database is damaged or not a bolt file: it cannot be read. */
+  boltCorrupt: 'TUNASYNC_E_STORE_BOLT_CORRUPT',
+  /** A Go manager's database where a LevelDB store is opened: it is imported, not opened. */
+  goDatabase: 'TUNASYNC_E_STORE_GO_DATABASE',
 } as const;
 
 export type StoreErrorCode = (typeof STORE_ERROR_CODES)[keyof typeof STORE_ERROR_CODES];
@@ -46,13 +50,16 @@ export function isStoreError(err: unknown, code?: StoreErrorCode): err is StoreE
 
 /** Message templates, one per code. The data on disk is never touched by any of these. */
 export const storeErrors = {
-  locked: (location: string, cause?: unknown) =>
-    new StoreError(
+  locked: (location: string, cause?: unknown, holders: readonly number[] = []) => {
+    const pids = holders.filter((pid) => pid > 0);
+    const who = pids.length > 0 ? `, pid ${pids.join(', ')}` : '';
+    return new StoreError(
       STORE_ERROR_CODES.locked,
-      `database ${location} is locked: another tunasync-manager (or another program) has it open; stop that process first`,
+      `database ${location} is locked: another tunasync-manager (or another program${who}) has it open; stop that process first`,
       location,
       { cause },
-    ),
+    );
+  },
   corrupt: (location: string, detail: string, cause?: unknown) =>
     new StoreError(
       STORE_ERROR_CODES.corrupt,
@@ -99,5 +106,17 @@ export const storeErrors = {
       `database ${location}: ${operation} failed: ${(cause as { message?: string } | null)?.message ?? String(cause)}`,
       location,
       { cause },
+    ),
+  boltCorrupt: (location: string, detail: string) =>
+    new StoreError(
+      STORE_ERROR_CODES.boltCorrupt,
+      `Go bolt database ${location} cannot be read (${detail}); it was left untouched: restore it from a backup, or point db_file at a new directory (workers re-register and re-report)`,
+      location,
+    ),
+  goDatabase: (location: string, format: string) =>
+    new StoreError(
+      STORE_ERROR_CODES.goDatabase,
+      `database ${location} is a Go manager's ${format} database; it was left untouched — the manager imports it beside it (see "Migrating from the Go manager"), it never opens it in place`,
+      location,
     ),
 };

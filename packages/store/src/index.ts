@@ -9,8 +9,15 @@ export type {
 } from './store';
 export { LevelStore } from './level-store';
 export type { LevelStoreOptions } from './level-store';
-export { checkDatabaseLocation } from './database-location';
-export type { DatabaseLocationKind } from './database-location';
+export { checkDatabaseLocation, inspectDatabaseLocation } from './database-location';
+export type { DatabaseContent, DatabaseLocationKind } from './database-location';
+export { describePlan, openPlannedDatabase, planDatabase } from './database-plan';
+export type { DatabasePlan, PlannedDbType } from './database-plan';
+export { openBoltFile } from './bolt-file';
+export type { BoltBucket, BoltFile } from './bolt-file';
+export { describeGoDatabase, describeImport, importGoDatabase, importTarget } from './go-import';
+export type { GoDatabase, GoDatabaseKind, GoImportSummary } from './go-import';
+export { isGoLevelDb } from './go-leveldb-source';
 export { STORE_ERROR_CODES, StoreError, isStoreError, storeErrors } from './errors';
 export type { StoreErrorCode } from './errors';
 export {

@@ -2,6 +2,7 @@
  * The key layout of the LevelDB store (documented in the package README).
  *
  *   meta/version                                  → "1"
+ *   meta/imported-from                            → where an imported database came from
  *   worker/<enc(workerId)>                        → WorkerStatus JSON
  *   status/<enc(workerId)>/<enc(mirror)>          → MirrorStatus JSON
  *   history/<enc(workerId)>/<enc(mirror)>/<seq>   → RunRecord JSON (SPEC §7.8)
@@ -19,6 +20,8 @@
 
 export const LAYOUT_VERSION = '1';
 export const VERSION_KEY = 'meta/version';
+/** Written once by the import of a Go manager's database: where from, when, how many. */
+export const IMPORT_NOTE_KEY = 'meta/imported-from';
 
 const SAFE = /[A-Za-z0-9._+-]/;
 

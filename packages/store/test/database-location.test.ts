@@ -16,9 +16,14 @@ import {
 } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LevelStore, STORE_ERROR_CODES, checkDatabaseLocation } from '../src/index';
+import {
+  LevelStore,
+  STORE_ERROR_CODES,
+  checkDatabaseLocation,
+  inspectDatabaseLocation,
+} from '../src/index';
 import type { StoreErrorCode } from '../src/index';
-import { isPosixLocked } from '../src/posix-lock';
+import { lockHolders } from '../src/file-locks';
 import { mirrorStatus } from './store-conformance';
 
 const dirs: string[] = [];
@@ -179,11 +184,12 @@ describe('checkDatabaseLocation: foreign content is refused and left byte-identi
     const boltPath = join(dir, 'tunasync.db');
     await expectRefused(
       boltPath,
-      STORE_ERROR_CODES.notADirectory,
+      STORE_ERROR_CODES.goDatabase,
       new RegExp(
-        `^database ${boltPath} is not a LevelDB directory \\(it looks like a Go bolt database; importing bolt databases is not available yet`,
+        `^database ${boltPath} is a Go manager's bolt database; it was left untouched — the manager imports it`,
       ),
     );
+    expect(await inspectDatabaseLocation(boltPath)).toBe('bolt');
     await expectRefused(
       join(dir, 'other.db'),
       STORE_ERROR_CODES.notADirectory,
@@ -292,12 +298,12 @@ describe('checkDatabaseLocation: a locked database', () => {
         STORE_ERROR_CODES.locked,
         new RegExp(`^database ${location} is locked: another tunasync-manager`),
       );
-      expect(await isPosixLocked(join(location, 'LOCK'))).toBe(true);
+      expect(await lockHolders(join(location, 'LOCK'))).toEqual([child.pid]);
     } finally {
       child.stdin!.end();
       if (child.exitCode === null) await once(child, 'exit');
     }
-    expect(await isPosixLocked(join(location, 'LOCK'))).toBe(false);
-    expect(await isPosixLocked(join(location, 'no-such-file'))).toBeUndefined();
+    expect(await lockHolders(join(location, 'LOCK'))).toEqual([]);
+    expect(await lockHolders(join(location, 'no-such-file'))).toBeUndefined();
   });
 });

@@ -61,7 +61,7 @@ describe('LevelStore opening', () => {
       const err: unknown = await LevelStore.open({ location }).catch((e: unknown) => e);
       expect(isStoreError(err, STORE_ERROR_CODES.locked)).toBe(true);
       expect((err as Error).message).toBe(
-        `database ${location} is locked: another tunasync-manager (or another program) has it open; stop that process first`,
+        `database ${location} is locked: another tunasync-manager (or another program, pid ${process.pid}) has it open; stop that process first`,
       );
     } finally {
       await first.close();

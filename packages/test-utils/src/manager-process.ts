@@ -33,6 +33,8 @@ export interface ManagerProcessOptions {
   dbDir?: string;
   /** How long to wait for `/ping` (10 s). */
   timeoutMs?: number;
+  /** Environment variables set for the manager over this process's (e.g. `TZ`). */
+  env?: Record<string, string>;
 }
 
 export interface ManagerProcess {
@@ -59,6 +61,7 @@ export function startManagerProcess(options: ManagerProcessOptions = {}): Promis
   return launchManager({
     tempPrefix: 'tunasync-manager-proc-',
     timeoutMs: options.timeoutMs,
+    env: options.env,
     writeConfig: async (dir) => {
       const dbDir = options.dbDir ?? join(dir, 'db');
       const configFile = join(dir, 'manager.conf');
@@ -99,6 +102,8 @@ export interface ManagerLaunch {
   ca?: string;
   /** How long to wait for `/ping` (10 s). */
   timeoutMs?: number;
+  /** Environment variables set for the manager over this process's. */
+  env?: Record<string, string> | undefined;
 }
 
 function pingOnce(url: string, ca: string | undefined): Promise<boolean> {
@@ -142,6 +147,7 @@ export async function launchManager(launch: ManagerLaunch): Promise<ManagerProce
   const { dbDir, configFile } = files;
   const child = spawn(process.execPath, [MANAGER_BIN, '--config', configFile, ...files.args], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...launch.env },
   });
   let output = '';
   child.stdout?.on('data', (c: Buffer) => (output += c.toString('utf8')));

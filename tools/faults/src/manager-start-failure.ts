@@ -12,20 +12,21 @@ export interface StartFailure {
 }
 
 /**
- * Runs the built manager on `dbFile` (port 0 on 127.0.0.1) expecting it to refuse to start:
- * its exit code and every line it printed, read to the end of its output. A manager that
- * starts listening (or still runs after `timeoutMs`) is killed and the test fails.
+ * Runs the built manager on `dbFile` (port 0 on 127.0.0.1; db_type `dbType`, none when
+ * `null`) expecting it to refuse to start: its exit code and every line it printed, read to
+ * the end of its output. A manager that starts listening (or still runs after `timeoutMs`)
+ * is killed and the test fails.
  */
 export async function managerStartFailure(
   dbFile: string,
-  timeoutMs = 15_000,
+  { dbType = 'leveldb', timeoutMs = 15_000 }: { dbType?: string | null; timeoutMs?: number } = {},
 ): Promise<StartFailure> {
   const dir = await mkdtemp(join(tmpdir(), 'tunasync-start-failure-'));
   try {
     const config = join(dir, 'manager.conf');
     await writeFile(
       config,
-      `[server]\naddr = "127.0.0.1"\nport = 0\n[files]\ndb_type = "leveldb"\ndb_file = ${JSON.stringify(dbFile)}\n`,
+      `[server]\naddr = "127.0.0.1"\nport = 0\n[files]\n${dbType === null ? '' : `db_type = ${JSON.stringify(dbType)}\n`}db_file = ${JSON.stringify(dbFile)}\n`,
     );
     const child = spawn(process.execPath, [MANAGER_BIN, '--config', config], {
       stdio: ['ignore', 'pipe', 'pipe'],
