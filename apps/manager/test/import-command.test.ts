@@ -1,11 +1,11 @@
 import { cp, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { snapshotTree, TempDirs } from '@tunasync/test-utils';
+import { snapshotTree, TempDirs, goManagerFixtures } from '@tunasync/test-utils';
 import { LevelStore } from '@tunasync/store';
 import { runCli } from '../src/cli';
 
-const FIXTURES = '/work/shared/fixtures/go-manager-db';
+const FIXTURES = goManagerFixtures();
 const dirs = new TempDirs();
 afterEach(() => dirs.cleanup());
 

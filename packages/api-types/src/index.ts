@@ -34,6 +34,7 @@ export {
   parseRfc3339OrZero,
   formatWebTime,
   toUnixSeconds,
+  rfc3339Offset,
   toWebMirrorStatus,
 } from './time';
 export { parseBearerToken } from './bearer-token';

@@ -17,9 +17,11 @@ function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');
 }
 
-/** Local wall-clock parts of `date` and the local offset in minutes east of UTC. */
-function localParts(date: Date) {
-  const offset = -date.getTimezoneOffset();
+/**
+ * Wall-clock parts of `date` in `offset` (minutes east of UTC; the local offset by default)
+ * and that offset.
+ */
+function localParts(date: Date, offset = -date.getTimezoneOffset()) {
   const shifted = new Date(date.getTime() + offset * 60_000);
   return {
     offset,
@@ -102,16 +104,34 @@ export function formatWebTime(date: Date): string {
   return `${p.date} ${p.time} ${formatOffset(p.offset, '')}`;
 }
 
+/**
+ * The offset (minutes east of UTC) an RFC 3339 text was written in: 0 for `Z`, undefined
+ * when the text is not RFC 3339.
+ */
+export function rfc3339Offset(text: string): number | undefined {
+  const m = RFC3339.exec(text);
+  if (!m || parseRfc3339(text) === undefined) return undefined;
+  if (m[9] === undefined) return 0;
+  return (Number(m[10]) * 60 + Number(m[11])) * (m[9] === '-' ? -1 : 1);
+}
+
 /** Whole Unix seconds (floor); the zero time is -62135596800. */
 export function toUnixSeconds(date: Date): number {
   return Math.floor(date.getTime() / 1000);
 }
 
-/** What `GET /jobs` shows for a stored status (SPEC §2.3). */
+/**
+ * What `GET /jobs` shows for a stored status (SPEC §2.3). Each time is printed in the offset
+ * it was stored with, as the Go manager prints the `time.Time` it decoded: the manager's own
+ * offset for everything this manager wrote (it stamps and re-writes times in it), and for a
+ * database taken over from Go the offsets Go stored (a worker's `next_schedule` in UTC).
+ */
 export function toWebMirrorStatus(status: MirrorStatus): WebMirrorStatus {
   const web = (text: string): [string, number] => {
     const d = parseRfc3339OrZero(text);
-    return [formatWebTime(d), toUnixSeconds(d)];
+    if (isZeroTime(d)) return [ZERO_TIME_WEB, toUnixSeconds(d)];
+    const p = localParts(d, rfc3339Offset(text));
+    return [`${p.date} ${p.time} ${formatOffset(p.offset, '')}`, toUnixSeconds(d)];
   };
   const [lastUpdate, lastUpdateTs] = web(status.last_update);
   const [lastStarted, lastStartedTs] = web(status.last_started);

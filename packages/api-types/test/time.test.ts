@@ -6,6 +6,7 @@ import {
   parseRfc3339,
   parseRfc3339OrZero,
   toUnixSeconds,
+  rfc3339Offset,
   toWebMirrorStatus,
   type MirrorStatus,
 } from '../src';
@@ -140,11 +141,46 @@ describe('toWebMirrorStatus', () => {
       ].sort(),
     );
     expect(web.last_update_ts).toBe(INSTANT / 1000);
-    expect(web.last_update).toBe(formatWebTime(new Date(INSTANT + 500)));
+    // Each time in the offset it was stored with, whatever the manager's zone (as Go prints).
+    expect(web.last_update).toBe('2026-01-02 15:04:05 +0800');
+    expect(web.last_started).toBe('2026-01-02 07:00:00 +0000');
     expect(web.last_ended_ts).toBe(INSTANT / 1000);
     expect(web.last_started_ts).toBe(Date.UTC(2026, 0, 2, 7) / 1000);
     expect(web.next_schedule).toBe('0001-01-01 00:00:00 +0000');
     expect(web.next_schedule_ts).toBe(-62135596800);
     expect(web).toMatchObject({ name: 'debian', is_master: true, status: 'success', size: '1.5G' });
+  });
+});
+
+describe('rfc3339Offset', () => {
+  it.each([
+    ['2026-01-02T15:04:05.5+08:00', 480],
+    ['2026-01-02T07:00:00Z', 0],
+    ['2026-01-02T03:30:00-03:30', -210],
+    ['2026-01-02T03:30:00.123456789+05:45', 345],
+    ['yesterday', undefined],
+    ['2026-02-30T00:00:00Z', undefined],
+  ])('%s → %s', (text, offset) => {
+    expect(rfc3339Offset(text)).toBe(offset);
+  });
+
+  it('a /jobs time written in St. John’s prints there, with the same instant', () => {
+    const web = toWebMirrorStatus({
+      name: 'm',
+      worker: 'w',
+      is_master: true,
+      status: 'success',
+      last_update: '2026-01-02T03:30:00-03:30',
+      last_started: '0001-01-01T00:00:00Z',
+      last_ended: '0001-01-01T00:00:00Z',
+      next_schedule: '2026-01-02T07:00:00Z',
+      upstream: '',
+      size: '',
+      error_msg: '',
+    });
+    expect(web.last_update).toBe('2026-01-02 03:30:00 -0330');
+    expect(web.last_update_ts).toBe(Date.UTC(2026, 0, 2, 7) / 1000);
+    expect(web.next_schedule).toBe('2026-01-02 07:00:00 +0000');
+    expect(web.last_started).toBe('0001-01-01 00:00:00 +0000');
   });
 });

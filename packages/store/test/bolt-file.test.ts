@@ -4,14 +4,14 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { requireTool } from '@tunasync/test-utils';
+import { requireTool, goManagerFixtures } from '@tunasync/test-utils';
 import { STORE_ERROR_CODES, openBoltFile } from '../src/index';
 import type { BoltBucket } from '../src/index';
 import { fnv1a64, parseMeta } from '../src/bolt-meta';
 import { lockHolders } from '../src/file-locks';
 import { InlineBucket, buildBolt } from './bolt-builder';
 
-const FIXTURES = '/work/shared/fixtures/go-manager-db';
+const FIXTURES = goManagerFixtures();
 const PAGE = 4096;
 const dirs: string[] = [];
 

@@ -1,7 +1,7 @@
 import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { snapshotTree } from '@tunasync/test-utils';
+import { snapshotTree, goManagerFixtures } from '@tunasync/test-utils';
 import type { Logger } from '@tunasync/api-types';
 import {
   LevelStore,
@@ -11,7 +11,7 @@ import {
   planDatabase,
 } from '../src/index';
 
-const FIXTURES = '/work/shared/fixtures/go-manager-db';
+const FIXTURES = goManagerFixtures();
 const dirs: string[] = [];
 
 async function copyFixture(folder: string): Promise<string> {

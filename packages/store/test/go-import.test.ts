@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { requireTool, snapshotTree } from '@tunasync/test-utils';
+import { requireTool, snapshotTree, goManagerFixtures } from '@tunasync/test-utils';
 import type { Logger } from '@tunasync/api-types';
 import {
   LevelStore,
@@ -18,7 +18,7 @@ import type { GoDatabase } from '../src/index';
 import { lockHolders } from '../src/file-locks';
 import { buildBolt } from './bolt-builder';
 
-const FIXTURES = '/work/shared/fixtures/go-manager-db';
+const FIXTURES = goManagerFixtures();
 const dirs: string[] = [];
 
 async function tempDir(): Promise<string> {

@@ -26,3 +26,4 @@ export {
 export { badConfigLines, mutatedConfig } from './config-mutation';
 export type { MutatedConfig } from './config-mutation';
 export { watchChild, type WatchedChild } from './watched-child';
+export { goManagerFixtures } from './go-manager-fixtures';
