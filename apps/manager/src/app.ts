@@ -434,12 +434,16 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     const worker = await store.getWorker(cmd.worker_id);
     if (!worker) throw managerError('workerNotRegistered', cmd.worker_id);
 
-    // The stored status changes even if the worker then fails to act (as in Go).
+    // The stored status changes even if the worker then fails to act (as in Go), except
+    // when the worker refuses the command (4xx: e.g. it has no such mirror any more).
     const forced = cmd.cmd === 'disable' ? 'disabled' : cmd.cmd === 'stop' ? 'paused' : undefined;
+    let before: SyncStatus | undefined;
     if (forced !== undefined && cmd.mirror_id !== '') {
-      await store.updateMirrorStatus(worker.id, cmd.mirror_id, (current) =>
-        current && current.status !== forced ? { ...current, status: forced } : undefined,
-      );
+      await store.updateMirrorStatus(worker.id, cmd.mirror_id, (current) => {
+        if (!current || current.status === forced) return undefined;
+        before = current.status;
+        return { ...current, status: forced };
+      });
     }
 
     const workerCmd: WorkerCmd = {
@@ -457,6 +461,12 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
       reply = await workerClient.postCommand(worker.url, workerCmd);
     } catch (err) {
       throw managerErrorWithCause(err, 'workerUnreachable', worker.id, worker.url, reasonOf(err));
+    }
+    const restore = before;
+    if (restore !== undefined && reply.status >= 400 && reply.status < 500) {
+      await store.updateMirrorStatus(worker.id, cmd.mirror_id, (current) =>
+        current && current.status === forced ? { ...current, status: restore } : undefined,
+      );
     }
     if (reply.status < 200 || reply.status > 299) {
       const error = managerError('workerRefused', worker.id, worker.url, reply.status, reply.said);

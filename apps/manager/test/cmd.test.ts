@@ -89,6 +89,20 @@ describe('POST /cmd', () => {
     },
   );
 
+  test.each(['stop', 'disable'])(
+    '%s refused by the worker (4xx: it has no such mirror any more) leaves the stored status as it was',
+    async (verb) => {
+      worker.reply = { status: 404, body: `{"msg":"Mirror \`\`debian'' not found"}` };
+      const r = await m.post('/cmd', cmd(verb));
+      expect(r.status).toBe(404);
+      expect((await m.store.getMirrorStatus('w1', 'debian'))?.status).toBe('success');
+      // A mirror a reload removed was reported disabled: a later stop must not turn it paused.
+      await m.post('/workers/w1/jobs/debian', report('w1', 'debian', 'disabled'));
+      await m.post('/cmd', cmd('stop'));
+      expect((await m.store.getMirrorStatus('w1', 'debian'))?.status).toBe('disabled');
+    },
+  );
+
   test('stop of a mirror the manager does not know creates no status', async () => {
     const r = await m.post('/cmd', cmd('stop', { mirror_id: 'ghost' }));
     expect(r.status).toBe(200);
