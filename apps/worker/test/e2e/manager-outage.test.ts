@@ -56,6 +56,7 @@ test('reports made while the manager is down all arrive, in order, when it is ba
   expect(await command('start', 'a')).toBe(200);
   await waitFor('a to succeed again', () => reported.includes('a success'));
   expect(await command('stop', 'b')).toBe(200);
+  await waitFor('b to be paused', () => reported.includes('b paused'));
   expect(reported).toEqual(['a pre-syncing', 'a syncing', 'a success', 'b paused']);
 
   await manager.start(); // same port, same database
