@@ -28,6 +28,11 @@ beforeEach(async () => {
   workerLog = w.log;
   await manager.waitForMirror('a', (s) => s.status === 'success', 'success');
   await manager.waitForMirror('b', (s) => s.status === 'success', 'success');
+  // The schedule list follows the statuses: delivered too, so nothing is in flight when the
+  // manager goes down (a late one would make a wiped manager register the worker at once).
+  for (const name of ['a', 'b']) {
+    await manager.waitForMirror(name, (s) => Date.parse(s.next_schedule) > 0, 'a next_schedule');
+  }
 });
 
 afterEach(async () => {
