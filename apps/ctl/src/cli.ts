@@ -15,6 +15,7 @@ import type * as rmWorkerModule from './commands/rm-worker';
 import type * as setSizeModule from './commands/set-size';
 import type * as completionModule from './commands/completion';
 import type * as completeModule from './commands/complete';
+import type * as tokenModule from './commands/token';
 import type * as sendCommandModule from './commands/send-command';
 
 export type { CliIo } from './command-context';
@@ -41,6 +42,7 @@ const COMMAND_MODULES: Record<string, () => CommandModule> = {
   'set-size': () => require('./commands/set-size') as typeof setSizeModule,
   completion: () => require('./commands/completion') as typeof completionModule,
   __complete: () => require('./commands/complete') as typeof completeModule,
+  token: () => require('./commands/token') as typeof tokenModule,
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 

@@ -58,7 +58,7 @@ export class CommandContext {
   }
 
   /** A worker or mirror name as the command line gave it, checked against SPEC §5's rule. */
-  checkName(what: 'worker' | 'mirror', name: string): string {
+  checkName(what: 'worker' | 'mirror' | 'admin', name: string): string {
     const problem = nameProblem(name);
     if (problem !== undefined) {
       throw this.usageError(`invalid ${what} name ${JSON.stringify(name)}: ${problem}`);

@@ -166,6 +166,24 @@ export const COMMANDS: readonly CommandSpec[] = [
     usesManager: true,
   },
   {
+    name: 'token',
+    summary: 'Make a new worker or admin token (does not call the manager)',
+    usage: 'tunasynctl token create (-w WORKER | --admin NAME)',
+    description:
+      'Prints a new random token (32 random bytes, base64url) on the first line and, on the\n' +
+      'second, its line for the manager\'s tokens file ("<name> sha256:<hex>"): add it to\n' +
+      'worker_tokens_file (-w) or admin_tokens_file (--admin) and send the manager SIGHUP. The\n' +
+      "token goes into the worker's [manager] token (worker.conf) or the admin's ctl.conf token.\n" +
+      'No file is written and nothing is sent anywhere.',
+    options: { ...WORKER, admin: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    flagHelp: [
+      '-w, --worker WORKER  a token of worker WORKER (for worker_tokens_file)',
+      '    --admin NAME     an admin token named NAME (for admin_tokens_file)',
+      '-h, --help           show this help',
+    ],
+    usesManager: false,
+  },
+  {
     name: 'completion',
     summary: 'Print a shell completion script (bash or zsh)',
     usage: 'tunasynctl completion bash|zsh',

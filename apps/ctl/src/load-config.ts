@@ -115,20 +115,37 @@ export async function resolveEndpoint(
   const files: [string, boolean][] = [[locations.systemFile, false]];
   if (locations.userFile !== undefined) files.push([locations.userFile, false]);
   if (flags.config !== undefined) files.push([flags.config, true]);
+  // Where the address and the CA file were named, for their errors: `file: key` or the flag.
+  let addrFrom = 'manager_addr';
+  let caFrom = '';
   for (const [file, required] of files) {
     logger.debug(`config file candidate: ${file}`);
     const config = await readCtlConfigFile(file, required, logger);
     if (config !== undefined) Object.assign(merged, config);
+    if (config?.manager_addr !== undefined) addrFrom = `${file}: manager_addr`;
+    if (config?.ca_cert !== undefined) caFrom = `${file}: ca_cert`;
   }
-  if (flags.manager !== undefined && flags.manager !== '') merged.manager_addr = flags.manager;
+  if (flags.manager !== undefined && flags.manager !== '') {
+    merged.manager_addr = flags.manager;
+    addrFrom = '--manager';
+  }
   if (flags.port !== undefined && flags.port > 0) merged.manager_port = flags.port;
-  if (flags.caCert !== undefined && flags.caCert !== '') merged.ca_cert = flags.caCert;
+  if (flags.caCert !== undefined && flags.caCert !== '') {
+    merged.ca_cert = flags.caCert;
+    caFrom = '--ca-cert';
+  }
   if (flags.token !== undefined && flags.token !== '') merged.token = flags.token;
 
   const host = merged.manager_addr ?? CTL_DEFAULTS.manager_addr;
   const port = merged.manager_port ?? CTL_DEFAULTS.manager_port;
   const caFile = merged.ca_cert !== undefined && merged.ca_cert !== '' ? merged.ca_cert : undefined;
   const baseUrl = `${caFile === undefined ? 'http' : 'https'}://${hostPort(host, port)}`;
+  if (!URL.canParse(baseUrl)) {
+    throw new CtlError(
+      'TUNASYNC_E_CTL_CONFIG',
+      `${addrFrom}: ${JSON.stringify(host)} is not a host name or address (it makes the URL ${JSON.stringify(baseUrl)})`,
+    );
+  }
   logger.info(`Use manager address: ${baseUrl}`);
 
   const endpoint: ManagerEndpoint = { baseUrl, timeoutMs };
@@ -139,14 +156,14 @@ export async function resolveEndpoint(
     } catch (err) {
       throw new CtlError(
         'TUNASYNC_E_CTL_CA_CERT',
-        `cannot read the CA certificate ${caFile}: ${isMissing(err) ? 'no such file' : (err as Error).message}`,
+        `${caFrom}: cannot read the CA certificate ${caFile}: ${isMissing(err) ? 'no such file' : (err as Error).message}`,
         { cause: err },
       );
     }
     if (!endpoint.caCert.includes('-----BEGIN CERTIFICATE-----')) {
       throw new CtlError(
         'TUNASYNC_E_CTL_CA_CERT',
-        `the CA certificate ${caFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`,
+        `${caFrom}: the CA certificate ${caFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`,
       );
     }
   }

@@ -123,14 +123,33 @@ describe('ctl.conf lookup and precedence', () => {
     expect(missing).toEqual({
       code: 'TUNASYNC_E_CTL_CA_CERT',
       exitCode: 2,
-      message: 'cannot read the CA certificate /nonexistent/ca.pem: no such file',
+      message: '--ca-cert: cannot read the CA certificate /nonexistent/ca.pem: no such file',
     });
     const { dir } = await resolve({});
     const bogus = join(dir, 'bogus.pem');
     await writeFile(bogus, 'hello\n');
     const notPem = await failure({}, { caCert: bogus });
     expect(notPem.message).toBe(
-      `the CA certificate ${bogus} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`,
+      `--ca-cert: the CA certificate ${bogus} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`,
+    );
+  });
+
+  it('refuses an address that makes no URL, naming file and key (regression, #11)', async () => {
+    const fromFile = await failure({ system: 'manager_addr = ".T%ww:y"\n' });
+    expect(fromFile.code).toBe('TUNASYNC_E_CTL_CONFIG');
+    expect(fromFile.exitCode).toBe(2);
+    expect(fromFile.message).toMatch(
+      /etc\/ctl\.conf: manager_addr: "\.T%ww:y" is not a host name or address \(it makes the URL "http:\/\/\[\.T%ww:y\]:14242"\)$/,
+    );
+    const fromFlag = await failure({}, { manager: 'a b' });
+    expect(fromFlag.message).toMatch(/^--manager: "a b" is not a host name or address/);
+  });
+
+  it('names the file and key that gave a CA file it cannot read (regression, #11)', async () => {
+    const fromFile = await failure({ system: 'ca_cert = "/nonexistent/ca.pem"\n' });
+    expect(fromFile.code).toBe('TUNASYNC_E_CTL_CA_CERT');
+    expect(fromFile.message).toMatch(
+      /etc\/ctl\.conf: ca_cert: cannot read the CA certificate \/nonexistent\/ca\.pem: no such file$/,
     );
   });
 

@@ -22,22 +22,28 @@ import type {
 } from '@tunasync/api-types';
 import { isStoreError } from '@tunasync/store';
 import type { Store } from '@tunasync/store';
-import { createBearerCheck } from './bearer-auth';
+import { Credentials } from './credentials';
 import { ManagerError, managerError, managerErrorWithCause } from './errors';
 import { toHistoryRecord } from './history-record';
 import { JobsSnapshot } from './jobs-snapshot';
 import { METRICS_CONTENT_TYPE, ManagerMetrics } from './metrics';
 import type { MirrorzSettings } from './mirrorz-config';
 import { MIRRORZ_CONTENT_TYPE, MirrorzEndpoint } from './mirrorz-document';
+import { createRequestAuth } from './request-auth';
 import { STATUS_PAGE_CSP, StatusPage } from './status-page';
 import { applyStatusReport, isMeaningfulSize, normalizeTime } from './status-rules';
+import type { TokenEntry } from './token-file';
 import { createWorkerClient } from './worker-client';
 import type { WorkerClient } from './worker-client';
 
 /** The part of the manager's settings the HTTP app needs. */
 export interface ManagerAppConfig {
-  /** Bearer token required on mutating routes (§7.1); undefined: no authentication. */
+  /** The shared bearer token (§7.1): full rights on every mutating route. */
   token?: string;
+  /** Hashed per-worker tokens (§7.12, `worker_tokens_file`): each writes its worker's routes only. */
+  workerTokens?: TokenEntry[];
+  /** Hashed admin tokens (§7.12, `admin_tokens_file`): full rights, never sent to workers. */
+  adminTokens?: TokenEntry[];
   /** PEM text of the CA to trust when calling workers over HTTPS (`files.ca_cert`). */
   caCert?: string;
   /** Seconds without news after which a worker counts as offline (0: never). */
@@ -70,6 +76,8 @@ export interface ManagerApp {
   readonly metrics: ManagerMetrics;
   /** `GET /mirrorz.json`, the mirrorz document (§7.6); undefined when not enabled. */
   readonly mirrorz: MirrorzEndpoint | undefined;
+  /** The tokens requests are checked against; `replace()` swaps them (SIGHUP). */
+  readonly credentials: Credentials;
   /** Detaches from the store and closes the worker client it made. Idempotent. */
   close(): Promise<void>;
 }
@@ -90,6 +98,7 @@ const ROUTES: Array<[string, string[]]> = [
   ['/jobs/disabled', ['DELETE']],
   ['/workers', ['GET', 'POST']],
   ['/workers/:id', ['DELETE']],
+  ['/workers/:id/heartbeat', ['POST']],
   ['/workers/:id/jobs', ['GET']],
   ['/workers/:id/jobs/:job', ['POST']],
   ['/workers/:id/jobs/:job/size', ['POST']],
@@ -159,10 +168,7 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
   const ownClient = options.workerClient === undefined;
   const workerClient =
     options.workerClient ??
-    createWorkerClient({
-      ...(config.caCert === undefined ? {} : { ca: config.caCert }),
-      ...(config.token === undefined ? {} : { token: config.token }),
-    });
+    createWorkerClient(config.caCert === undefined ? {} : { ca: config.caCert });
   const offlineAfterMs = (config.workerOfflineAfter ?? 0) * 1000;
   const historySize = config.historySize ?? MANAGER_DEFAULTS.history_size;
 
@@ -200,19 +206,14 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     });
   }
 
-  // Authentication before anything reads the body (§7.1): read routes stay public.
-  if (config.token !== undefined) {
-    const check = createBearerCheck(config.token);
-    app.use((req, res, next) => {
-      if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
-      if (check(req.get('authorization'))) return next();
-      logger.warn(`refused ${req.method} ${req.path} from ${req.ip ?? '?'}: no valid token`, {
-        component: 'http',
-      });
-      res.set('WWW-Authenticate', 'Bearer');
-      next(managerError('unauthorized'));
-    });
-  }
+  // Authentication before anything reads the body (§7.1, §7.12): read routes stay public.
+  const credentials = new Credentials({
+    ...(config.token === undefined ? {} : { shared: config.token }),
+    ...(config.workerTokens === undefined ? {} : { workers: config.workerTokens }),
+    ...(config.adminTokens === undefined ? {} : { admins: config.adminTokens }),
+  });
+  const auth = createRequestAuth(credentials, logger);
+  app.use(auth.middleware);
 
   app.use(express.json({ limit: BODY_LIMIT, type: () => true, strict: true }));
 
@@ -295,6 +296,7 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     if (protocol !== 'http:' && protocol !== 'https:') {
       throw managerError('invalidWorkerUrl', body.url);
     }
+    auth.checkRegistration(res, body.id);
     const now = formatRfc3339(clock());
     const stored = await store.putWorker(
       { id: body.id, url: body.url, token: '', last_online: now, last_register: now },
@@ -310,6 +312,14 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     await store.deleteWorker(id);
     logger.info(`Worker <${id}> deleted`, { worker: id });
     res.json({ message: 'deleted' });
+  });
+
+  // A tunasync-ts worker's heartbeat: refreshes last_online and writes nothing else.
+  app.post('/workers/:id/heartbeat', async (req, res) => {
+    const id = param(req, 'id');
+    const worker = await store.refreshWorker(id, formatRfc3339(clock()));
+    if (!worker) throw managerError('invalidWorkerId', id);
+    res.json({ message: 'alive' });
   });
 
   app.get('/workers/:id/jobs', async (req, res) => {
@@ -338,7 +348,13 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     )) as MirrorStatus;
     metrics.recordReport(previous, stored);
     const what = stored.status === 'syncing' ? 'starts syncing' : stored.status;
-    logger.info(`Job [${stored.name}] @<${id}> ${what}`, { worker: id, mirror: stored.name });
+    const age = report.observed_ago_ms ?? 0;
+    const waited =
+      age >= 1000 ? ` (reported ${(age / 1000).toFixed(1)} s after the worker saw it)` : '';
+    logger.info(`Job [${stored.name}] @<${id}> ${what}${waited}`, {
+      worker: id,
+      mirror: stored.name,
+    });
     res.json(stored);
   });
 
@@ -433,6 +449,7 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     if (cmd.mirror_id !== '') checkName('mirror_id', cmd.mirror_id);
     const worker = await store.getWorker(cmd.worker_id);
     if (!worker) throw managerError('workerNotRegistered', cmd.worker_id);
+    const token = credentials.tokenForWorker(worker.id);
 
     // The stored status changes even if the worker then fails to act (as in Go), except
     // when the worker refuses the command (4xx: e.g. it has no such mirror any more).
@@ -458,7 +475,7 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     });
     let reply;
     try {
-      reply = await workerClient.postCommand(worker.url, workerCmd);
+      reply = await workerClient.postCommand(worker.url, workerCmd, token);
     } catch (err) {
       throw managerErrorWithCause(err, 'workerUnreachable', worker.id, worker.url, reasonOf(err));
     }
@@ -507,6 +524,7 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     statusPage,
     metrics,
     mirrorz,
+    credentials,
     close() {
       closed ??= (async () => {
         unsubscribe();

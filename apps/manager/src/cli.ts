@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
 import type { Logger } from '@tunasync/api-types';
-import { isStoreError } from '@tunasync/store';
+import { STORE_ERROR_CODES, isStoreError } from '@tunasync/store';
 import { isManagerError } from './errors';
 import { loadManagerConfig } from './manager-config';
 import type { ManagerFlags } from './manager-config';
@@ -39,7 +39,8 @@ Options:
   -h, --help                print this help and exit
       --version             print the version and exit
 
-Flags override the file. Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.
+Flags override the file. Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error
+(a db_file that holds no usable database included).
 `;
 
 export function managerVersion(): string {
@@ -113,10 +114,11 @@ function parse(argv: string[]) {
 }
 
 /**
- * Resolves on SIGTERM or SIGINT. SIGHUP (a `systemctl reload`, a closed terminal) is logged
- * and ignored: the manager reads its configuration only at start, and must not die of it.
+ * Resolves on SIGTERM or SIGINT. SIGHUP (a `systemctl reload`, a closed terminal) re-reads
+ * the credential files (`onHup`) and never stops the manager; the rest of the configuration
+ * is read at start only.
  */
-function waitForSignal(signals: NodeJS.EventEmitter, logger: Logger): Promise<string> {
+function waitForSignal(signals: NodeJS.EventEmitter, onHup: () => void): Promise<string> {
   return new Promise((resolve) => {
     const handler = (name: string) => {
       signals.off('SIGTERM', onTerm);
@@ -126,16 +128,30 @@ function waitForSignal(signals: NodeJS.EventEmitter, logger: Logger): Promise<st
     };
     const onTerm = () => handler('SIGTERM');
     const onInt = () => handler('SIGINT');
-    const onHup = () =>
-      logger.info('SIGHUP ignored: the configuration is read at start only (restart to change it)');
     signals.on('SIGTERM', onTerm);
     signals.on('SIGINT', onInt);
     signals.on('SIGHUP', onHup);
   });
 }
 
+/**
+ * What db_file holds cannot be used (foreign, damaged, newer): like a configuration error,
+ * exit 2 — the operator must point db_file elsewhere or restore it. A locked database or an
+ * I/O failure is a runtime failure (exit 1).
+ */
+const UNUSABLE_DATABASE: ReadonlySet<string> = new Set([
+  STORE_ERROR_CODES.foreign,
+  STORE_ERROR_CODES.notADirectory,
+  STORE_ERROR_CODES.corrupt,
+  STORE_ERROR_CODES.unsupportedVersion,
+]);
+
 function reportStartFailure(logger: Logger, err: unknown): number {
-  if (isStoreError(err) || isManagerError(err)) {
+  if (isStoreError(err)) {
+    logger.error(`cannot start: ${err.message}`);
+    return UNUSABLE_DATABASE.has(err.code) ? EXIT_USAGE : EXIT_RUNTIME;
+  }
+  if (isManagerError(err)) {
     logger.error(`cannot start: ${err.message}`);
   } else {
     logger.error(`cannot start: ${(err as Error).message ?? String(err)}`);
@@ -209,7 +225,20 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   );
 
   const signals = io.signals ?? process;
-  const name = await waitForSignal(signals, logger);
+  const onHup = () => {
+    running.reloadCredentials().then(
+      (result) => {
+        if (result === undefined) {
+          logger.info(
+            'SIGHUP ignored: no credential file to re-read, and the rest of the configuration is read at start only (restart to change it)',
+          );
+        } else if (result.ok) logger.info(`SIGHUP: ${result.line}`);
+        else logger.error(`SIGHUP: ${result.line}`);
+      },
+      (err: unknown) => logger.error(`SIGHUP: credentials not reloaded: ${(err as Error).message}`),
+    );
+  };
+  const name = await waitForSignal(signals, onHup);
   logger.info(`${name} received: finishing running requests and closing the database`);
   let code = EXIT_OK;
   try {

@@ -59,6 +59,19 @@ export const MANAGER_ERRORS = {
     status: 401,
     message: () => 'missing or invalid bearer token',
   },
+  forbidden: {
+    code: 'TUNASYNC_E_MANAGER_FORBIDDEN',
+    status: 403,
+    message: (reason: string) => reason,
+  },
+  workerTokenUnknown: {
+    code: 'TUNASYNC_E_MANAGER_WORKER_TOKEN_UNKNOWN',
+    status: 503,
+    message: (id: string) =>
+      `cannot call worker ${id} yet: it has a token of its own, which this manager learns ` +
+      `from the worker's requests and has not seen since it started; the command will work ` +
+      `after the worker's next report or heartbeat`,
+  },
   routeNotFound: {
     code: 'TUNASYNC_E_MANAGER_ROUTE_NOT_FOUND',
     status: 404,

@@ -3,7 +3,10 @@ import toml from 'toml';
 import { MANAGER_DEFAULTS, validateManagerConfig } from '@tunasync/api-types';
 import type { ManagerConfigFile } from '@tunasync/api-types';
 import type { ManagerAppConfig } from './app';
+import { loadCredentials } from './load-credentials';
+import type { CredentialSources } from './load-credentials';
 import { checkMirrorzConfig } from './mirrorz-config';
+import { readConfigText } from './read-config-text';
 
 /** Go's default database path; an old bolt file there is detected and explained. */
 export const DEFAULT_DB_FILE = '/var/lib/tunasync/tunasync.db';
@@ -35,6 +38,10 @@ export interface ManagerSettings extends ManagerAppConfig {
   caCertFile?: string;
   workerOfflineAfter: number;
   historySize: number;
+  /** Where the credentials were read from: read again on SIGHUP. */
+  credentialSources?: CredentialSources;
+  /** The name problems of the configuration start with (the config file's). */
+  configLabel?: string;
 }
 
 /** The outcome of loading: settings when usable, every problem and warning as one line each. */
@@ -65,19 +72,6 @@ async function readToml(file: string, problems: string[]): Promise<unknown> {
   }
 }
 
-async function readText(
-  path: string,
-  where: string,
-  problems: string[],
-): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    problems.push(`${where}: cannot read ${path}: ${(err as Error).message}`);
-    return undefined;
-  }
-}
-
 function dbTypeProblem(dbType: string, where: string): string | undefined {
   if (dbType === 'leveldb') return undefined;
   if (GO_FORMATS.has(dbType)) {
@@ -90,7 +84,7 @@ function dbTypeProblem(dbType: string, where: string): string | undefined {
   if (dbType === 'redis') {
     return `${where}: db_type "redis" is reserved for the shared store of a multi-manager deployment and is not available yet; use "leveldb"`;
   }
-  return `${where}: unknown db_type "${dbType}"; the only one is "leveldb"`;
+  return `${where}: unknown db_type ${JSON.stringify(dbType)}; the only one is "leveldb"`;
 }
 
 /**
@@ -140,29 +134,32 @@ export async function loadManagerConfig(flags: ManagerFlags): Promise<ManagerCon
     [sslCertFile, 'server.ssl_cert', flags.cert && 'cert'],
     [sslKeyFile, 'server.ssl_key', flags.key && 'key'],
   ] as const) {
-    if (path !== undefined) await readText(path, at(key, flag || undefined), problems);
+    if (path !== undefined) await readConfigText(path, at(key, flag || undefined), problems);
   }
 
   const caCertFile = files.ca_cert || undefined;
   const caCert =
     caCertFile === undefined
       ? undefined
-      : await readText(caCertFile, at('files.ca_cert'), problems);
+      : await readConfigText(caCertFile, at('files.ca_cert'), problems);
 
-  let token: string | undefined;
-  if (server.token !== undefined && server.token_file !== undefined) {
-    problems.push(`${label}:server: set token or token_file, not both`);
-  } else if (server.token !== undefined) {
-    token = server.token;
-    if (token === '') problems.push(`${label}:server.token: must not be empty`);
-  } else if (server.token_file !== undefined) {
-    const text = await readText(server.token_file, at('server.token_file'), problems);
-    if (text !== undefined) {
-      token = text.split(/\r?\n/)[0]?.trim() ?? '';
-      if (token === '') {
-        problems.push(`${label}:server.token_file: ${server.token_file} has an empty first line`);
-      }
-    }
+  const credentialSources: CredentialSources = {};
+  if (server.token !== undefined) credentialSources.token = server.token;
+  if (server.token_file !== undefined) credentialSources.tokenFile = server.token_file;
+  if (server.worker_tokens_file !== undefined) {
+    credentialSources.workerTokensFile = server.worker_tokens_file;
+  }
+  if (server.admin_tokens_file !== undefined) {
+    credentialSources.adminTokensFile = server.admin_tokens_file;
+  }
+  const credentials = await loadCredentials(credentialSources, label);
+  problems.push(...credentials.problems);
+  const set = credentials.set;
+  if (set?.workers !== undefined && set.shared === undefined && set.admins === undefined) {
+    warnings.push(
+      `${label}:server: worker_tokens_file without admin_tokens_file or token: tunasynctl's ` +
+        'mutating commands (start, stop, rm-worker, flush, …) will be refused',
+    );
   }
 
   const mirrorz = checkMirrorzConfig(doc.mirrorz, label, problems);
@@ -176,13 +173,17 @@ export async function loadManagerConfig(flags: ManagerFlags): Promise<ManagerCon
     dbFile: flags.dbFile ?? (files.db_file || DEFAULT_DB_FILE),
     workerOfflineAfter: server.worker_offline_after ?? MANAGER_DEFAULTS.worker_offline_after,
     historySize: server.history_size ?? MANAGER_DEFAULTS.history_size,
+    credentialSources,
+    configLabel: label,
   };
   if (file !== undefined) settings.configFile = file;
   if (sslCertFile !== undefined) settings.sslCertFile = sslCertFile;
   if (sslKeyFile !== undefined) settings.sslKeyFile = sslKeyFile;
   if (caCertFile !== undefined) settings.caCertFile = caCertFile;
   if (caCert !== undefined) settings.caCert = caCert;
-  if (token !== undefined) settings.token = token;
+  if (set?.shared !== undefined) settings.token = set.shared;
+  if (set?.workers !== undefined) settings.workerTokens = set.workers;
+  if (set?.admins !== undefined) settings.adminTokens = set.admins;
   if (mirrorz !== undefined) settings.mirrorz = mirrorz;
   settings.logRequests = settings.debug;
   return { settings, problems, warnings };

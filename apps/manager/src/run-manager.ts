@@ -4,6 +4,7 @@ import type { Logger } from '@tunasync/api-types';
 import { LevelStore } from '@tunasync/store';
 import type { Store } from '@tunasync/store';
 import { createManagerApp } from './app';
+import { loadCredentials } from './load-credentials';
 import type { ManagerApp } from './app';
 import { ManagerServer } from './manager-server';
 import type { ManagerSettings } from './manager-config';
@@ -13,6 +14,12 @@ export interface RunningManager {
   port: number;
   store: Store;
   app: ManagerApp;
+  /**
+   * Reads the credential files again (SIGHUP) and, when they are all good, checks requests
+   * against them from now on; else the tokens in force stay. Resolves with one line for
+   * the log; undefined when no credential comes from a file.
+   */
+  reloadCredentials(): Promise<{ ok: boolean; line: string } | undefined>;
   /** Stops accepting, finishes running requests, closes the store. Idempotent. */
   close(): Promise<void>;
 }
@@ -58,11 +65,37 @@ export async function runManager(
     const { url, port } = await server.start();
     const running = { server, app };
     let closing: Promise<void> | undefined;
+    let reloading: Promise<unknown> = Promise.resolve();
+    const sources = settings.credentialSources ?? {};
+    const reloadOnce = async () => {
+      if (
+        sources.tokenFile === undefined &&
+        sources.workerTokensFile === undefined &&
+        sources.adminTokensFile === undefined
+      ) {
+        return undefined;
+      }
+      const loaded = await loadCredentials(sources, settings.configLabel ?? 'manager.conf');
+      if (loaded.set === undefined) {
+        const problems = loaded.problems.join('; ');
+        return {
+          ok: false,
+          line: `credentials not reloaded, the previous tokens stay: ${problems}`,
+        };
+      }
+      running.app.credentials.replace(loaded.set);
+      return { ok: true, line: `credentials reloaded: ${running.app.credentials.describe()}` };
+    };
     return {
       url,
       port,
       store,
       app,
+      reloadCredentials() {
+        const next = reloading.then(reloadOnce, reloadOnce);
+        reloading = next;
+        return next;
+      },
       close() {
         closing ??= (async () => {
           const results = await Promise.allSettled([running.server.close()]);

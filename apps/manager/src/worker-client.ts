@@ -10,15 +10,18 @@ export interface WorkerReply {
 
 /** Sends commands to workers' control servers. */
 export interface WorkerClient {
-  /** POSTs `cmd` to `url`; rejects when the worker cannot be reached or does not answer in time. */
-  postCommand(url: string, cmd: WorkerCmd): Promise<WorkerReply>;
+  /**
+   * POSTs `cmd` to `url` with `Authorization: Bearer <token>` when a token is given (else the
+   * client's own, if any); rejects when the worker cannot be reached or does not answer in time.
+   */
+  postCommand(url: string, cmd: WorkerCmd, token?: string): Promise<WorkerReply>;
   close(): Promise<void>;
 }
 
 export interface WorkerClientOptions {
   /** PEM text of a CA to trust (besides none: only this CA when set, as the Go manager). */
   ca?: string;
-  /** Sent as `Authorization: Bearer <token>` (SPEC §7.1). */
+  /** Sent as `Authorization: Bearer <token>` (SPEC §7.1) when a call gives none. */
   token?: string;
   /** Whole-request timeout, 5 s by default as in the Go manager. */
   timeoutMs?: number;
@@ -46,10 +49,12 @@ export function createWorkerClient(options: WorkerClientOptions = {}): WorkerCli
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
   });
-  const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
-  if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
   return {
-    async postCommand(url, cmd) {
+    async postCommand(url, cmd, token = options.token) {
+      const headers: Record<string, string> = {
+        'content-type': 'application/json; charset=utf-8',
+      };
+      if (token !== undefined) headers.authorization = `Bearer ${token}`;
       const response = await request(url, {
         method: 'POST',
         dispatcher: agent,

@@ -1,6 +1,7 @@
 import { makeTlsCertificate, TempDirs } from '@tunasync/test-utils';
 import type { TlsCertificate } from '@tunasync/test-utils';
-import { createBearerCheck } from '../src/bearer-auth';
+import { parseBearerToken } from '@tunasync/api-types';
+import { Credentials } from '../src/credentials';
 import { report, startFakeWorker, startTestManager } from './helpers';
 import type { TestManager } from './helpers';
 
@@ -70,7 +71,9 @@ describe('bearer token (SPEC §7.1)', () => {
   });
 
   test('the check compares whole tokens', () => {
-    const check = createBearerCheck('abc');
+    const credentials = new Credentials({ shared: 'abc' });
+    const check = (header: string | undefined) =>
+      credentials.authenticate(parseBearerToken(header)) !== undefined;
     expect(check('Bearer abc')).toBe(true);
     expect(check('bearer  abc ')).toBe(true);
     expect(check('Bearer ab')).toBe(false);

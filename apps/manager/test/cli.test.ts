@@ -1,6 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
-import { readFile, writeFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
@@ -83,10 +84,10 @@ describe('runCli without a daemon', () => {
       ),
       `error: ${file2}:server: ssl_cert and ssl_key must both be set for HTTPS (or neither for HTTP)`,
       expect.stringMatching(
-        new RegExp(`^error: ${file2}:server.ssl_cert: cannot read /nonexistent.crt: ENOENT`),
+        new RegExp(`^error: ${file2}:server.ssl_cert: cannot read /nonexistent.crt: no such file$`),
       ),
       expect.stringMatching(
-        new RegExp(`^error: ${file2}:files.ca_cert: cannot read /nonexistent-ca: ENOENT`),
+        new RegExp(`^error: ${file2}:files.ca_cert: cannot read /nonexistent-ca: no such file$`),
       ),
       expect.stringMatching(
         new RegExp(`^error: ${file2}:server.token_file: cannot read /nonexistent-token`),
@@ -137,6 +138,89 @@ describe('runCli without a daemon', () => {
     const empty = await conf(`[server]\ntoken_file = ${JSON.stringify(join(dir, 'empty'))}\n`);
     expect(await runCli(['--check-config', empty], bad.io)).toBe(2);
     expect(bad.err()).toContain('has an empty first line');
+  });
+});
+
+describe('credential files (SPEC §7.12)', () => {
+  const hashLine = (name: string, token: string) =>
+    `${name} sha256:${createHash('sha256').update(token).digest('hex')}`;
+
+  test('--check-config reads worker_tokens_file and admin_tokens_file, naming file and line', async () => {
+    const dir = await dirs.make('tunasync-tokens-');
+    const workers = join(dir, 'workers');
+    const admins = join(dir, 'admins');
+    await writeFile(workers, `# ok\n${hashLine('w1', 'a')}\nw2 plain-token\n`);
+    await writeFile(admins, `${hashLine('alice', 'b')}\n`);
+    const keys = (w: string, a?: string) =>
+      conf(
+        `[server]\nworker_tokens_file = ${JSON.stringify(w)}\n` +
+          (a === undefined ? '' : `admin_tokens_file = ${JSON.stringify(a)}\n`),
+      );
+    const bad = capture();
+    expect(await runCli(['--check-config', await keys(workers, admins)], bad.io)).toBe(2);
+    expect(bad.err()).toBe(
+      `error: ${workers}:3: the hash of w2 is not "sha256:" and 64 hex digits; expected "<worker id> sha256:<64 hex digits>"\n`,
+    );
+    await writeFile(workers, `${hashLine('w1', 'a')}\n`);
+    const good = capture();
+    const file = await keys(workers, admins);
+    expect(await runCli(['--check-config', file], good.io)).toBe(0);
+    expect(good.err()).toBe('');
+    const alone = capture();
+    const aloneFile = await keys(workers);
+    expect(await runCli(['--check-config', aloneFile], alone.io)).toBe(0);
+    expect(alone.err()).toMatch(
+      /^warning: .*worker_tokens_file without admin_tokens_file or token: tunasynctl/,
+    );
+    const missing = capture();
+    expect(await runCli(['--check-config', await keys(join(dir, 'nope'))], missing.io)).toBe(2);
+    expect(missing.err()).toContain(`server.worker_tokens_file: cannot read ${join(dir, 'nope')}`);
+  });
+
+  test('SIGHUP re-reads them: new tokens at once, a bad file keeps the old ones with one error', async () => {
+    const dir = await dirs.make('tunasync-tokens-');
+    const workers = join(dir, 'workers');
+    await writeFile(workers, `${hashLine('w1', 'old-token')}\n`);
+    const m = await startManagerProcess({
+      config: `[server]\nworker_tokens_file = ${JSON.stringify(workers)}\n`,
+    });
+    try {
+      const register = (token: string) =>
+        call(
+          `${m.url}/workers`,
+          'POST',
+          { id: 'w1', url: 'http://127.0.0.1:9/' },
+          {
+            headers: { authorization: `Bearer ${token}` },
+          },
+        ).then((r) => r.status);
+      const hup = async (line: RegExp, count: number) => {
+        m.child.kill('SIGHUP');
+        const deadline = Date.now() + 5000;
+        while ((m.output().match(new RegExp(line, 'g')) ?? []).length < count) {
+          if (Date.now() > deadline) throw new Error(`no ${line} in:\n${m.output()}`);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      };
+      expect(await register('old-token')).toBe(200);
+      await writeFile(workers, `${hashLine('w1', 'new-token')}\n`);
+      await hup(/SIGHUP: credentials reloaded: 1 worker token of 1 worker/, 1);
+      expect(await register('old-token')).toBe(401);
+      expect(await register('new-token')).toBe(200);
+      await writeFile(workers, 'new-token\n');
+      await hup(/SIGHUP: credentials not reloaded, the previous tokens stay: /, 1);
+      expect(await register('new-token')).toBe(200);
+      expect(m.child.exitCode).toBeNull();
+      const errors = m
+        .output()
+        .split('\n')
+        .filter((l) => /error/i.test(l));
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toContain(`${workers}:1: expected "<worker id> sha256:<64 hex digits>"`);
+      expect(m.output()).not.toMatch(/old-token|new-token/);
+    } finally {
+      expect(await m.stop()).toBe(0);
+    }
   });
 });
 
@@ -195,7 +279,7 @@ describe('runCli as a daemon (in process)', () => {
     }
   });
 
-  test('an address in use is exit 1; a bolt file as db_file is exit 1 with guidance', async () => {
+  test('an address in use is exit 1; a foreign db_file is exit 2 with guidance, untouched', async () => {
     const dir = await dirs.make('tunasync-fail-');
     const holder = await startManagerProcess();
     try {
@@ -209,10 +293,28 @@ describe('runCli as a daemon (in process)', () => {
     } finally {
       await holder.stop();
     }
-    await writeFile(join(dir, 'tunasync.db'), 'bolt');
+    const bolt = Buffer.alloc(4096);
+    bolt.writeUInt32LE(0xed0cdaed, 16);
+    await writeFile(join(dir, 'tunasync.db'), bolt);
     const b = capture();
-    expect(await runCli(['--port', '0', '--db-file', join(dir, 'tunasync.db')], b.io)).toBe(1);
-    expect(b.out()).toContain('is a file, not a LevelDB directory');
+    expect(await runCli(['--port', '0', '--db-file', join(dir, 'tunasync.db')], b.io)).toBe(2);
+    expect(b.out()).toMatch(
+      /\[ERROR\] cannot start: database \S+tunasync\.db is not a LevelDB directory \(it looks like a Go bolt database; importing bolt databases is not available yet/,
+    );
+    expect(await readFile(join(dir, 'tunasync.db'))).toEqual(bolt);
+
+    const badger = join(dir, 'badger');
+    await mkdir(badger);
+    await writeFile(join(badger, '000001.vlog'), 'v');
+    await writeFile(join(badger, '000005.sst'), 's');
+    const g = capture();
+    expect(await runCli(['--port', '0', '--db-file', badger], g.io)).toBe(2);
+    expect(g.out().trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /\[ERROR\] cannot start: database \S+ holds files but no LevelDB CURRENT: it looks like a Go badger database \(000001\.vlog\); this manager does not read badger; it was left untouched — point db_file at a new, empty directory$/,
+      ),
+    ]);
+    expect((await readdir(badger)).sort()).toEqual(['000001.vlog', '000005.sst']);
   });
 });
 

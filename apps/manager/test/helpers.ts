@@ -4,7 +4,13 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
-import type { LogMeta, Logger, MirrorStatus, WorkerCmd } from '@tunasync/api-types';
+import type {
+  LogMeta,
+  Logger,
+  MirrorStatus,
+  MirrorStatusReport,
+  WorkerCmd,
+} from '@tunasync/api-types';
 import { LevelStore } from '@tunasync/store';
 import { TempDirs } from '@tunasync/test-utils';
 import { createManagerApp } from '../src/app';
@@ -225,8 +231,8 @@ export function report(
   worker: string,
   name: string,
   status: MirrorStatus['status'],
-  extra: Partial<MirrorStatus> = {},
-): MirrorStatus {
+  extra: Partial<MirrorStatusReport> = {},
+): MirrorStatusReport {
   return {
     name,
     worker,

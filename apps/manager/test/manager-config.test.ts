@@ -31,3 +31,22 @@ describe('[server] history_size', () => {
     ]);
   });
 });
+
+describe('problems found by the mutated-config property test (#11) stay one line', () => {
+  test('a db_type with a newline is quoted', async () => {
+    const check = await settingsOf('[files]\ndb_type = "a\\nb"\n');
+    expect(check.problems).toEqual([
+      expect.stringMatching(
+        /manager\.conf:files\.db_type: unknown db_type "a\\nb"; the only one is "leveldb"$/,
+      ),
+    ]);
+  });
+
+  test('a key with a newline or a line separator is quoted as TOML writes it', async () => {
+    const check = await settingsOf('[files]\n"a\\nb" = 1\n"\\u2028" = 2\n');
+    expect(check.warnings).toEqual([
+      expect.stringMatching(/manager\.conf:files\."a\\nb": unknown key$/),
+      expect.stringMatching(/manager\.conf:files\."\\u2028": unknown key$/),
+    ]);
+  });
+});

@@ -100,6 +100,7 @@ describe('workers', () => {
       await m.post('/workers/ghost/jobs/m1', report('ghost', 'm1', 'success')),
       await m.post('/workers/ghost/jobs/m1/size', { name: 'm1', size: '1G' }),
       await m.post('/workers/ghost/schedules', { schedules: [] }),
+      await m.post('/workers/ghost/heartbeat', {}),
       await m.get('/workers/ghost/jobs/m1/history'),
       await m.del('/workers/ghost'),
     ]) {
@@ -334,6 +335,27 @@ describe('flush', () => {
     expect(r.status).toBe(200);
     expect(r.json).toEqual({ message: 'flushed' });
     expect(((await m.get('/jobs')).json as WebMirrorStatus[]).map((j) => j.name)).toEqual(['m2']);
+  });
+});
+
+describe('heartbeat', () => {
+  test('POST /workers/:id/heartbeat refreshes last_online and writes nothing else', async () => {
+    await register('w1');
+    await m.post('/workers/w1/jobs/debian', report('w1', 'debian', 'success'));
+    const before = await m.store.listAllMirrorStatuses();
+    const registered = await m.store.getWorker('w1');
+    m.clock.advance(30_000);
+    const r = await m.post('/workers/w1/heartbeat', {});
+    expect(r.status).toBe(200);
+    expect(r.json).toEqual({ message: 'alive' });
+    expect(await m.store.getWorker('w1')).toEqual({
+      ...registered,
+      last_online: formatRfc3339(m.clock.now),
+    });
+    expect(await m.store.listAllMirrorStatuses()).toEqual(before);
+    const get = await m.get('/workers/w1/heartbeat');
+    expect(get.status).toBe(405);
+    expect(get.headers.allow).toBe('POST');
   });
 });
 

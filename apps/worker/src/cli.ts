@@ -10,6 +10,7 @@ import { UsageError, WorkerConfigError } from './errors';
 import { createWorkerLogger } from './logging';
 import { defaultStateDir } from './runtime/state-dir';
 import { startWorker as startRuntime } from './runtime/start-worker';
+import { urlPasswords } from './url-credentials';
 
 /** Exit codes of SPEC §6. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -158,7 +159,13 @@ export async function runCli(argv: string[], io: CliIo, deps: CliDeps = {}): Pro
     throw err;
   }
 
-  const secrets = [config.manager.token ?? '', ...config.mirrors.map((m) => m.password ?? '')];
+  const secrets = [
+    config.manager.token ?? '',
+    ...config.mirrors.map((m) => m.password ?? ''),
+    ...[...config.manager.api_base_list, ...config.mirrors.map((m) => m.upstream ?? '')].flatMap(
+      urlPasswords,
+    ),
+  ];
   const logger = (
     deps.logger ??
     createWorkerLogger({

@@ -47,6 +47,8 @@ export const managerConfigSchema = {
       ssl_key: str,
       token: str,
       token_file: str,
+      worker_tokens_file: str,
+      admin_tokens_file: str,
       worker_offline_after: nonNegative,
       history_size: { type: 'integer', minimum: 0, maximum: HISTORY_SIZE_MAX },
     }),
@@ -127,7 +129,13 @@ export const workerConfigSchema = {
       dangerous_global_success_exit_codes: exitCodes,
       dangerous_global_rsync_success_exit_codes: exitCodes,
     }),
-    manager: table({ api_base: str, api_base_list: strings, ca_cert: str, token: str }),
+    manager: table({
+      api_base: str,
+      api_base_list: strings,
+      ca_cert: str,
+      token: str,
+      heartbeat_interval: { type: 'integer', minimum: 0, maximum: 3600 },
+    }),
     server: table({
       hostname: str,
       listen_addr: str,

@@ -8,6 +8,7 @@ export { NAME_PATTERN, isValidName, nameProblem } from './name-rule';
 export type {
   Rfc3339,
   MirrorStatus,
+  MirrorStatusReport,
   WebMirrorStatus,
   WorkerStatus,
   CmdOptions,
@@ -35,6 +36,7 @@ export {
   toUnixSeconds,
   toWebMirrorStatus,
 } from './time';
+export { parseBearerToken } from './bearer-token';
 export { silentLogger } from './logger';
 export type { Logger, LogMeta } from './logger';
 export { TunasyncError, isTunasyncError } from './tunasync-error';

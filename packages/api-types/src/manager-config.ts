@@ -41,6 +41,10 @@ export interface ManagerConfigFile {
     token?: string;
     /** Beyond (§7.1): a file whose first line is the token. */
     token_file?: string;
+    /** Beyond (§7.12): hashed per-worker tokens, lines `<worker-id> sha256:<hex>`. */
+    worker_tokens_file?: string;
+    /** Beyond (§7.12): hashed admin (tunasynctl) tokens, lines `<name> sha256:<hex>`. */
+    admin_tokens_file?: string;
     /** Beyond (§7.3): seconds without news after which a worker counts as offline. */
     worker_offline_after?: number;
     /** Beyond (§7.8): finished runs kept per mirror (0: no history). */

@@ -11,7 +11,7 @@ import type {
   MirrorProgressMessage,
   MirrorSchedules,
   MirrorSizeMessage,
-  MirrorStatus,
+  MirrorStatusReport,
   WorkerCmd,
   WorkerStatus,
 } from './wire-types';
@@ -88,7 +88,11 @@ const ARTICLES: Record<string, string> = {
   null: 'null',
 };
 
-/** `/mirrors/3/rsync_timeout` → `mirrors[3].rsync_timeout`. */
+/**
+ * `/mirrors/3/rsync_timeout` → `mirrors[3].rsync_timeout`. A key that is not a bare TOML key
+ * (`A-Za-z0-9_-`) is quoted as TOML writes it (`files."a\nb"`, `mirrorz.mirrors."a.b"`), so
+ * a path is always one line and says which key it is.
+ */
 export function formatJsonPointer(pointer: string, child?: string): string {
   const segments = pointer
     .split('/')
@@ -97,8 +101,17 @@ export function formatJsonPointer(pointer: string, child?: string): string {
   if (child !== undefined) segments.push(child);
   let out = '';
   for (const segment of segments) {
-    if (/^\d+$/.test(segment)) out += `[${segment}]`;
-    else out += out === '' ? segment : `.${segment}`;
+    if (/^\d+$/.test(segment)) {
+      out += `[${segment}]`;
+      continue;
+    }
+    const key = /^[A-Za-z0-9_-]+$/.test(segment)
+      ? segment
+      : JSON.stringify(segment).replace(
+          /[\u2028\u2029]/g,
+          (c) => `\\u${c.charCodeAt(0).toString(16)}`,
+        );
+    out += out === '' ? key : `.${key}`;
   }
   return out;
 }
@@ -175,7 +188,7 @@ function withCmdDefaults<T extends { args: string[]; options: Record<string, boo
 }
 
 export interface Validators {
-  validateMirrorStatus: Validator<MirrorStatus>;
+  validateMirrorStatus: Validator<MirrorStatusReport>;
   validateWorkerStatus: Validator<WorkerStatus>;
   validateClientCmd: Validator<ClientCmd>;
   validateWorkerCmd: Validator<WorkerCmd>;

@@ -27,6 +27,12 @@ export const mirrorStatusSchema = {
     upstream: text,
     size: text,
     error_msg: text,
+    // tunasync-ts workers only (no default: absent stays absent); see MirrorStatusReport.
+    observed_ago_ms: {
+      type: 'integer',
+      minimum: 0,
+      maximum: Number.MAX_SAFE_INTEGER,
+    },
   },
 } as const;
 

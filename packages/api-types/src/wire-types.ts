@@ -20,6 +20,21 @@ export interface MirrorStatus {
   error_msg: string;
 }
 
+/**
+ * The body of a status report, `POST /workers/:id/jobs/:job`: a MirrorStatus and, from a
+ * tunasync-ts worker, how long ago the worker saw that status.
+ */
+export interface MirrorStatusReport extends MirrorStatus {
+  /**
+   * Milliseconds from the moment the worker observed this status (the job's transition) to
+   * the moment it sent this request, both on the worker's own clock: the time the report
+   * waited in the worker's outbox. A tunasync-ts manager dates the report `its now − age`
+   * (clock skew between the hosts plays no part); a Go manager ignores the field. Absent from
+   * Go workers and from reports queued by older tunasync-ts workers.
+   */
+  observed_ago_ms?: number;
+}
+
 /** What `GET /jobs` returns for each mirror (SPEC §2.3). */
 export interface WebMirrorStatus {
   name: string;

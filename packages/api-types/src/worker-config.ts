@@ -76,6 +76,12 @@ export interface WorkerConfigFile {
     api_base_list?: string[];
     ca_cert?: string;
     token?: string;
+    /**
+     * tunasync-ts: seconds between two heartbeats to each manager (it keeps the worker
+     * registered and shown online); 0 turns them off. Integer 0–3600, default
+     * `WORKER_DEFAULTS.heartbeat_interval`.
+     */
+    heartbeat_interval?: number;
   };
   server?: {
     hostname?: string;
@@ -116,6 +122,7 @@ export const WORKER_DEFAULTS = {
   timeout: 0,
   rsync_timeout: 120,
   progress_interval: 15,
+  heartbeat_interval: 30,
   cgroup_base_path: '/sys/fs/cgroup',
   cgroup_group: 'tunasync',
   cgroup_subsystem: 'cpu',

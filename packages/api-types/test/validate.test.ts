@@ -202,6 +202,16 @@ describe.each(implementations)('validators (%s)', (_impl, load) => {
       expect(input).toEqual({ name: 'debian', status: 'syncing', unknown_extra: 1 });
     });
 
+    it('keeps observed_ago_ms (tunasync-ts workers) when given, a whole number of ms from 0', () => {
+      const given = validateMirrorStatus({ name: 'm', observed_ago_ms: 42_000 });
+      expect(given.ok && given.value.observed_ago_ms).toBe(42_000);
+      const absent = validateMirrorStatus({ name: 'm' });
+      expect(absent.ok && 'observed_ago_ms' in absent.value).toBe(false);
+      for (const bad of [-1, 0.5, Number.MAX_SAFE_INTEGER + 2]) {
+        expect(validateMirrorStatus({ name: 'm', observed_ago_ms: bad }).ok).toBe(false);
+      }
+    });
+
     it('accepts any RFC 3339 time and rejects other time text', () => {
       expect(validateMirrorStatus({ last_update: '2026-01-02T15:04:05.123456789+08:00' }).ok).toBe(
         true,
@@ -526,7 +536,17 @@ describe('formatJsonPointer', () => {
   it('renders paths the way config users write them', () => {
     expect(formatJsonPointer('/mirrors/3/rsync_timeout')).toBe('mirrors[3].rsync_timeout');
     expect(formatJsonPointer('', 'name')).toBe('name');
-    expect(formatJsonPointer('/env', 'A/B')).toBe('env.A/B');
-    expect(formatJsonPointer('/a~1b/c~0d')).toBe('a/b.c~d');
+    expect(formatJsonPointer('/env', 'A/B')).toBe('env."A/B"');
+    expect(formatJsonPointer('/a~1b/c~0d')).toBe('"a/b"."c~d"');
+  });
+
+  it('quotes keys that are not bare TOML keys, so a path is one line (regression, #11)', () => {
+    expect(formatJsonPointer('/files', 'a\nb')).toBe('files."a\\nb"');
+    expect(formatJsonPointer('/mirrorz/mirrors/crates.io-index/url')).toBe(
+      'mirrorz.mirrors."crates.io-index".url',
+    );
+    expect(formatJsonPointer('/server', '')).toBe('server.""');
+    expect(formatJsonPointer('', '\u2028')).toBe('"\\u2028"');
+    expect(formatJsonPointer('/server', 'port')).toBe('server.port');
   });
 });

@@ -8,6 +8,8 @@ export const STORE_ERROR_CODES = {
   corrupt: 'TUNASYNC_E_STORE_CORRUPT',
   /** The location exists and is not a directory (for example a Go bolt file). */
   notADirectory: 'TUNASYNC_E_STORE_NOT_A_DIRECTORY',
+  /** A non-empty directory without LevelDB's CURRENT (for example a Go badger database). */
+  foreign: 'TUNASYNC_E_STORE_FOREIGN',
   /** The database was written by a newer layout version than this code knows. */
   unsupportedVersion: 'TUNASYNC_E_STORE_UNSUPPORTED_VERSION',
   /** Opening failed for another reason (permissions, I/O). */
@@ -58,10 +60,16 @@ export const storeErrors = {
       location,
       { cause },
     ),
-  notADirectory: (location: string) =>
+  notADirectory: (location: string, found: string) =>
     new StoreError(
       STORE_ERROR_CODES.notADirectory,
-      `database ${location} is a file, not a LevelDB directory (a database of the Go manager?); point db_file at a new directory`,
+      `database ${location} is not a LevelDB directory (${found}); it was left untouched — point db_file at a new, empty directory`,
+      location,
+    ),
+  foreign: (location: string, found: string) =>
+    new StoreError(
+      STORE_ERROR_CODES.foreign,
+      `database ${location} holds files but no LevelDB CURRENT: ${found}; it was left untouched — point db_file at a new, empty directory`,
       location,
     ),
   unsupportedVersion: (location: string, version: string) =>

@@ -9,6 +9,8 @@ export type {
 } from './store';
 export { LevelStore } from './level-store';
 export type { LevelStoreOptions } from './level-store';
+export { checkDatabaseLocation } from './database-location';
+export type { DatabaseLocationKind } from './database-location';
 export { STORE_ERROR_CODES, StoreError, isStoreError, storeErrors } from './errors';
 export type { StoreErrorCode } from './errors';
 export {

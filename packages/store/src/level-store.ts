@@ -1,7 +1,8 @@
-import { stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { Level } from 'level';
 import { finishedRun, silentLogger } from '@tunasync/api-types';
 import type { Logger, MirrorStatus, Rfc3339, WorkerStatus } from '@tunasync/api-types';
+import { checkDatabaseLocation } from './database-location';
 import { StoreError, storeErrors } from './errors';
 import { KeyedMutex } from './keyed-mutex';
 import {
@@ -37,7 +38,10 @@ import type {
 } from './store';
 
 export interface LevelStoreOptions {
-  /** The database directory; created (with its parents) when missing. */
+  /**
+   * The database directory; created (with its parents) when missing. Only a missing or empty
+   * directory or an intact LevelDB is opened (`checkDatabaseLocation`).
+   */
   location: string;
   logger?: Logger;
 }
@@ -70,9 +74,6 @@ function openError(location: string, err: unknown): StoreError {
       return storeErrors.locked(location, err);
     case 'LEVEL_CORRUPTION':
       return storeErrors.corrupt(location, describe(err), err);
-    case 'EEXIST':
-    case 'ENOTDIR':
-      return storeErrors.notADirectory(location);
     default:
       return storeErrors.openFailed(location, describe(err), err);
   }
@@ -101,12 +102,19 @@ export class LevelStore implements Store {
   static async open(options: LevelStoreOptions): Promise<LevelStore> {
     const { location } = options;
     const logger = (options.logger ?? silentLogger).child({ component: 'store' });
-    const info = await stat(location).catch(() => undefined);
-    if (info && !info.isDirectory()) throw storeErrors.notADirectory(location);
+    // Nothing is handed to LevelDB that it could "recover" by deleting or rewriting files.
+    const kind = await checkDatabaseLocation(location);
+    if (kind === 'missing') {
+      await mkdir(location, { recursive: true }).catch((err: unknown) => {
+        throw storeErrors.openFailed(location, describe(err), err);
+      });
+    }
+    const fresh = kind !== 'leveldb';
     const db: Db = new Level<string, string>(location, {
       keyEncoding: 'utf8',
       valueEncoding: 'utf8',
-      createIfMissing: true,
+      createIfMissing: fresh,
+      errorIfExists: fresh,
     });
     try {
       await db.open();

@@ -23,3 +23,6 @@ export {
   type WorkerProcess,
   type WorkerProcessOptions,
 } from './worker-process';
+export { badConfigLines, mutatedConfig } from './config-mutation';
+export type { MutatedConfig } from './config-mutation';
+export { watchChild, type WatchedChild } from './watched-child';

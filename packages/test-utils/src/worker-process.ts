@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { watchChild } from './watched-child';
 
 /** The built worker's entry, found from the repository root (never imported). */
 export const WORKER_BIN = resolve(
@@ -14,8 +15,6 @@ export const WORKER_BIN = resolve(
   'bin',
   'tunasync-worker.js',
 );
-
-const STOP_TIMEOUT_MS = 15_000;
 
 export interface WorkerProcessOptions {
   /** worker.conf to run (the caller writes it, in a temp dir of its own). */
@@ -74,70 +73,22 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
     ],
     { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env },
   );
-  let output = '';
-  const listeners = new Set<() => void>();
-  const onData = (c: Buffer) => {
-    output += c.toString('utf8');
-    for (const listener of listeners) listener();
-  };
-  child.stdout?.on('data', onData);
-  child.stderr?.on('data', onData);
-  const exit = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-  let gone = false;
-  void exit.then(() => {
-    gone = true;
-    for (const listener of listeners) listener();
-  });
-
-  const waitForOutput = (pattern: RegExp, timeoutMs: number) =>
-    new Promise<RegExpExecArray>((done, fail) => {
-      const check = () => {
-        const match = pattern.exec(output);
-        if (match) {
-          finish();
-          done(match);
-        } else if (gone) {
-          finish();
-          fail(new Error(`tunasync-worker exited before printing ${pattern}:\n${output}`));
-        }
-      };
-      const timer = setTimeout(() => {
-        finish();
-        fail(new Error(`tunasync-worker did not print ${pattern} in ${timeoutMs} ms:\n${output}`));
-      }, timeoutMs);
-      const finish = () => {
-        clearTimeout(timer);
-        listeners.delete(check);
-      };
-      listeners.add(check);
-      check();
-    });
-
-  let stopping: Promise<number | null> | undefined;
-  const stop = () => {
-    stopping ??= (async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-      const code = await exit;
-      clearTimeout(killer);
-      return code;
-    })();
-    return stopping;
-  };
+  const watched = watchChild(child, 'tunasync-worker');
+  const { waitForOutput, stop } = watched;
 
   const worker: WorkerProcess = {
     child,
     pid: child.pid ?? -1,
-    output: () => output,
+    output: watched.output,
     waitForOutput,
     started: async (timeoutMs = 10_000) => {
       const match = await waitForOutput(STARTED, timeoutMs);
       return match[1] as string;
     },
-    exited: () => exit,
+    exited: watched.exited,
     kill9: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await exit;
+      await watched.exited();
     },
     stop,
   };

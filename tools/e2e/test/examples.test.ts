@@ -73,6 +73,9 @@ function createReferencedFiles(root: string): void {
     writeFileSync(join(etc, 'tls', name), `${name} (stand-in: the check reads it, no handshake)\n`);
   }
   writeFileSync(join(etc, 'token'), 'a-long-random-token\n');
+  // What `tunasynctl token create` prints as the line of a tokens file.
+  writeFileSync(join(etc, 'worker-tokens'), `# workers\nworker1 sha256:${'ab'.repeat(32)}\n`);
+  writeFileSync(join(etc, 'admin-tokens'), `alice sha256:${'cd'.repeat(32)}\n`);
   writeFileSync(
     join(etc, 'mirrors.d', 'extra.conf'),
     '[[mirrors]]\nname = "extra"\nprovider = "rsync"\nupstream = "rsync://rsync.example.org/extra/"\n',
@@ -92,6 +95,8 @@ describe('examples/manager.conf', () => {
     const text = readFileSync(file, 'utf8');
     expect(text).toMatch(/^ssl_cert = /m);
     expect(text).toMatch(/^token_file = /m);
+    expect(text).toMatch(/^worker_tokens_file = /m);
+    expect(text).toMatch(/^admin_tokens_file = /m);
     expect(text).toMatch(/^ca_cert = /m);
     for (const key of ['enable', 'mirror_url_prefix', 'abbr', 'logo_darkmode', 'hidden']) {
       expect(text).toMatch(new RegExp(`^${key} = `, 'm'));
@@ -206,8 +211,9 @@ describe('packaging/systemd units', () => {
     expect(service.get('NoNewPrivileges')).toEqual(['yes']);
     expect(service.get('ProtectSystem')).toEqual(['strict']);
     expect(sections.get('Install')!.get('WantedBy')).toEqual(['multi-user.target']);
+    // The worker reloads worker.conf on SIGHUP, the manager its token files.
+    expect(service.get('ExecReload')).toEqual(['/bin/kill -HUP $MAINPID']);
     if (unit === 'tunasync-worker.service') {
-      expect(service.get('ExecReload')).toEqual(['/bin/kill -HUP $MAINPID']);
       // rsync must be able to write the mirror tree the example worker.conf names.
       const mirrorDir = /^mirror_dir = "(.*)"$/m.exec(
         readFileSync(join(EXAMPLES, 'worker.conf'), 'utf8'),
@@ -215,8 +221,6 @@ describe('packaging/systemd units', () => {
       expect(service.get('ReadWritePaths')).toEqual([mirrorDir]);
       expect(service.get('LogsDirectory')).toEqual(['tunasync']); // log_dir /var/log/tunasync/…
     } else {
-      // The manager has no reload (SIGHUP would end it): no ExecReload.
-      expect(service.get('ExecReload')).toBeUndefined();
       expect(service.get('StateDirectory')).toEqual(['tunasync']); // db_file /var/lib/tunasync/…
     }
   });

@@ -2,18 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  TempDirs,
+  makeTempDir,
+  removeTempDir,
   requireTool,
   startRsyncDaemon,
   startWorkerProcess,
   writeTree,
-  type RsyncDaemon,
-  type WorkerProcess,
 } from '@tunasync/test-utils';
 import { RestartableManager, type CmdAnswer } from '../src/manager-calls';
 import { RunWatch, pidsOf } from '../src/mirror-processes';
 import { pollUntil } from '../src/poll';
-import { SeededRandom } from '../src/seeded-random';
+import { seededRandom } from '../src/seeded-random';
+import { Teardown } from '../src/teardown';
 import { shMirror, workerConfText, type MirrorTable } from '../src/worker-conf-text';
 
 const TOTAL = 1000;
@@ -32,19 +32,27 @@ const VERBS: [Verb, number][] = [
   ['ping', 5],
 ];
 
-const dirs = new TempDirs();
-let upstream: RsyncDaemon | undefined;
-let manager: RestartableManager | undefined;
-let worker: WorkerProcess | undefined;
-let watch: RunWatch | undefined;
+const teardown = new Teardown();
+afterEach(() => teardown.run());
 
-afterEach(async () => {
-  watch?.stop();
-  await worker?.stop();
-  await manager?.stop();
-  await upstream?.stop();
-  await dirs.cleanup();
-});
+/** The storm's dice: a seeded PRNG, so `FAULTS_SEED=<n>` replays a storm. */
+function dice(seed: number) {
+  const next = seededRandom(seed);
+  return {
+    seed,
+    next,
+    below: (n: number) => Math.floor(next() * n),
+    /** One of `items`, each as likely as its weight. */
+    weighted<T>(items: readonly (readonly [T, number])[]): T {
+      let at = next() * items.reduce((sum, [, w]) => sum + w, 0);
+      for (const [item, weight] of items) {
+        at -= weight;
+        if (at < 0) return item;
+      }
+      return (items[items.length - 1] as readonly [T, number])[0];
+    },
+  };
+}
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
@@ -52,14 +60,17 @@ function percentile(sorted: number[], p: number): number {
 
 test(`${TOTAL} random commands through /cmd during running syncs, with reloads and SIGHUPs: every one answered in time, never two runs of a job, manager and worker agree at rest`, async () => {
   requireTool('rsync', 'apt-get install -y rsync');
-  const random = new SeededRandom(Number(process.env.FAULTS_SEED ?? Date.now() % 1_000_000));
-  const dir = await dirs.make('faults-storm-');
+  const random = dice(Number(process.env.FAULTS_SEED ?? Date.now() % 1_000_000));
+  const dir = teardown.add(await makeTempDir('faults-storm-'), removeTempDir);
   // 256 KiB at 64 KiB/s: an rsync run of about 4 s.
   await writeTree(join(dir, 'upstream', 'r1'), { 'pack.bin': randomBytes(256 * 1024) });
-  upstream = await startRsyncDaemon({
+  const upstream = await startRsyncDaemon({
     modules: [{ name: 'r1', path: join(dir, 'upstream', 'r1') }],
   });
-  manager = await new RestartableManager(join(dir, 'db')).start();
+  teardown.add(upstream, (d) => d.stop());
+  const manager = teardown.add(await new RestartableManager(join(dir, 'db')).start(), (m) =>
+    m.stop(),
+  );
 
   // Runs of about 3 s (`sleep 3.<pid><n>`: a unique argument marks each job's processes).
   // c1–c4 take 0.3 s to die on SIGTERM; s1 ignores it, so its stops wait out the 2 s grace
@@ -92,14 +103,17 @@ test(`${TOTAL} random commands through /cmd during running syncs, with reloads a
     // Atomically: a reload reading the file meanwhile sees the old or the new one, whole.
     await writeFile(
       `${conf}.new`,
-      workerConfText({ dir, managerUrl: manager!.url, mirrors, concurrent: 4 }),
+      workerConfText({ dir, managerUrl: manager.url, mirrors, concurrent: 4 }),
     );
     await rename(`${conf}.new`, conf);
   };
   await writeConf();
   const stateDir = join(dir, 'state');
-  watch = new RunWatch(markers);
-  worker = await startWorkerProcess({ configFile: conf, stateDir, args: ['--with-systemd'] });
+  const watch = teardown.add(new RunWatch(markers), (w) => w.stop());
+  const worker = teardown.add(
+    await startWorkerProcess({ configFile: conf, stateDir, args: ['--with-systemd'] }),
+    (w) => w.stop(),
+  );
   await pollUntil('the first runs', () => pidsOf(markers).length > 0, 20_000);
 
   const mirrorWeights: [string, number][] = [
@@ -131,7 +145,7 @@ test(`${TOTAL} random commands through /cmd during running syncs, with reloads a
       const key = random.weighted(free);
       sent++;
       if (sent % 40 === 0) {
-        process.kill(worker!.pid, 'SIGHUP');
+        process.kill(worker.pid, 'SIGHUP');
         hangups++;
       }
       inFlight.add(key);
@@ -144,7 +158,7 @@ test(`${TOTAL} random commands through /cmd during running syncs, with reloads a
         await writeConf();
         what = `reload (x variant ${variant % 2}, ${withExtra ? 'with' : 'without'} extra)`;
         expected = [200];
-        call = () => manager!.cmd('reload', '');
+        call = () => manager.cmd('reload', '');
       } else {
         const verb = random.weighted(VERBS);
         what = `${verb} ${key}`;
@@ -152,7 +166,7 @@ test(`${TOTAL} random commands through /cmd during running syncs, with reloads a
         expected = key === 'extra' ? [200, 404] : key === 'nope' ? [404] : [200];
         if (verb !== 'ping') lastVerb.set(key, verb);
         call = () =>
-          verb === 'force' ? manager!.cmd('start', key, { force: true }) : manager!.cmd(verb, key);
+          verb === 'force' ? manager.cmd('start', key, { force: true }) : manager.cmd(verb, key);
       }
       try {
         const answer = await call();
@@ -193,7 +207,7 @@ test(`${TOTAL} random commands through /cmd during running syncs, with reloads a
   await pollUntil(
     'manager and worker to agree at rest',
     async () => {
-      const statuses = await manager!.statusMap();
+      const statuses = await manager.statusMap();
       const local = JSON.parse(
         await readFile(join(stateDir, 'jobs.json'), 'utf8').catch(() => '{}'),
       ) as {

@@ -2,47 +2,39 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  TempDirs,
+  makeTempDir,
+  removeTempDir,
   requireTool,
   startRsyncDaemon,
   startWorkerProcess,
   writeTree,
-  type RsyncDaemon,
-  type WorkerProcess,
 } from '@tunasync/test-utils';
 import { RestartableManager } from '../src/manager-calls';
 import { RunWatch, pidsOf, runsByMarker } from '../src/mirror-processes';
 import { pollUntil } from '../src/poll';
+import { Teardown } from '../src/teardown';
 import { shMirror, workerConfText } from '../src/worker-conf-text';
 
 const ROUNDS = 6;
 const INTERRUPTED = (name: string) =>
   `${name} was interrupted: the worker stopped while it was syncing`;
 
-const dirs = new TempDirs();
-let upstream: RsyncDaemon | undefined;
-let manager: RestartableManager | undefined;
-let worker: WorkerProcess | undefined;
-let watch: RunWatch | undefined;
-
-afterEach(async () => {
-  watch?.stop();
-  await worker?.stop();
-  await manager?.stop();
-  await upstream?.stop();
-  await dirs.cleanup();
-});
+const teardown = new Teardown();
+afterEach(() => teardown.run());
 
 test(`kill -9 of a worker mid-sync, ${ROUNDS} rounds: no run outlives the next start, none runs twice, each is reported failed (interrupted) and re-run`, async () => {
   requireTool('rsync', 'apt-get install -y rsync');
-  const dir = await dirs.make('faults-kill-worker-');
+  const dir = teardown.add(await makeTempDir('faults-kill-worker-'), removeTempDir);
   // 3 MiB at 64 KiB/s: a sync lasts far longer than a round. Random bytes: the partial file
   // an interrupted run leaves (`--delay-updates`) must not let the next run match every block.
   await writeTree(join(dir, 'upstream', 'big'), { 'big.iso': randomBytes(3 * 1024 * 1024) });
-  upstream = await startRsyncDaemon({
+  const upstream = await startRsyncDaemon({
     modules: [{ name: 'big', path: join(dir, 'upstream', 'big') }],
   });
-  manager = await new RestartableManager(join(dir, 'db')).start();
+  teardown.add(upstream, (d) => d.stop());
+  const manager = teardown.add(await new RestartableManager(join(dir, 'db')).start(), (m) =>
+    m.stop(),
+  );
 
   // Markers: rsync's command line names its destination; the command job's shell and its
   // grandchild `sleep` carry a number no other process on the machine has.
@@ -67,15 +59,19 @@ test(`kill -9 of a worker mid-sync, ${ROUNDS} rounds: no run outlives the next s
     }),
   );
   const stateDir = join(dir, 'state');
-  watch = new RunWatch(markers);
+  const watch = teardown.add(new RunWatch(markers), (w) => w.stop());
 
-  const start = () => startWorkerProcess({ configFile: conf, stateDir, args: ['--with-systemd'] });
+  const start = async () =>
+    teardown.add(
+      await startWorkerProcess({ configFile: conf, stateDir, args: ['--with-systemd'] }),
+      (w) => w.stop(),
+    );
   /** Both jobs syncing (manager) with a run of their own (in /proc); their process groups. */
   const syncing = async (notGroups: number[]) =>
     pollUntil(
       'big and tree to sync',
       async () => {
-        const statuses = await manager!.statusMap();
+        const statuses = await manager.statusMap();
         if (statuses.get('big')?.status !== 'syncing') return undefined;
         if (statuses.get('tree')?.status !== 'syncing') return undefined;
         const runs = runsByMarker(markers);
@@ -90,7 +86,7 @@ test(`kill -9 of a worker mid-sync, ${ROUNDS} rounds: no run outlives the next s
       30_000,
     );
 
-  worker = await start();
+  let worker = await start();
   let groups = await syncing([]);
   for (let round = 1; round <= ROUNDS; round++) {
     // Kill at a different moment of the sync each round.
@@ -112,15 +108,15 @@ test(`kill -9 of a worker mid-sync, ${ROUNDS} rounds: no run outlives the next s
       const runs = await pollUntil(
         `the interrupted run of ${name} in the history (round ${round})`,
         async () => {
-          const history = await manager!.history(name).catch(() => []);
+          const history = await manager.history(name).catch(() => []);
           const failed = history.filter((r) => r.result === 'failed');
           return failed.length >= round ? failed : undefined;
         },
         20_000,
       ).catch(async (err: unknown) => {
-        const history = await manager!.history(name).catch(() => []);
+        const history = await manager.history(name).catch(() => []);
         throw new Error(
-          `${(err as Error).message}\nhistory: ${JSON.stringify(history)}\nworker:\n${worker?.output()}`,
+          `${(err as Error).message}\nhistory: ${JSON.stringify(history)}\nworker:\n${worker.output()}`,
         );
       });
       expect(runs).toHaveLength(round);

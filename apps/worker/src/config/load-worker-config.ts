@@ -254,6 +254,8 @@ export async function checkWorkerConfig(
     },
     manager: {
       api_base_list: apiBases.map((b) => b.replace(/\/+$/, '')),
+      // 0 turns the heartbeat off (not "unset"), as progress_interval.
+      heartbeat_interval: m.heartbeat_interval ?? WORKER_DEFAULTS.heartbeat_interval,
       ...(m.ca_cert ? { ca_cert: m.ca_cert } : {}),
       ...(m.token ? { token: m.token } : {}),
     },

@@ -22,6 +22,8 @@ export interface ManagerSection {
   api_base_list: string[];
   ca_cert?: string;
   token?: string;
+  /** Seconds between two heartbeats to each manager; 0: none (default 30). */
+  heartbeat_interval: number;
 }
 
 /** `[server]` with defaults applied. */

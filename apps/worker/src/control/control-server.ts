@@ -3,7 +3,13 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { isCmdVerb, validateWorkerCmd, type Logger, type WorkerCmd } from '@tunasync/api-types';
+import {
+  isCmdVerb,
+  parseBearerToken,
+  validateWorkerCmd,
+  type Logger,
+  type WorkerCmd,
+} from '@tunasync/api-types';
 import { WorkerHaltedError } from '../errors';
 import type { QueuedCommand, WorkerCommands } from './worker-commands';
 
@@ -33,10 +39,13 @@ function digest(text: string): Buffer {
   return createHash('sha256').update(text).digest();
 }
 
-/** Constant-time check of an `Authorization` header against the token. */
+/**
+ * Constant-time check of an `Authorization` header against the token (both hashed first);
+ * the header is read by the manager's parser, `parseBearerToken`.
+ */
 export function bearerMatches(header: string | undefined, token: string): boolean {
-  const given = /^Bearer\s+(.+)$/i.exec(header ?? '')?.[1] ?? '';
-  return timingSafeEqual(digest(given), digest(token));
+  const given = parseBearerToken(header);
+  return timingSafeEqual(digest(given ?? ''), digest(token)) && given !== undefined;
 }
 
 class HttpAnswer extends Error {

@@ -3,6 +3,7 @@ import type {
   MirrorProgressMessage,
   MirrorSchedules,
   MirrorStatus,
+  MirrorStatusReport,
   WorkerStatus,
 } from '@tunasync/api-types';
 import { ManagerHttpError, ManagerUnreachableError } from '../errors';
@@ -37,10 +38,15 @@ export class ManagerClient {
     this.workerId = options.workerId;
     this.token = options.token;
     const timeout = options.timeoutMs ?? 10_000;
+    // An idle connection is closed after 4 s (before the manager's own 5 s keep-alive
+    // ends it), so none outlives a partition to be reused dead; a request on a connection
+    // that stopped answering fails after `timeout` and its socket is destroyed.
     this.agent = new Agent({
       connect: { timeout, ...(options.ca !== undefined ? { ca: options.ca } : {}) },
       headersTimeout: timeout,
       bodyTimeout: timeout,
+      keepAliveTimeout: 4000,
+      keepAliveMaxTimeout: 4000,
     });
   }
 
@@ -56,12 +62,39 @@ export class ManagerClient {
   }
 
   /** GET `/workers/:id/jobs`: the statuses the manager keeps for this worker. */
-  listJobs(): Promise<MirrorStatus[]> {
-    return this.send<MirrorStatus[]>('GET', this.workerPath('/jobs'));
+  listJobs(signal?: AbortSignal): Promise<MirrorStatus[]> {
+    return this.send<MirrorStatus[]>('GET', this.workerPath('/jobs'), undefined, signal);
+  }
+
+  /**
+   * GET `/ping`, answered within `timeoutMs` (connection included): resolves `true` when
+   * the manager answered anything at all (any HTTP status: it is up), `false` otherwise.
+   */
+  async ping(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    try {
+      await this.send(
+        'GET',
+        '/ping',
+        undefined,
+        signal ? AbortSignal.any([signal, timeout]) : timeout,
+      );
+      return true;
+    } catch (err) {
+      return err instanceof ManagerHttpError;
+    }
+  }
+
+  /**
+   * POST `/workers/:id/heartbeat` (tunasync-ts managers): the manager refreshes this
+   * worker's `last_online`; `400 invalid workerID …` when it does not know the worker.
+   */
+  heartbeat(signal?: AbortSignal): Promise<unknown> {
+    return this.send<unknown>('POST', this.workerPath('/heartbeat'), {}, signal);
   }
 
   /** POST `/workers/:id/jobs/:job`: one status report. */
-  reportStatus(status: MirrorStatus): Promise<MirrorStatus> {
+  reportStatus(status: MirrorStatusReport): Promise<MirrorStatus> {
     return this.send<MirrorStatus>(
       'POST',
       this.workerPath(`/jobs/${encodeURIComponent(status.name)}`),

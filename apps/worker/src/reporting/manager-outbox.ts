@@ -1,10 +1,18 @@
 import { open, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import type { Logger, MirrorSchedules, MirrorStatus } from '@tunasync/api-types';
-import { ManagerHttpError, OutboxClosedError } from '../errors';
+import type {
+  Logger,
+  MirrorSchedules,
+  MirrorStatus,
+  MirrorStatusReport,
+} from '@tunasync/api-types';
+import { systemClock, type Clock } from '@tunasync/core';
+import { ManagerHttpError, ManagerUnreachableError, OutboxClosedError } from '../errors';
+import { abortableDelay } from './abortable-delay';
 import { Backoff, type BackoffOptions } from './backoff';
 import { DurableQueue } from './durable-queue';
 import type { ManagerClient } from './manager-client';
+import { ProbeWait, type ProbeOptions } from './probe-wait';
 
 const SCHEDULES = 'schedules.json';
 
@@ -12,6 +20,11 @@ const SCHEDULES = 'schedules.json';
 export interface StatusReport {
   kind: 'status';
   body: MirrorStatus;
+  /**
+   * When the worker observed this status, in ms since the epoch on its own clock (sent as
+   * `observed_ago_ms`, the age at sending). Absent in queues written by older versions.
+   */
+  observed?: number;
 }
 
 export interface ManagerOutboxOptions {
@@ -19,7 +32,11 @@ export interface ManagerOutboxOptions {
   dir: string;
   client: ManagerClient;
   logger: Logger;
+  /** Waits after an HTTP error (5xx, 401, …): 1 s doubling to 10 s by default. */
   backoff?: BackoffOptions;
+  probe?: ProbeOptions;
+  /** Timers of the waits, and `now()` for the age of a report (the system clock by default). */
+  clock?: Clock;
   /**
    * Called when the manager answers `invalid workerID` (it lost its database): register
    * again and enqueue the current status of every mirror. The failed report is then sent
@@ -31,13 +48,16 @@ export interface ManagerOutboxOptions {
 /**
  * The durable outbox of one manager (SPEC §7.2): every status report is written to disk
  * before it is sent, reports are delivered one at a time in order, a report is removed
- * only after a 2xx, and while the manager is unreachable the head is retried with an
- * abortable back-off. Schedules are coalesced: only the latest list is kept (on disk too)
- * and sent once no status report is waiting.
+ * only after a 2xx. While the manager does not answer, nothing but `GET /ping` probes is
+ * sent and the first answered probe resumes delivery; after an HTTP error the head is
+ * retried after an abortable back-off. A new report ends either wait. Schedules are
+ * coalesced: only the latest list is kept (on disk too) and sent once no status report is
+ * waiting.
  */
 export class ManagerOutbox {
   private queue: DurableQueue<StatusReport> | undefined;
   private readonly backoff: Backoff;
+  private readonly clock: Clock;
   private readonly abort = new AbortController();
   private schedules: { version: number; body: MirrorSchedules } | undefined;
   private scheduleVersion = 0;
@@ -46,9 +66,11 @@ export class ManagerOutbox {
   private idleWaiters: (() => void)[] = [];
   private failing = false;
   private closed = false;
+  private registering: Promise<void> | undefined;
 
   constructor(private readonly options: ManagerOutboxOptions) {
-    this.backoff = new Backoff(options.backoff);
+    this.clock = options.clock ?? systemClock;
+    this.backoff = new Backoff({ clock: this.clock, ...options.backoff });
   }
 
   get apiBase(): string {
@@ -85,11 +107,36 @@ export class ManagerOutbox {
     this.loop = this.run();
   }
 
-  /** Stores a status report; resolves once it is on disk (not when it is delivered). */
-  async enqueueStatus(status: MirrorStatus): Promise<void> {
+  /**
+   * Stores a status report observed at `observedAt` (ms since the epoch, the outbox's
+   * clock; now by default); resolves once it is on disk (not when it is delivered).
+   */
+  async enqueueStatus(status: MirrorStatus, observedAt = this.clock.now()): Promise<void> {
     const queue = this.requireOpen();
-    await queue.append({ kind: 'status', body: status });
+    await queue.append({ kind: 'status', body: status, observed: observedAt });
     this.poke();
+  }
+
+  /**
+   * The manager does not know this worker: runs `onUnknownWorker` (register again, re-send
+   * every status). Concurrent calls (the outbox's own and the heartbeat's) share one run.
+   */
+  registerAgain(): Promise<void> {
+    const register = this.options.onUnknownWorker;
+    if (!register) return Promise.resolve();
+    this.registering ??= register().finally(() => {
+      this.registering = undefined;
+    });
+    return this.registering;
+  }
+
+  /** The body sent for a stored report: with its age on this worker's clock, when known. */
+  private wireBody(report: StatusReport): MirrorStatusReport {
+    if (typeof report.observed !== 'number' || !Number.isFinite(report.observed)) {
+      return report.body;
+    }
+    const age = Math.max(0, Math.round(this.clock.now() - report.observed));
+    return { ...report.body, observed_ago_ms: age };
   }
 
   /** Replaces the schedule list waiting to be sent; resolves once it is on disk. */
@@ -132,10 +179,9 @@ export class ManagerOutbox {
     return this.queue;
   }
 
+  /** A new report (or `close()`): ends an idle wait or a back-off, or probes at once. */
   private poke(): void {
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
+    this.wake?.();
   }
 
   private async run(): Promise<void> {
@@ -150,11 +196,12 @@ export class ManagerOutbox {
           this.wake = resolve;
           if (signal.aborted) resolve();
         });
+        this.wake = undefined;
         continue;
       }
       try {
         if (head !== undefined) {
-          await this.options.client.reportStatus(head.body);
+          await this.options.client.reportStatus(this.wireBody(head));
           await queue.ack();
         } else if (schedules !== undefined) {
           await this.options.client.reportSchedules(schedules.body);
@@ -194,7 +241,7 @@ export class ManagerOutbox {
           `manager ${this.apiBase} does not know this worker (${err.reason}); registering again`,
         );
         try {
-          await this.options.onUnknownWorker();
+          await this.registerAgain();
           return true;
         } catch (registerError) {
           log.error(
@@ -239,7 +286,43 @@ export class ManagerOutbox {
     } else {
       log.debug(`still cannot deliver to manager ${this.apiBase}: ${message}`);
     }
-    return this.backoff.wait(signal);
+    if (err instanceof ManagerUnreachableError) return this.untilAnswered(signal);
+    return this.backOff(signal);
+  }
+
+  /** After an HTTP error: the back-off delay, cut short by a new report. */
+  private async backOff(signal: AbortSignal): Promise<boolean> {
+    const woken = new AbortController();
+    this.wake = () => woken.abort();
+    try {
+      await abortableDelay(
+        this.clock,
+        this.backoff.take(),
+        AbortSignal.any([signal, woken.signal]),
+      );
+    } finally {
+      this.wake = undefined;
+    }
+    return !signal.aborted;
+  }
+
+  /**
+   * The manager did not answer: no report is sent until it answers a probe (a send would
+   * hang for its whole timeout on a dead link); a new report probes at once.
+   */
+  private async untilAnswered(signal: AbortSignal): Promise<boolean> {
+    const wait = new ProbeWait({
+      client: this.options.client,
+      clock: this.clock,
+      signal,
+      ...this.options.probe,
+    });
+    this.wake = () => wait.probeNow();
+    try {
+      return await wait.answered;
+    } finally {
+      this.wake = undefined;
+    }
   }
 
   /** Stops delivering (what is stored stays on disk) and closes the queue. Idempotent. */

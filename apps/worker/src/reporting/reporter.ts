@@ -1,8 +1,10 @@
 import path from 'node:path';
 import type { Logger, MirrorSchedules, MirrorStatus } from '@tunasync/api-types';
 import type { BackoffOptions } from './backoff';
+import { Heartbeat } from './heartbeat';
 import { ManagerClient } from './manager-client';
 import { ManagerOutbox } from './manager-outbox';
+import type { ProbeOptions } from './probe-wait';
 
 export interface ReporterOptions {
   /** The worker's state directory; outboxes live in `<stateDir>/outbox/<manager>`. */
@@ -15,6 +17,9 @@ export interface ReporterOptions {
   timeoutMs?: number;
   logger: Logger;
   backoff?: BackoffOptions;
+  probe?: ProbeOptions;
+  /** Milliseconds between two heartbeats to each manager; 0 or absent: none. */
+  heartbeatIntervalMs?: number;
   /** A manager lost this worker: register again there and enqueue every mirror's status into `outbox`. */
   onUnknownWorker?: (client: ManagerClient, outbox: ManagerOutbox) => Promise<void>;
 }
@@ -28,6 +33,7 @@ export function outboxDirName(apiBase: string): string {
 export class Reporter {
   readonly clients: ManagerClient[];
   readonly outboxes: ManagerOutbox[];
+  readonly heartbeats: Heartbeat[];
 
   constructor(options: ReporterOptions) {
     this.clients = options.apiBases.map(
@@ -46,6 +52,7 @@ export class Reporter {
         client,
         logger: options.logger.child({ manager: client.apiBase }),
         ...(options.backoff ? { backoff: options.backoff } : {}),
+        ...(options.probe ? { probe: options.probe } : {}),
         ...(options.onUnknownWorker
           ? {
               onUnknownWorker: () =>
@@ -58,15 +65,37 @@ export class Reporter {
       });
       return outbox;
     });
+    const intervalMs = options.heartbeatIntervalMs ?? 0;
+    this.heartbeats =
+      intervalMs > 0
+        ? this.clients.map(
+            (client, i) =>
+              new Heartbeat({
+                client,
+                outbox: this.outboxes[i] as ManagerOutbox,
+                intervalMs,
+                logger: options.logger.child({ manager: client.apiBase }),
+              }),
+          )
+        : [];
   }
 
+  /** Opens the outboxes (what they hold starts flowing). */
   async start(): Promise<void> {
     await Promise.all(this.outboxes.map((o) => o.start()));
   }
 
-  /** Stores the report for every manager; resolves once it is on disk everywhere. */
-  async reportStatus(status: MirrorStatus): Promise<void> {
-    await Promise.all(this.outboxes.map((o) => o.enqueueStatus(status)));
+  /** Starts the heartbeats (once the worker has started: they may re-send every status). */
+  startHeartbeats(): void {
+    for (const heartbeat of this.heartbeats) heartbeat.start();
+  }
+
+  /**
+   * Stores the report, observed at `observedAt` (ms since the epoch; now by default), for
+   * every manager; resolves once it is on disk everywhere.
+   */
+  async reportStatus(status: MirrorStatus, observedAt?: number): Promise<void> {
+    await Promise.all(this.outboxes.map((o) => o.enqueueStatus(status, observedAt)));
   }
 
   /** Replaces the schedule list waiting for every manager. */
@@ -82,6 +111,7 @@ export class Reporter {
 
   /** Stops delivering (stored reports stay on disk) and closes connections. Idempotent. */
   async close(): Promise<void> {
+    await Promise.allSettled(this.heartbeats.map((h) => h.close()));
     await Promise.allSettled(this.outboxes.map((o) => o.close()));
     await Promise.allSettled(this.clients.map((c) => c.close()));
   }

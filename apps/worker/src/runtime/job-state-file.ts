@@ -18,7 +18,8 @@ function isRecord(value: unknown): value is MirrorRecord {
     isSyncStatus(r.status) &&
     typeof r.error_msg === 'string' &&
     (r.size === undefined || typeof r.size === 'string') &&
-    (r.last_success === undefined || typeof r.last_success === 'string')
+    (r.last_success === undefined || typeof r.last_success === 'string') &&
+    (r.changed_at === undefined || typeof r.changed_at === 'string')
   );
 }
 

@@ -10,6 +10,8 @@ export interface MirrorRecord {
   error_msg: string;
   /** When its last successful sync ended, by this worker's clock (ISO 8601). */
   last_success?: string;
+  /** When the worker observed `status` (ISO 8601, its own clock); re-sent as its age. */
+  changed_at?: string;
 }
 
 /** A size worth keeping: set and not `unknown`. */

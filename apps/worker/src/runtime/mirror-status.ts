@@ -1,10 +1,11 @@
 import { ZERO_TIME_RFC3339, type MirrorStatus, type SyncStatus } from '@tunasync/api-types';
 import type { Provider } from '@tunasync/core';
+import { withoutUrlPassword } from '../url-credentials';
 
 /**
  * The MirrorStatus of a report (SPEC §4.2.4). The time-stamps are the manager's to set
  * (from its own clock, SPEC §3), so the worker sends the zero time rather than a guess of
- * its own; `size` is the last known size or `unknown`.
+ * its own; `size` is the last known size or `unknown`; `upstream` has no URL password.
  */
 export function buildMirrorStatus(
   workerId: string,
@@ -22,7 +23,8 @@ export function buildMirrorStatus(
     last_started: ZERO_TIME_RFC3339,
     last_ended: ZERO_TIME_RFC3339,
     next_schedule: ZERO_TIME_RFC3339,
-    upstream: provider.upstream,
+    // The manager publishes it (/jobs): never a password of the URL.
+    upstream: withoutUrlPassword(provider.upstream),
     size: size ?? 'unknown',
     error_msg: errorMsg,
   };

@@ -25,6 +25,7 @@ import { ReloadError, UnknownMirrorError, WorkerConfigError, WorkerHaltedError }
 import type { BackoffOptions } from '../reporting/backoff';
 import type { ManagerClient } from '../reporting/manager-client';
 import type { ManagerOutbox } from '../reporting/manager-outbox';
+import type { ProbeOptions } from '../reporting/probe-wait';
 import { ProgressReporter } from '../reporting/progress-reporter';
 import { Reporter } from '../reporting/reporter';
 import { JobStateFile } from './job-state-file';
@@ -52,8 +53,12 @@ export interface WorkerRuntimeOptions {
   registerWaitMs?: number;
   /** How long a halt waits for the final statuses to reach the managers (default 10 s). */
   haltDeliveryMs?: number;
-  /** Back-off of registration and delivery retries (default 1 s doubling to 60 s). */
+  /** Back-off of retries after an HTTP error (default 1 s doubling to 10 s). */
   backoff?: BackoffOptions;
+  /** Probes while a manager does not answer (default every 1 s, each within 2 s). */
+  probe?: ProbeOptions;
+  /** Milliseconds between two heartbeats, instead of `[manager] heartbeat_interval` seconds (tests). */
+  heartbeatIntervalMs?: number;
   /** Timeout of each request to a manager (default 10 s). */
   managerTimeoutMs?: number;
   /** Time between SIGTERM and SIGKILL when a run is stopped (default 2 s). */
@@ -153,6 +158,9 @@ export class WorkerRuntime implements WorkerCommands {
       ...(this.config.manager.token !== undefined ? { token: this.config.manager.token } : {}),
       ...(options.managerTimeoutMs !== undefined ? { timeoutMs: options.managerTimeoutMs } : {}),
       ...(options.backoff ? { backoff: options.backoff } : {}),
+      ...(options.probe ? { probe: options.probe } : {}),
+      heartbeatIntervalMs:
+        options.heartbeatIntervalMs ?? this.config.manager.heartbeat_interval * 1000,
       logger: this.logger,
       onUnknownWorker: (client, outbox) => this.registerAgain(client, outbox),
     });
@@ -249,6 +257,7 @@ export class WorkerRuntime implements WorkerCommands {
           signal: this.abort.signal,
           logger: this.logger,
           ...(this.options.backoff ? { backoff: this.options.backoff } : {}),
+          ...(this.options.probe ? { probe: this.options.probe } : {}),
         }),
       );
       const first = await this.waitFirstRegistration();
@@ -274,6 +283,7 @@ export class WorkerRuntime implements WorkerCommands {
       this.started = true;
       this.persist();
       this.queueSchedules();
+      this.reporter.startHeartbeats();
       this.logger.info(
         `worker started with ${this.jobs.size} mirror(s); control server at ${this.url}`,
       );
@@ -328,7 +338,10 @@ export class WorkerRuntime implements WorkerCommands {
     }
   }
 
-  /** A manager lost this worker (SPEC §4.2.3): register again and re-send every status. */
+  /**
+   * A manager lost this worker (SPEC §4.2.3): register again and re-send every status, each
+   * with the time the worker observed it (so a success keeps its real end time).
+   */
   private async registerAgain(client: ManagerClient, outbox: ManagerOutbox): Promise<void> {
     await client.register(this.url);
     this.logger.info(
@@ -336,14 +349,17 @@ export class WorkerRuntime implements WorkerCommands {
     );
     for (const entry of this.jobs.values()) {
       const record = this.records.get(entry.mirror.name);
+      const status = record?.status ?? 'none';
+      const seen = record?.changed_at ?? (status === 'success' ? record?.last_success : undefined);
       await outbox.enqueueStatus(
         buildMirrorStatus(
           this.config.global.name,
           entry.job.provider,
-          record?.status ?? 'none',
+          status,
           record?.size,
           record?.error_msg ?? '',
         ),
+        seen === undefined ? undefined : Date.parse(seen),
       );
     }
     if (this.scheduler.size > 0) await outbox.setSchedules(this.scheduleBody());
@@ -391,7 +407,7 @@ export class WorkerRuntime implements WorkerCommands {
       if (event.size !== undefined) record.size = meaningfulSize(event.size) ?? record.size;
       if (event.status === 'success') record.last_success = event.time.toISOString();
     }
-    this.send(entry, event.status, event.message);
+    this.send(entry, event.status, event.message, event.time);
     if (event.schedule && event.nextRun && !this.halting) {
       this.scheduler.add(entry.job, event.nextRun);
       this.logger.info(`next run of ${event.job} at ${formatRfc3339(event.nextRun)}`, {
@@ -401,12 +417,13 @@ export class WorkerRuntime implements WorkerCommands {
     }
   }
 
-  /** Records and reports one status to every manager (SPEC §4.2.4). */
-  private send(entry: JobEntry, status: SyncStatus, message: string): void {
+  /** Records and reports one status, observed at `at`, to every manager (SPEC §4.2.4). */
+  private send(entry: JobEntry, status: SyncStatus, message: string, at = new Date()): void {
     const name = entry.mirror.name;
     const record = this.records.get(name) ?? { status, error_msg: '' };
     record.status = status;
     record.error_msg = message;
+    record.changed_at = at.toISOString();
     this.records.set(name, record);
     const body = buildMirrorStatus(
       this.config.global.name,
@@ -417,7 +434,7 @@ export class WorkerRuntime implements WorkerCommands {
     );
     this.logger.debug(`reporting ${status} of ${name}`, { mirror: name });
     for (const listener of this.listeners) listener(body);
-    this.track(this.reporter.reportStatus(body), `the ${status} report of ${name}`);
+    this.track(this.reporter.reportStatus(body, at.getTime()), `the ${status} report of ${name}`);
     this.persist();
   }
 

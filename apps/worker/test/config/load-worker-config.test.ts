@@ -108,6 +108,7 @@ describe('the site fixture (100+ mirrors, includes, nested templates)', () => {
       api_base_list: ['http://localhost:12345', 'https://manager2.example.org:14242'],
       ca_cert: 'certs/rootCA.crt',
       token: 'some_token',
+      heartbeat_interval: 30, // the Go site's file has no such key: the default
     });
     expect(config.server).toEqual({
       hostname: 'worker1.example.org',
@@ -199,7 +200,11 @@ test('a minimal file gets every default', async () => {
     dangerous_global_rsync_success_exit_codes: [],
   });
   expect(config.global.progress_interval).toBe(15);
-  expect(config.manager).toEqual({ api_base_list: ['http://127.0.0.1:14242'] });
+  expect(config.manager).toEqual({
+    api_base_list: ['http://127.0.0.1:14242'],
+    heartbeat_interval: WORKER_DEFAULTS.heartbeat_interval,
+  });
+  expect(config.manager.heartbeat_interval).toBe(30);
   expect(config.server).toEqual({ hostname: 'host.example', listen_addr: '', listen_port: 6000 });
   expect(config.cgroup).toEqual({
     enable: false,
@@ -229,6 +234,28 @@ test('progress_interval: 0 turns progress off (not "unset"); out of range is an 
   const file = await withInterval('3601');
   const result = await checkWorkerConfig(file);
   expect(result.problems).toEqual([`${file}:global.progress_interval: must be <= 3600`]);
+});
+
+test('[manager] heartbeat_interval: 0 turns the heartbeat off; anything but 0–3600 seconds is an error', async () => {
+  const mirror = '[[mirrors]]\nname = "m"\nprovider = "rsync"\nupstream = "rsync://x/m/"\n';
+  const withInterval = (value: string) =>
+    write('worker.conf', `${HEAD}heartbeat_interval = ${value}\n${mirror}`);
+  expect((await loadWorkerConfig(await withInterval('0'))).config.manager.heartbeat_interval).toBe(
+    0,
+  );
+  expect(
+    (await loadWorkerConfig(await withInterval('300'))).config.manager.heartbeat_interval,
+  ).toBe(300);
+  for (const [value, reason] of [
+    ['3601', 'must be <= 3600'],
+    ['-5', 'must be >= 0'],
+    ['"30"', 'must be an integer'],
+    ['2.5', 'must be an integer'],
+  ]) {
+    const file = await withInterval(value as string);
+    const result = await checkWorkerConfig(file);
+    expect(result.problems).toEqual([`${file}:manager.heartbeat_interval: ${reason as string}`]);
+  }
 });
 
 test('every problem is reported at once as file:key: reason', async () => {

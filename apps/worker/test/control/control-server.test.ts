@@ -204,6 +204,11 @@ test('with a token every command needs the right bearer token', async () => {
   expect(commands.calls).toEqual(['ping debian']);
   expect(bearerMatches('bearer tok3n', 'tok3n')).toBe(true);
   expect(bearerMatches(undefined, 'tok3n')).toBe(false);
+  // The manager's parser (parseBearerToken): any case, blanks around, whole tokens only.
+  expect(bearerMatches('BEARER \t tok3n  ', 'tok3n')).toBe(true);
+  expect(bearerMatches('Bearer tok3', 'tok3n')).toBe(false);
+  expect(bearerMatches('Bearer tok3nn', 'tok3n')).toBe(false);
+  expect(bearerMatches('Bearer ', '')).toBe(false);
 });
 
 test('HTTPS when a certificate and key are configured', async () => {

@@ -19,8 +19,10 @@ export type Responder = (req: RecordedRequest) => Answer | undefined;
  * come back on the same port.
  */
 export class TinyManager {
-  /** Requests answered with a 2xx. */
+  /** Requests answered with a 2xx, but `GET /ping` (the outbox's probes: see `pings`). */
   readonly requests: RecordedRequest[] = [];
+  /** `GET /ping` requests answered with a 2xx. */
+  pings = 0;
   /** Every request, whatever the answer. */
   readonly received: RecordedRequest[] = [];
   respond: Responder | undefined;
@@ -47,7 +49,9 @@ export class TinyManager {
         };
         this.received.push(recorded);
         const answer = this.respond?.(recorded) ?? { status: 200, body: {} };
-        if (answer.status >= 200 && answer.status < 300) this.requests.push(recorded);
+        const ok = answer.status >= 200 && answer.status < 300;
+        if (ok && recorded.method === 'GET' && recorded.url === '/ping') this.pings += 1;
+        else if (ok) this.requests.push(recorded);
         void (async () => {
           if (this.hold) await this.hold;
           if ('text' in answer) {

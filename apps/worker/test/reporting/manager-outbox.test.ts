@@ -1,13 +1,21 @@
 import { mkdtemp, readFile, rm, writeFile, appendFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { silentLogger, ZERO_TIME_RFC3339, type MirrorStatus } from '@tunasync/api-types';
+import {
+  silentLogger,
+  ZERO_TIME_RFC3339,
+  type MirrorStatus,
+  type MirrorStatusReport,
+} from '@tunasync/api-types';
+import { systemClock, type Clock } from '@tunasync/core';
+import { Backoff } from '../../src/reporting/backoff';
 import { DurableQueue } from '../../src/reporting/durable-queue';
 import { ManagerClient } from '../../src/reporting/manager-client';
 import { ManagerOutbox } from '../../src/reporting/manager-outbox';
 import { Reporter, outboxDirName } from '../../src/reporting/reporter';
 import { ManagerHttpError, ManagerUnreachableError, OutboxClosedError } from '../../src/errors';
-import { TinyManager } from '../helpers/tiny-manager';
+import { ManualClock } from '../helpers/manual-clock';
+import { GIN_NOT_FOUND, TinyManager } from '../helpers/tiny-manager';
 
 function status(name: string, s: MirrorStatus['status'], n = 0): MirrorStatus {
   return {
@@ -26,6 +34,19 @@ function status(name: string, s: MirrorStatus['status'], n = 0): MirrorStatus {
 }
 
 const FAST = { initialMs: 5, maxMs: 20 };
+const FAST_PROBES = { intervalMs: 5, timeoutMs: 1000 };
+
+/** Real timers, and a `now()` the test sets (the observation and sending times of reports). */
+function settableNow(): Clock & { time: number } {
+  const clock = { ...systemClock, time: 1_000_000, now: () => clock.time };
+  return clock;
+}
+
+/** What a Go manager decodes of a report: every field of its MirrorStatus, not the age. */
+function goView(body: unknown): MirrorStatus {
+  const { observed_ago_ms: _age, ...rest } = body as MirrorStatusReport;
+  return rest;
+}
 
 let tmp: string;
 let manager: TinyManager;
@@ -55,6 +76,7 @@ function makeOutbox(
     client,
     logger: silentLogger,
     backoff: FAST,
+    probe: FAST_PROBES,
     ...extra,
   });
   closers.push(async () => {
@@ -64,33 +86,39 @@ function makeOutbox(
   return { client, outbox };
 }
 
-test('a report is delivered, with the bearer token, and removed after the 2xx', async () => {
-  const { outbox } = makeOutbox({}, 's3cret');
+test('a report is delivered with its age and the bearer token, and removed after the 2xx', async () => {
+  const clock = settableNow();
+  const { outbox } = makeOutbox({ clock }, 's3cret');
   await outbox.start();
-  await outbox.enqueueStatus(status('debian', 'syncing'));
+  await outbox.enqueueStatus(status('debian', 'syncing'), clock.time - 4321);
   expect(await outbox.drained(5000)).toBe(true);
   expect(manager.requests).toEqual([
     {
       method: 'POST',
       url: '/workers/w1/jobs/debian',
       authorization: 'Bearer s3cret',
-      body: status('debian', 'syncing'),
+      body: { ...status('debian', 'syncing'), observed_ago_ms: 4321 },
     },
   ]);
+  // A Go manager ignores the extra field: what it reads is the report as before.
+  expect(goView(manager.requests[0]?.body)).toEqual(status('debian', 'syncing'));
   expect(outbox.pending).toBe(0);
   expect(await readFile(path.join(tmp, 'box/queue.jsonl'), 'utf8')).toBe('');
 });
 
-test('while the manager is down reports wait on disk; when it is back they arrive in order', async () => {
-  const { outbox } = makeOutbox();
+test('while the manager is down reports wait on disk; when it is back they arrive in order, each with its age', async () => {
+  const clock = settableNow();
+  const { outbox } = makeOutbox({ clock });
   await outbox.start();
   await manager.stop();
   const sent: MirrorStatus[] = [];
   for (let i = 1; i <= 20; i++) {
     const s = status(`m${i % 3}`, i % 2 ? 'syncing' : 'success', i);
     sent.push(s);
+    clock.time += 1000;
     await outbox.enqueueStatus(s);
   }
+  clock.time += 60_000;
   await outbox.setSchedules({ schedules: [{ name: 'm0', next_schedule: '2026-01-01T00:00:00Z' }] });
   await outbox.setSchedules({ schedules: [{ name: 'm0', next_schedule: '2026-01-02T00:00:00Z' }] });
   expect(await outbox.drained(100)).toBe(false);
@@ -101,7 +129,11 @@ test('while the manager is down reports wait on disk; when it is back they arriv
   await manager.start();
   expect(await outbox.drained(10_000)).toBe(true);
   const posted = manager.requests;
-  expect(posted.slice(0, 20).map((r) => r.body)).toEqual(sent);
+  expect(posted.slice(0, 20).map((r) => goView(r.body))).toEqual(sent);
+  // Sent once the manager is back (time stands still meanwhile): 79 s … 60 s old.
+  expect(posted.slice(0, 20).map((r) => (r.body as MirrorStatusReport).observed_ago_ms)).toEqual(
+    sent.map((_s, i) => 60_000 + (19 - i) * 1000),
+  );
   // schedules are coalesced: only the latest list, after the reports
   expect(posted.slice(20)).toEqual([
     {
@@ -238,6 +270,7 @@ test('the reporter fans out to every manager, each with its own outbox', async (
     workerId: 'w1',
     logger: silentLogger,
     backoff: FAST,
+    probe: FAST_PROBES,
   });
   closers.push(() => reporter.close());
   await reporter.start();
@@ -253,4 +286,112 @@ test('the reporter fans out to every manager, each with its own outbox', async (
     '/workers/w1/schedules',
   ]);
   expect(outboxDirName('http://127.0.0.1:14242/')).toBe('http_127.0.0.1_14242');
+});
+
+/** Polls `condition` until it holds (a deadline, never a fixed sleep). */
+async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+const statuses = (m: TinyManager) => m.requests.map((r) => (r.body as { status?: string }).status);
+
+/** An outbox on a manual clock whose manager is down, with one report waiting for a probe. */
+async function waitingForProbe(intervalMs: number) {
+  const clock = new ManualClock();
+  const { outbox } = makeOutbox({ clock, probe: { intervalMs, timeoutMs: 1000 } });
+  await outbox.start();
+  await manager.stop();
+  await outbox.enqueueStatus(status('a', 'syncing'));
+  await until(() => clock.pending().length === 1);
+  return { clock, outbox };
+}
+
+describe('waits after a failed send (finding 9: delivery soon after the manager is back)', () => {
+  test('after an HTTP error a new report ends the back-off at once', async () => {
+    const clock = new ManualClock();
+    let fail = true;
+    manager.respond = () => (fail ? { status: 503, body: { error: 'store busy' } } : undefined);
+    const { outbox } = makeOutbox({ clock, backoff: { initialMs: 3_600_000 } });
+    await outbox.start();
+    await outbox.enqueueStatus(status('a', 'syncing'));
+    await until(() => clock.pending().length === 1);
+    expect(clock.pending()).toEqual([3_600_000]);
+    fail = false;
+    await outbox.enqueueStatus(status('a', 'success'));
+    expect(await outbox.drained(5000)).toBe(true);
+    expect(statuses(manager)).toEqual(['syncing', 'success']);
+  });
+
+  test('while the manager does not answer only probes go out; the first answered probe resumes delivery', async () => {
+    const { clock, outbox } = await waitingForProbe(1000);
+    // No back-off: the next probe, one interval on.
+    expect(clock.pending()).toEqual([1000]);
+    clock.advance(1000); // a probe, refused; the next one is armed when it has failed
+    await until(() => clock.pending().length === 1);
+    expect(clock.pending()).toEqual([1000]);
+    await manager.start();
+    expect(manager.received).toEqual([]);
+    clock.advance(1000);
+    expect(await outbox.drained(5000)).toBe(true);
+    expect(manager.pings).toBe(1);
+    expect(statuses(manager)).toEqual(['syncing']);
+  });
+
+  test('while the manager does not answer a new report probes at once', async () => {
+    const { outbox } = await waitingForProbe(60_000);
+    await manager.start();
+    await outbox.enqueueStatus(status('a', 'success'));
+    expect(await outbox.drained(5000)).toBe(true);
+    expect(manager.pings).toBe(1);
+    expect(statuses(manager)).toEqual(['syncing', 'success']);
+  });
+
+  test('close() ends a probe wait at once and leaves no timer', async () => {
+    const { clock, outbox } = await waitingForProbe(60_000);
+    await outbox.close();
+    expect(clock.pending()).toEqual([]);
+    expect(outbox.pending).toBe(1);
+  });
+
+  test('a probe counts any HTTP answer (a proxy 404 too); no answer is false', async () => {
+    const { client } = makeOutbox();
+    expect(await client.ping(1000)).toBe(true);
+    manager.respond = () => GIN_NOT_FOUND;
+    expect(await client.ping(1000)).toBe(true);
+    await manager.stop();
+    expect(await client.ping(1000)).toBe(false);
+  });
+
+  test('the back-off after HTTP errors doubles from 1 s and is capped at 10 s', () => {
+    const backoff = new Backoff();
+    expect(Array.from({ length: 7 }, () => backoff.take())).toEqual([
+      1000, 2000, 4000, 8000, 10_000, 10_000, 10_000,
+    ]);
+    backoff.reset();
+    expect(backoff.currentMs).toBe(1000);
+  });
+});
+
+test('a queued line of an older worker (no observation time) or with an unusable one is sent without an age', async () => {
+  const box = path.join(tmp, 'box');
+  await DurableQueue.open(box, silentLogger).then((q) => q.close());
+  await writeFile(
+    path.join(box, 'queue.jsonl'),
+    [
+      JSON.stringify({ kind: 'status', body: status('old', 'success') }),
+      JSON.stringify({ kind: 'status', body: status('odd', 'success'), observed: null }),
+      '',
+    ].join('\n'),
+  );
+  const { outbox } = makeOutbox();
+  await outbox.start();
+  expect(await outbox.drained(5000)).toBe(true);
+  expect(manager.requests.map((r) => r.body)).toEqual([
+    status('old', 'success'),
+    status('odd', 'success'),
+  ]);
 });

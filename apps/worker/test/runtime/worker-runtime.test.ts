@@ -1,7 +1,12 @@
 import { spawn } from 'node:child_process';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ZERO_TIME_RFC3339, formatRfc3339, type MirrorStatus } from '@tunasync/api-types';
+import {
+  ZERO_TIME_RFC3339,
+  formatRfc3339,
+  type MirrorStatus,
+  type MirrorStatusReport,
+} from '@tunasync/api-types';
 import { TempDirs } from '@tunasync/test-utils';
 import { ReloadError, StateDirBusyError } from '../../src/errors';
 import { RUN_TOKEN_ENV, processStartTime } from '../../src/runtime/run-records';
@@ -303,6 +308,37 @@ test('a manager that lost this worker gets a new registration and every mirror a
   await waitFor('quiet re-sent as paused', () => statusesOf(m, 'quiet').includes('paused'));
   expect(registrations).toBe(2);
   await waitFor('busy to succeed', () => statusesOf(m, 'busy').includes('success'));
+});
+
+test('a quiet worker: the heartbeat finds a manager that lost its database, registers again and re-sends every mirror with the time it was seen', async () => {
+  const dir = await dirs.make('rt-heartbeat-');
+  // A success 30 min ago (interval 60 min: nothing runs) and a paused mirror.
+  const ended = new Date(Date.now() - 30 * 60_000);
+  const m = await manager([stored('done', 'success', ended), stored('held', 'paused')]);
+  await run(
+    dir,
+    {
+      managers: [m.url],
+      mirrors: [commandMirror('done', 'echo x'), commandMirror('held', 'echo x')].join('\n'),
+    },
+    { heartbeatIntervalMs: 50 },
+  );
+  await waitFor('a heartbeat', () => m.requests.some((r) => r.url === '/workers/w1/heartbeat'));
+  let registered = false;
+  m.respond = (req) => {
+    if (req.url === '/workers') registered = true;
+    else if (!registered && req.url === '/workers/w1/heartbeat') {
+      return { status: 400, body: { error: 'invalid workerID w1' } };
+    }
+    return undefined;
+  };
+  await waitFor('done re-sent', () => statusesOf(m, 'done').includes('success'));
+  await waitFor('held re-sent', () => statusesOf(m, 'held').includes('paused'));
+  expect(registered).toBe(true);
+  const resent = reportsOf(m, 'done')[0] as MirrorStatusReport;
+  // Its age is the time since the success, not 0: the manager keeps the real end time.
+  expect(resent.observed_ago_ms).toBeGreaterThanOrEqual(30 * 60_000);
+  expect(resent.observed_ago_ms).toBeLessThan(31 * 60_000);
 });
 
 test('start-up terminates what a killed worker left running, and refuses a state dir in use', async () => {

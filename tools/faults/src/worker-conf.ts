@@ -1,0 +1,54 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+export interface WorkerConfOptions {
+  /** Every manager URL (`api_base_list`). */
+  managers: string[];
+  /** `[[mirrors]]` tables (see `commandMirror`). */
+  mirrors: string[];
+  /** `[manager] heartbeat_interval` (seconds); the default when absent. */
+  heartbeatInterval?: number;
+  /** Address the control server listens on and registers (127.0.0.1). */
+  host?: string;
+  name?: string;
+}
+
+/** A `command` mirror running `sh -c SCRIPT`; `extra` lines go into its table (`cron = …`). */
+export function commandMirror(name: string, script: string, extra = ''): string {
+  return `[[mirrors]]
+name = "${name}"
+provider = "command"
+upstream = "https://example.org/${name}/"
+command = "sh -c '${script}'"
+${extra}
+`;
+}
+
+/** Writes `<dir>/worker.conf` (interval 60 min, retry 1) and returns its path. */
+export async function writeWorkerConf(dir: string, o: WorkerConfOptions): Promise<string> {
+  const host = o.host ?? '127.0.0.1';
+  const file = path.join(dir, 'worker.conf');
+  await writeFile(
+    file,
+    `[global]
+name = "${o.name ?? 'w1'}"
+log_dir = "${path.join(dir, 'log')}/{{.Name}}"
+mirror_dir = "${path.join(dir, 'data')}"
+concurrent = 10
+interval = 60
+retry = 1
+
+[manager]
+api_base_list = [${o.managers.map((m) => JSON.stringify(m)).join(', ')}]
+${o.heartbeatInterval === undefined ? '' : `heartbeat_interval = ${o.heartbeatInterval}`}
+
+[server]
+hostname = "${host}"
+listen_addr = "${host}"
+listen_port = 0
+
+${o.mirrors.join('\n')}
+`,
+  );
+  return file;
+}
