@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   makeTempDir,
@@ -11,10 +11,11 @@ import {
 } from '@tunasync/test-utils';
 import { RestartableManager, type CmdAnswer } from '../src/manager-calls';
 import { RunWatch, pidsOf } from '../src/mirror-processes';
-import { pollUntil } from '../src/poll';
+import { waitUntil } from '../src/wait-until';
 import { seededRandom } from '../src/seeded-random';
 import { Teardown } from '../src/teardown';
-import { shMirror, workerConfText, type MirrorTable } from '../src/worker-conf-text';
+import { commandMirror, rsyncMirror, workerConfText } from '../src/worker-conf';
+import { readWorkerJobs } from '../src/worker-state';
 
 const TOTAL = 1000;
 /** Requests in flight at once (never two for one mirror, so each mirror's order is known). */
@@ -77,18 +78,13 @@ test(`${TOTAL} random commands through /cmd during running syncs, with reloads a
   // and end with SIGKILL; x is changed by every reload, extra added or removed by some.
   const mark = (n: number) => `sleep 3.${process.pid}${n}`;
   const slowToDie = (n: number) => `trap "sleep 0.3; exit 1" TERM; ${mark(n)} & wait`;
-  const fixed: MirrorTable[] = [
-    shMirror('c1', slowToDie(1)),
-    shMirror('c2', slowToDie(2)),
-    shMirror('c3', slowToDie(3)),
-    shMirror('c4', slowToDie(4)),
-    shMirror('s1', `trap "" TERM; ${mark(5)} & wait`),
-    {
-      name: 'r1',
-      provider: 'rsync',
-      upstream: upstream.url('r1'),
-      extra: ['rsync_options = ["--bwlimit=64"]'],
-    },
+  const fixed = [
+    commandMirror('c1', slowToDie(1)),
+    commandMirror('c2', slowToDie(2)),
+    commandMirror('c3', slowToDie(3)),
+    commandMirror('c4', slowToDie(4)),
+    commandMirror('s1', `trap "" TERM; ${mark(5)} & wait`),
+    rsyncMirror('r1', upstream.url('r1'), 'rsync_options = ["--bwlimit=64"]'),
   ];
   const markers = [1, 2, 3, 4, 5, 6, 7].map(mark).concat(join(dir, 'data', 'r1'));
   const conf = join(dir, 'worker.conf');
@@ -97,13 +93,13 @@ test(`${TOTAL} random commands through /cmd during running syncs, with reloads a
   const writeConf = async () => {
     const mirrors = [
       ...fixed,
-      shMirror('x', `${mark(6)} & wait${variant % 2 ? '; true' : ''}`),
-      ...(withExtra ? [shMirror('extra', `${mark(7)} & wait`)] : []),
+      commandMirror('x', `${mark(6)} & wait${variant % 2 ? '; true' : ''}`),
+      ...(withExtra ? [commandMirror('extra', `${mark(7)} & wait`)] : []),
     ];
     // Atomically: a reload reading the file meanwhile sees the old or the new one, whole.
     await writeFile(
       `${conf}.new`,
-      workerConfText({ dir, managerUrl: manager.url, mirrors, concurrent: 4 }),
+      workerConfText(dir, { managers: [manager.url], mirrors, concurrent: 4 }),
     );
     await rename(`${conf}.new`, conf);
   };
@@ -114,7 +110,7 @@ test(`${TOTAL} random commands through /cmd during running syncs, with reloads a
     await startWorkerProcess({ configFile: conf, stateDir, args: ['--with-systemd'] }),
     (w) => w.stop(),
   );
-  await pollUntil('the first runs', () => pidsOf(markers).length > 0, 20_000);
+  await waitUntil('the first runs', () => pidsOf(markers).length > 0, 20_000);
 
   const mirrorWeights: [string, number][] = [
     ['c1', 3],
@@ -204,25 +200,21 @@ test(`${TOTAL} random commands through /cmd during running syncs, with reloads a
   };
   const restStart = Date.now();
   let mismatch: string[] = [];
-  await pollUntil(
+  await waitUntil(
     'manager and worker to agree at rest',
     async () => {
       const statuses = await manager.statusMap();
-      const local = JSON.parse(
-        await readFile(join(stateDir, 'jobs.json'), 'utf8').catch(() => '{}'),
-      ) as {
-        mirrors?: Record<string, { status: string }>;
-      };
+      const local = await readWorkerJobs(stateDir);
       mismatch = [];
       for (const name of names) {
         const there = statuses.get(name)?.status;
-        const here = local.mirrors?.[name]?.status;
+        const here = local[name]?.status;
         const want = wanted(name);
         if (there !== want || here !== want) {
           mismatch.push(`${name}: manager ${there}, worker ${here}, expected ${want}`);
         }
       }
-      if (local.mirrors?.extra) mismatch.push('extra: still in the worker');
+      if (local.extra) mismatch.push('extra: still in the worker');
       if (statuses.get('extra')?.status !== 'disabled') {
         mismatch.push(`extra: removed, but the manager shows ${statuses.get('extra')?.status}`);
       }

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   makeTempDir,
@@ -11,9 +10,9 @@ import {
 } from '@tunasync/test-utils';
 import { RestartableManager } from '../src/manager-calls';
 import { RunWatch, pidsOf, runsByMarker } from '../src/mirror-processes';
-import { pollUntil } from '../src/poll';
+import { waitUntil } from '../src/wait-until';
 import { Teardown } from '../src/teardown';
-import { shMirror, workerConfText } from '../src/worker-conf-text';
+import { commandMirror, rsyncMirror, writeWorkerConf } from '../src/worker-conf';
 
 const ROUNDS = 6;
 const INTERRUPTED = (name: string) =>
@@ -41,23 +40,13 @@ test(`kill -9 of a worker mid-sync, ${ROUNDS} rounds: no run outlives the next s
   const sleepMarker = `sleep 913.${process.pid}`;
   const rsyncMarker = join(dir, 'data', 'big');
   const markers = [rsyncMarker, sleepMarker];
-  const conf = join(dir, 'worker.conf');
-  await writeFile(
-    conf,
-    workerConfText({
-      dir,
-      managerUrl: manager.url,
-      mirrors: [
-        {
-          name: 'big',
-          provider: 'rsync',
-          upstream: upstream.url('big'),
-          extra: ['rsync_options = ["--bwlimit=64"]'],
-        },
-        shMirror('tree', `${sleepMarker} & wait`),
-      ],
-    }),
-  );
+  const conf = await writeWorkerConf(dir, {
+    managers: [manager.url],
+    mirrors: [
+      rsyncMirror('big', upstream.url('big'), 'rsync_options = ["--bwlimit=64"]'),
+      commandMirror('tree', `${sleepMarker} & wait`),
+    ],
+  });
   const stateDir = join(dir, 'state');
   const watch = teardown.add(new RunWatch(markers), (w) => w.stop());
 
@@ -68,7 +57,7 @@ test(`kill -9 of a worker mid-sync, ${ROUNDS} rounds: no run outlives the next s
     );
   /** Both jobs syncing (manager) with a run of their own (in /proc); their process groups. */
   const syncing = async (notGroups: number[]) =>
-    pollUntil(
+    waitUntil(
       'big and tree to sync',
       async () => {
         const statuses = await manager.statusMap();
@@ -105,7 +94,7 @@ test(`kill -9 of a worker mid-sync, ${ROUNDS} rounds: no run outlives the next s
     );
 
     for (const name of ['big', 'tree']) {
-      const runs = await pollUntil(
+      const runs = await waitUntil(
         `the interrupted run of ${name} in the history (round ${round})`,
         async () => {
           const history = await manager.history(name).catch(() => []);

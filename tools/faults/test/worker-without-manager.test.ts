@@ -1,13 +1,13 @@
-import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeTempDir, removeTempDir, startWorkerProcess } from '@tunasync/test-utils';
 import { BlackHole } from '../src/black-hole';
 import { RestartableManager } from '../src/manager-calls';
 import { RunWatch, pidsOf } from '../src/mirror-processes';
-import { pollUntil } from '../src/poll';
+import { waitUntil } from '../src/wait-until';
 import { Teardown } from '../src/teardown';
 import { runCtl } from '../src/tunasynctl';
-import { shMirror, workerConfText } from '../src/worker-conf-text';
+import { commandMirror, writeWorkerConf } from '../src/worker-conf';
+import { readWorkerJobs } from '../src/worker-state';
 
 const teardown = new Teardown();
 afterEach(() => teardown.run());
@@ -20,19 +20,14 @@ test('a worker started while no manager answers keeps a disabled and a paused mi
   const offMarker = `sleep 914.${process.pid}`;
   const heldMarker = `sleep 915.${process.pid}`;
   const markers = [offMarker, heldMarker];
-  const conf = join(dir, 'worker.conf');
-  await writeFile(
-    conf,
-    workerConfText({
-      dir,
-      managerUrl: manager.url,
-      mirrors: [
-        shMirror('off', `${offMarker} & wait`),
-        shMirror('held', `${heldMarker} & wait`),
-        shMirror('alive', 'echo synced'),
-      ],
-    }),
-  );
+  const conf = await writeWorkerConf(dir, {
+    managers: [manager.url],
+    mirrors: [
+      commandMirror('off', `${offMarker} & wait`),
+      commandMirror('held', `${heldMarker} & wait`),
+      commandMirror('alive', 'echo synced'),
+    ],
+  });
   const stateDir = join(dir, 'state');
   const start = async (timeoutMs?: number) =>
     teardown.add(
@@ -45,7 +40,7 @@ test('a worker started while no manager answers keeps a disabled and a paused mi
       (w) => w.stop(),
     );
   const expectStatuses = (want: Record<string, string>, what: string, timeoutMs: number) =>
-    pollUntil(
+    waitUntil(
       what,
       async () => {
         const statuses = await manager.statusMap();
@@ -62,7 +57,7 @@ test('a worker started while no manager answers keeps a disabled and a paused mi
     'the first runs',
     20_000,
   );
-  await pollUntil('both long runs in /proc', () => pidsOf(markers).length >= 4, 10_000);
+  await waitUntil('both long runs in /proc', () => pidsOf(markers).length >= 4, 10_000);
 
   // Through the manager's /cmd, as an operator does.
   const home = join(dir, 'home');
@@ -74,7 +69,7 @@ test('a worker started while no manager answers keeps a disabled and a paused mi
     expect({ code: ctl.code, stderr: ctl.stderr }).toEqual({ code: 0, stderr: '' });
   }
   await expectStatuses({ off: 'disabled', held: 'paused' }, 'disabled and paused', 10_000);
-  await pollUntil('the stopped runs to be gone', () => pidsOf(markers).length === 0, 10_000);
+  await waitUntil('the stopped runs to be gone', () => pidsOf(markers).length === 0, 10_000);
   expect(await worker.stop()).toBe(0);
 
   // The manager goes away; its port accepts connections and never answers.
@@ -87,11 +82,9 @@ test('a worker started while no manager answers keeps a disabled and a paused mi
     'did not answer at start-up; starting from the local state file',
   );
   expect(hole.accepted).toBeGreaterThan(0);
-  const local = JSON.parse(await readFile(join(stateDir, 'jobs.json'), 'utf8')) as {
-    mirrors: Record<string, { status: string }>;
-  };
-  expect(local.mirrors.off?.status).toBe('disabled');
-  expect(local.mirrors.held?.status).toBe('paused');
+  const local = await readWorkerJobs(stateDir);
+  expect(local.off?.status).toBe('disabled');
+  expect(local.held?.status).toBe('paused');
 
   // Back, with an empty database: it learns the states from the worker alone.
   await hole.close();
