@@ -484,22 +484,31 @@ test('a stop waiting out its kill grace holds up no other mirror, and the contro
   expect(runtime.job('stubborn')?.state).toBe('paused');
 
   // A reload is answered once its file is read; it is applied once the running commands
-  // are done (it replaces jobs), and commands asked for after it wait for it.
+  // are done (it replaces jobs), and commands asked for after it wait for it: they are
+  // judged by the mirrors of that reload (quick removed, fresh added) though it is not
+  // applied yet.
   await writeFile(
     file,
     workerConf(dir, {
       managers: [m.url],
-      mirrors: [stubbornMirror(dir), QUICK, commandMirror('fresh', 'echo fresh')].join('\n'),
+      mirrors: [stubbornMirror(dir), commandMirror('fresh', 'echo fresh')].join('\n'),
     }),
   );
   expect(await command(url, 'reload', '')).toEqual(OK);
   expect(runtime.hasMirror('fresh')).toBe(true);
   expect(await command(url, 'ping', 'fresh')).toEqual(OK);
   expect(runtime.job('fresh')).toBeUndefined();
+  expect(await command(url, 'stop', 'quick')).toEqual({
+    status: 404,
+    body: { msg: "Mirror ``quick'' not found" },
+  });
+  expect(runtime.job('quick')).toBeDefined();
   expect(alive(stubborn)).toEqual(stubborn); // all of the above inside the kill grace
 
   await waitFor('the stubborn run to be killed', () => alive(stubborn).length === 0, 15_000);
   await waitFor('the reload to be applied', () => runtime.job('fresh') !== undefined);
+  expect(runtime.job('quick')).toBeUndefined();
+  await waitFor('the run of quick to be gone', () => processesRunning('sleep 32.102').length === 0);
   await waitFor('stubborn to sync again', () => processesRunning('sleep 32.103').length > 0);
   expect(runtime.job('stubborn')?.state).toBe('ready');
 });
