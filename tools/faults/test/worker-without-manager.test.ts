@@ -90,10 +90,10 @@ test('a worker started while no manager answers keeps a disabled and a paused mi
   await hole.close();
   await manager.start(join(dir, 'db-after'));
   const back = Date.now();
-  // (alive is not asked for: a worker that registers anew with a manager that lost its data
-  // has nothing to tell it about a mirror that only succeeded; it shows again at its next run.)
+  // alive too: registered only after the start-up plan, the manager gets every status (it
+  // once learnt only of off and held, and alive stayed missing until its next run).
   await expectStatuses(
-    { off: 'disabled', held: 'paused' },
+    { off: 'disabled', held: 'paused', alive: 'success' },
     'the manager to see off disabled and held paused',
     90_000,
   ).catch(async (err: unknown) => {

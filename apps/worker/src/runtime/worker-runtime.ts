@@ -260,6 +260,8 @@ export class WorkerRuntime implements WorkerCommands {
           ...(this.options.probe ? { probe: this.options.probe } : {}),
         }),
       );
+      const registered = this.registrations.map(() => false);
+      this.registrations.forEach((r, i) => void r.then((ok) => (registered[i] = ok)));
       const first = await this.waitFirstRegistration();
       if (this.abort.signal.aborted) return;
       let managerStatuses: MirrorStatus[] | undefined;
@@ -280,6 +282,7 @@ export class WorkerRuntime implements WorkerCommands {
         );
       }
       this.applyStartupPlan(managerStatuses, pending, local);
+      this.sendAllOnLateRegistration(registered);
       this.started = true;
       this.persist();
       this.queueSchedules();
@@ -339,6 +342,26 @@ export class WorkerRuntime implements WorkerCommands {
   }
 
   /**
+   * A manager registered with only after the start-up plan was made (it did not answer in
+   * time) may not have this worker's statuses (it may have lost its database meanwhile, and
+   * it now knows the worker again): it gets every status, as after `invalid workerID`.
+   */
+  private sendAllOnLateRegistration(registered: boolean[]): void {
+    this.registrations.forEach((registration, i) => {
+      const client = this.reporter.clients[i];
+      const outbox = this.reporter.outboxes[i];
+      if (registered[i] || !client || !outbox) return;
+      void registration.then((ok) => {
+        if (!ok || this.halting) return;
+        this.logger.info(
+          `registered with ${client.apiBase} after start-up; sending the status of ${this.jobs.size} mirror(s)`,
+        );
+        this.track(this.enqueueEveryStatus(outbox), `the statuses for ${client.apiBase}`);
+      });
+    });
+  }
+
+  /**
    * A manager lost this worker (SPEC §4.2.3): register again and re-send every status, each
    * with the time the worker observed it (so a success keeps its real end time).
    */
@@ -347,6 +370,11 @@ export class WorkerRuntime implements WorkerCommands {
     this.logger.info(
       `registered again with ${client.apiBase}; re-sending the status of ${this.jobs.size} mirror(s)`,
     );
+    await this.enqueueEveryStatus(outbox);
+  }
+
+  /** Every mirror's current status (observed times kept) and the schedule list, into `outbox`. */
+  private async enqueueEveryStatus(outbox: ManagerOutbox): Promise<void> {
     for (const entry of this.jobs.values()) {
       const record = this.records.get(entry.mirror.name);
       const status = record?.status ?? 'none';

@@ -166,6 +166,23 @@ test('without a manager, disabled and paused mirrors stay so from the local stat
   const c = second.runtime.schedules().find((s) => s.name === 'c');
   expect(c && c.at.getTime() - Date.now()).toBeGreaterThan(59 * 60_000);
   expect(second.log()).toContain('did not answer at start-up; starting from the local state file');
+
+  // The manager comes back (perhaps without its data): registered after the start-up plan,
+  // it gets every mirror's status, the one that only succeeded too.
+  const before = m.requests.length;
+  await m.start();
+  const sent = () => m.requests.slice(before);
+  await waitFor('every status after the late registration', () => {
+    const reports = sent().filter((r) => r.url.startsWith('/workers/w1/jobs/'));
+    const last = (name: string) =>
+      (
+        reports.filter((r) => (r.body as MirrorStatus).name === name).at(-1)?.body as
+          MirrorStatus | undefined
+      )?.status;
+    return last('a') === 'disabled' && last('b') === 'paused' && last('c') === 'success';
+  });
+  expect(sent().some((r) => r.method === 'POST' && r.url === '/workers')).toBe(true);
+  expect(second.log()).toContain('after start-up; sending the status of 3 mirror(s)');
 });
 
 test('commands: start beyond concurrent with force, stop, restart, disable; stopped runs leave no process', async () => {
