@@ -109,8 +109,8 @@ export function createControlApp(options: Omit<ControlServerOptions, 'host' | 'p
         queued = await commands.queueReload();
       } else {
         const name = cmd.mirror_id;
-        if (cmd.cmd === 'reload') throw new HttpAnswer(406, CONTROL_ANSWERS.invalidCommand);
         if (!commands.hasMirror(name)) throw new HttpAnswer(404, CONTROL_ANSWERS.notFound(name));
+        if (cmd.cmd === 'reload') throw new HttpAnswer(406, CONTROL_ANSWERS.invalidCommand);
         queued = commands.queueJobCommand(name, cmd.cmd, { force: cmd.options.force === true });
       }
       // Accepted: it takes effect in order; a later failure is the runtime's to log.
