@@ -98,6 +98,10 @@ describe('POST /cmd', () => {
       const r = await m.post('/cmd', cmd(verb));
       expect(r.status).toBe(404);
       expect((await m.store.getMirrorStatus('w1', 'debian'))?.status).toBe('success');
+      // A mirror a reload removed was reported disabled: a later stop must not turn it paused.
+      await m.post('/workers/w1/jobs/debian', report('w1', 'debian', 'disabled'));
+      await m.post('/cmd', cmd('stop'));
+      expect((await m.store.getMirrorStatus('w1', 'debian'))?.status).toBe('disabled');
     },
   );
 

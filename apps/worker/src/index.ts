@@ -40,7 +40,7 @@ export {
   createControlApp,
 } from './control/control-server';
 export type { ControlServerOptions } from './control/control-server';
-export type { WorkerCommands } from './control/worker-commands';
+export type { JobCommandVerb, QueuedCommand, WorkerCommands } from './control/worker-commands';
 export { createWorkerLogger, REDACTED } from './logging';
 export type { WorkerLoggerOptions } from './logging';
 export { defaultStateDir } from './runtime/state-dir';

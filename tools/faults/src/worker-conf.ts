@@ -4,37 +4,47 @@ import path from 'node:path';
 export interface WorkerConfOptions {
   /** Every manager URL (`api_base_list`). */
   managers: string[];
-  /** `[[mirrors]]` tables (see `commandMirror`). */
+  /** `[[mirrors]]` tables (see `commandMirror`, `rsyncMirror`). */
   mirrors: string[];
   /** `[manager] heartbeat_interval` (seconds); the default when absent. */
   heartbeatInterval?: number;
   /** Address the control server listens on and registers (127.0.0.1). */
   host?: string;
   name?: string;
+  /** `[global] concurrent` (10). */
+  concurrent?: number;
 }
 
 /** A `command` mirror running `sh -c SCRIPT`; `extra` lines go into its table (`cron = …`). */
 export function commandMirror(name: string, script: string, extra = ''): string {
+  // A JSON string is a TOML basic string: the script may hold `"` and `\`.
   return `[[mirrors]]
 name = "${name}"
 provider = "command"
 upstream = "https://example.org/${name}/"
-command = "sh -c '${script}'"
+command = ${JSON.stringify(`sh -c '${script}'`)}
 ${extra}
 `;
 }
 
-/** Writes `<dir>/worker.conf` (interval 60 min, retry 1) and returns its path. */
-export async function writeWorkerConf(dir: string, o: WorkerConfOptions): Promise<string> {
+/** An `rsync` mirror of `upstream` (`rsync://…/module/`); `extra` lines go into its table. */
+export function rsyncMirror(name: string, upstream: string, extra = ''): string {
+  return `[[mirrors]]
+name = "${name}"
+provider = "rsync"
+upstream = ${JSON.stringify(upstream)}
+${extra}
+`;
+}
+
+/** worker.conf text for a worker in `dir` (logs in `log/`, mirrors in `data/`; interval 60 min, retry 1). */
+export function workerConfText(dir: string, o: WorkerConfOptions): string {
   const host = o.host ?? '127.0.0.1';
-  const file = path.join(dir, 'worker.conf');
-  await writeFile(
-    file,
-    `[global]
+  return `[global]
 name = "${o.name ?? 'w1'}"
 log_dir = "${path.join(dir, 'log')}/{{.Name}}"
 mirror_dir = "${path.join(dir, 'data')}"
-concurrent = 10
+concurrent = ${o.concurrent ?? 10}
 interval = 60
 retry = 1
 
@@ -48,7 +58,12 @@ listen_addr = "${host}"
 listen_port = 0
 
 ${o.mirrors.join('\n')}
-`,
-  );
+`;
+}
+
+/** Writes `<dir>/worker.conf` (see `workerConfText`) and returns its path. */
+export async function writeWorkerConf(dir: string, o: WorkerConfOptions): Promise<string> {
+  const file = path.join(dir, 'worker.conf');
+  await writeFile(file, workerConfText(dir, o));
   return file;
 }

@@ -11,7 +11,8 @@ import {
   type Logger,
   type WorkerCmd,
 } from '@tunasync/api-types';
-import type { WorkerCommands } from './worker-commands';
+import { WorkerHaltedError } from '../errors';
+import type { QueuedCommand, WorkerCommands } from './worker-commands';
 
 /** The exact answers of the control server (SPEC §4.1). */
 export const CONTROL_ANSWERS = {
@@ -118,33 +119,18 @@ export function createControlApp(options: Omit<ControlServerOptions, 'host' | 'p
         mirror: cmd.mirror_id || undefined,
         options: cmd.options,
       });
+      let queued: QueuedCommand;
       if (cmd.mirror_id === '') {
         if (cmd.cmd !== 'reload') throw new HttpAnswer(406, CONTROL_ANSWERS.invalidCommand);
-        await commands.reload();
-        res.json({ msg: CONTROL_ANSWERS.ok });
-        return;
+        queued = await commands.queueReload();
+      } else {
+        const name = cmd.mirror_id;
+        if (!commands.hasMirror(name)) throw new HttpAnswer(404, CONTROL_ANSWERS.notFound(name));
+        if (cmd.cmd === 'reload') throw new HttpAnswer(406, CONTROL_ANSWERS.invalidCommand);
+        queued = commands.queueJobCommand(name, cmd.cmd, { force: cmd.options.force === true });
       }
-      const name = cmd.mirror_id;
-      if (!commands.hasMirror(name)) throw new HttpAnswer(404, CONTROL_ANSWERS.notFound(name));
-      switch (cmd.cmd) {
-        case 'start':
-          await commands.start(name, { force: cmd.options.force === true });
-          break;
-        case 'restart':
-          await commands.restart(name);
-          break;
-        case 'stop':
-          await commands.stop(name);
-          break;
-        case 'disable':
-          await commands.disable(name);
-          break;
-        case 'ping':
-          await commands.ping(name);
-          break;
-        default:
-          throw new HttpAnswer(406, CONTROL_ANSWERS.invalidCommand);
-      }
+      // Accepted: it takes effect in order; a later failure is the runtime's to log.
+      queued.applied.catch(() => undefined);
       res.json({ msg: CONTROL_ANSWERS.ok });
     },
   );
@@ -154,6 +140,10 @@ export function createControlApp(options: Omit<ControlServerOptions, 'host' | 'p
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     if (err instanceof HttpAnswer) {
       res.status(err.status).json({ msg: err.msg });
+      return;
+    }
+    if (err instanceof WorkerHaltedError) {
+      res.status(503).json({ msg: err.message });
       return;
     }
     const status = (err as { status?: unknown }).status;

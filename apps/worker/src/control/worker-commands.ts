@@ -1,21 +1,30 @@
+import type { CmdVerb } from '@tunasync/api-types';
+
+/** The verbs of a job-level command (SPEC §4.1). */
+export type JobCommandVerb = Exclude<CmdVerb, 'reload'>;
+
+/** A command the worker accepted: it takes effect in order, `applied` settles once it has. */
+export interface QueuedCommand {
+  readonly applied: Promise<void>;
+}
+
 /**
  * What the control server asks of the worker (SPEC §4.1). The runtime implements it; the
- * server only parses, authenticates and answers. Every job-level method first removes the
- * job's pending schedule entry.
+ * server only parses, authenticates and answers — as soon as a command is accepted, not once
+ * it is applied, so a slow stop of one mirror never delays the answer to another.
  */
 export interface WorkerCommands {
-  /** Whether a job of that name exists. */
+  /** Whether a job of that name exists (after the reloads accepted so far). */
   hasMirror(name: string): boolean;
-  /** Bring a disabled job back, make it ready; with `force` run it now, beyond `concurrent`. */
-  start(name: string, options: { force: boolean }): Promise<void> | void;
-  /** Kill a running sync, then start again. */
-  restart(name: string): Promise<void> | void;
-  /** Kill a running sync; the job becomes paused. */
-  stop(name: string): Promise<void> | void;
-  /** Kill a running sync; the job becomes disabled. */
-  disable(name: string): Promise<void> | void;
-  /** No effect. */
-  ping(name: string): Promise<void> | void;
-  /** Re-read the config file and apply the difference (as on SIGHUP). */
-  reload(): Promise<void> | void;
+  /**
+   * Checks and queues a command for one mirror; throws at once when it is refused
+   * (`UnknownMirrorError`, `WorkerHaltedError`). Every verb but `ping` first removes the
+   * job's pending schedule entry, when it is applied.
+   */
+  queueJobCommand(name: string, verb: JobCommandVerb, options: { force: boolean }): QueuedCommand;
+  /**
+   * Re-reads the config file (as on SIGHUP) and queues the application of the difference;
+   * rejects (`ReloadError`) when the file cannot be used, which then changes nothing.
+   */
+  queueReload(): Promise<QueuedCommand>;
 }

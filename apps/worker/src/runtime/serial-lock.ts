@@ -1,6 +1,6 @@
 /**
- * Runs async sections one after another, in the order they were asked for (start-up,
- * reload, commands and halt never interleave). A failing section does not block the next.
+ * Runs async sections one after another, in the order they were asked for (the reloads'
+ * reading of their file). A failing section does not block the next.
  */
 export class SerialLock {
   private tail: Promise<unknown> = Promise.resolve();

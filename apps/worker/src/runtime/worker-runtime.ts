@@ -20,7 +20,7 @@ import { createProvider } from '@tunasync/providers';
 import { loadWorkerConfig } from '../config/load-worker-config';
 import type { MirrorConfig, WorkerConfig } from '../config/worker-config';
 import { ControlServer } from '../control/control-server';
-import type { WorkerCommands } from '../control/worker-commands';
+import type { JobCommandVerb, QueuedCommand, WorkerCommands } from '../control/worker-commands';
 import { ReloadError, UnknownMirrorError, WorkerConfigError, WorkerHaltedError } from '../errors';
 import type { BackoffOptions } from '../reporting/backoff';
 import type { ManagerClient } from '../reporting/manager-client';
@@ -29,12 +29,13 @@ import type { ProbeOptions } from '../reporting/probe-wait';
 import { ProgressReporter } from '../reporting/progress-reporter';
 import { Reporter } from '../reporting/reporter';
 import { JobStateFile } from './job-state-file';
-import { diffMirrors } from './mirror-diff';
+import { diffMirrors, type MirrorDiff } from './mirror-diff';
 import { meaningfulSize, type MirrorRecord } from './mirror-record';
 import { buildMirrorStatus } from './mirror-status';
 import { ProgressTicker } from './progress-ticker';
 import { registerWithRetry } from './registration';
 import { RUN_TOKEN_ENV, reapLeftoverRuns, writeRunRecord } from './run-records';
+import { CommandLanes } from './command-lanes';
 import { SerialLock } from './serial-lock';
 import { planStartup } from './startup-plan';
 
@@ -99,14 +100,20 @@ function interruptedMessage(name: string, status: SyncStatus | undefined): strin
  * every status change reported to every manager through the durable outboxes, the
  * control server's commands, reload (§4.6) and halt. Start-up (§4.2) terminates what a
  * previous life left running, registers, and plans every mirror from the newest known
- * status. Start-up, commands, reload and halt are serialized.
+ * status. Commands of one mirror are applied one after another; start-up, reload and halt
+ * exclude every command (see the README).
  */
 export class WorkerRuntime implements WorkerCommands {
   /** Resolves once the worker has halted. */
   readonly finished: Promise<void>;
   private config: WorkerConfig;
   private readonly logger: Logger;
-  private readonly lock = new SerialLock();
+  /** One lane per mirror for its commands; start-up, reload and halt are worker-wide. */
+  private readonly lanes = new CommandLanes();
+  /** Reloads read their file one after another, in the order they were asked for. */
+  private readonly reloadReads = new SerialLock();
+  /** The configuration of the last accepted reload: what the queued commands will meet. */
+  private acceptedConfig: WorkerConfig;
   private readonly abort = new AbortController();
   private readonly jobs = new Map<string, JobEntry>();
   private readonly records = new Map<string, MirrorRecord>();
@@ -132,6 +139,7 @@ export class WorkerRuntime implements WorkerCommands {
     ca: Buffer | undefined,
   ) {
     this.config = options.config;
+    this.acceptedConfig = options.config;
     this.logger = options.logger.child({ worker: options.config.global.name });
     this.finished = new Promise((resolve) => {
       this.resolveFinished = resolve;
@@ -228,7 +236,7 @@ export class WorkerRuntime implements WorkerCommands {
   // ---- start-up (SPEC §4.2) ----
 
   private async startUp(): Promise<void> {
-    await this.lock.run(async () => {
+    await this.lanes.runExclusive(async () => {
       const { stateDir } = this.options;
       await mkdir(stateDir, { recursive: true, mode: 0o700 });
       await reapLeftoverRuns(stateDir, this.logger, {
@@ -252,6 +260,8 @@ export class WorkerRuntime implements WorkerCommands {
           ...(this.options.probe ? { probe: this.options.probe } : {}),
         }),
       );
+      const registered = this.registrations.map(() => false);
+      this.registrations.forEach((r, i) => void r.then((ok) => (registered[i] = ok)));
       const first = await this.waitFirstRegistration();
       if (this.abort.signal.aborted) return;
       let managerStatuses: MirrorStatus[] | undefined;
@@ -272,6 +282,7 @@ export class WorkerRuntime implements WorkerCommands {
         );
       }
       this.applyStartupPlan(managerStatuses, pending, local);
+      this.sendAllOnLateRegistration(registered);
       this.started = true;
       this.persist();
       this.queueSchedules();
@@ -331,6 +342,26 @@ export class WorkerRuntime implements WorkerCommands {
   }
 
   /**
+   * A manager registered with only after the start-up plan was made (it did not answer in
+   * time) may not have this worker's statuses (it may have lost its database meanwhile, and
+   * it now knows the worker again): it gets every status, as after `invalid workerID`.
+   */
+  private sendAllOnLateRegistration(registered: boolean[]): void {
+    this.registrations.forEach((registration, i) => {
+      const client = this.reporter.clients[i];
+      const outbox = this.reporter.outboxes[i];
+      if (registered[i] || !client || !outbox) return;
+      void registration.then((ok) => {
+        if (!ok || this.halting) return;
+        this.logger.info(
+          `registered with ${client.apiBase} after start-up; sending the status of ${this.jobs.size} mirror(s)`,
+        );
+        this.track(this.enqueueEveryStatus(outbox), `the statuses for ${client.apiBase}`);
+      });
+    });
+  }
+
+  /**
    * A manager lost this worker (SPEC §4.2.3): register again and re-send every status, each
    * with the time the worker observed it (so a success keeps its real end time).
    */
@@ -339,6 +370,11 @@ export class WorkerRuntime implements WorkerCommands {
     this.logger.info(
       `registered again with ${client.apiBase}; re-sending the status of ${this.jobs.size} mirror(s)`,
     );
+    await this.enqueueEveryStatus(outbox);
+  }
+
+  /** Every mirror's current status (observed times kept) and the schedule list, into `outbox`. */
+  private async enqueueEveryStatus(outbox: ManagerOutbox): Promise<void> {
     for (const entry of this.jobs.values()) {
       const record = this.records.get(entry.mirror.name);
       const status = record?.status ?? 'none';
@@ -503,60 +539,107 @@ export class WorkerRuntime implements WorkerCommands {
 
   // ---- commands (SPEC §4.1) ----
 
+  // In-process callers: each method resolves once the command is applied (rejects when it
+  // is refused or fails); the control server answers once it is queued (queueJobCommand).
+
   hasMirror(name: string): boolean {
-    if (this.started) return this.jobs.has(name);
-    return this.config.mirrors.some((m) => m.name === name);
+    return this.acceptedConfig.mirrors.some((m) => m.name === name);
   }
 
-  start(name: string, options: { force: boolean }): Promise<void> {
-    return this.command(name, (e) => e.job.start({ force: options.force }));
+  async start(name: string, options: { force: boolean }): Promise<void> {
+    await this.queueJobCommand(name, 'start', options).applied;
   }
 
-  restart(name: string): Promise<void> {
-    return this.command(name, (e) => this.killing(e, () => e.job.restart()));
+  async restart(name: string): Promise<void> {
+    await this.queueJobCommand(name, 'restart', { force: false }).applied;
   }
 
-  stop(name: string): Promise<void> {
-    return this.command(name, (e) => this.killing(e, () => e.job.stop()));
+  async stop(name: string): Promise<void> {
+    await this.queueJobCommand(name, 'stop', { force: false }).applied;
   }
 
-  disable(name: string): Promise<void> {
-    return this.command(name, (e) => this.killing(e, () => e.job.disable()));
-  }
-
-  /** A command that kills the running sync: its progress stops before the kill. */
-  private killing(entry: JobEntry, act: () => Promise<void>): Promise<void> {
-    this.stopProgress(entry);
-    return act();
+  async disable(name: string): Promise<void> {
+    await this.queueJobCommand(name, 'disable', { force: false }).applied;
   }
 
   /** No effect: the job keeps its schedule (see the README). */
-  ping(name: string): Promise<void> {
-    return this.command(name, (e) => e.job.ping(), false);
+  async ping(name: string): Promise<void> {
+    await this.queueJobCommand(name, 'ping', { force: false }).applied;
   }
 
-  private command(
-    name: string,
-    act: (entry: JobEntry) => Promise<void>,
-    unschedule = true,
-  ): Promise<void> {
-    return this.lock.run(async () => {
-      if (this.halting) throw new WorkerHaltedError(`command for ${name}`);
+  /**
+   * Queues a command in its mirror's lane: it waits only for earlier commands of the same
+   * mirror and for an earlier start-up or reload, never for another mirror's slow stop.
+   */
+  queueJobCommand(name: string, verb: JobCommandVerb, options: { force: boolean }): QueuedCommand {
+    if (this.halting) throw new WorkerHaltedError(`${verb} ${name}`);
+    if (!this.hasMirror(name)) throw new UnknownMirrorError(name);
+    const applied = this.lanes.run(name, async () => {
+      if (this.halting) throw new WorkerHaltedError(`${verb} ${name}`);
       const entry = this.jobs.get(name);
       if (!entry) throw new UnknownMirrorError(name);
-      if (unschedule && this.scheduler.remove(entry.job)) this.queueSchedules();
-      await act(entry);
+      if (verb !== 'ping' && this.scheduler.remove(entry.job)) this.queueSchedules();
+      await this.applyJobCommand(entry, verb, options);
     });
+    applied.catch((err: unknown) => {
+      this.logger.warn(`${verb} ${name} not applied: ${(err as Error).message}`, {
+        mirror: name,
+      });
+    });
+    return { applied };
+  }
+
+  private applyJobCommand(
+    entry: JobEntry,
+    verb: JobCommandVerb,
+    options: { force: boolean },
+  ): Promise<void> {
+    const job = entry.job;
+    switch (verb) {
+      case 'start':
+        return job.start({ force: options.force });
+      case 'ping':
+        return job.ping();
+      case 'restart':
+      case 'stop':
+      case 'disable':
+        // The progress of the run stops before the kill.
+        this.stopProgress(entry);
+        return job.act(verb);
+    }
   }
 
   // ---- reload (SPEC §4.6) ----
 
   /** Re-reads the configuration file and applies the difference; rejects (ReloadError) and keeps the running config when the file is broken. */
-  reload(): Promise<void> {
-    return this.lock.run(() => this.applyReload());
+  async reload(): Promise<void> {
+    const queued = await this.queueReload();
+    await queued.applied;
   }
 
-  private async applyReload(): Promise<void> {
+  /**
+   * Reads and checks the file and builds the providers of new and changed mirrors (a
+   * problem rejects with ReloadError and changes nothing), then queues the application
+   * behind every command asked for before it.
+   */
+  queueReload(): Promise<QueuedCommand> {
+    return this.reloadReads.run(async () => {
+      const { file, next, diff, providers } = await this.prepareReload();
+      this.acceptedConfig = next;
+      const applied = this.lanes.runExclusive(() => this.applyReload(file, next, diff, providers));
+      applied.catch((err: unknown) => {
+        this.logger.error(`reload of ${file} not applied: ${(err as Error).message}`);
+      });
+      return { applied };
+    });
+  }
+
+  private async prepareReload(): Promise<{
+    file: string;
+    next: WorkerConfig;
+    diff: MirrorDiff;
+    providers: Map<string, Provider>;
+  }> {
     if (this.halting) throw new WorkerHaltedError('reload');
     const file = this.options.configFile ?? this.config.file;
     let next: WorkerConfig;
@@ -571,7 +654,9 @@ export class WorkerRuntime implements WorkerCommands {
       this.logger.error(`reload of ${file} refused; the running configuration is kept`);
       throw new ReloadError(problems, { cause: err });
     }
-    const diff = diffMirrors(this.config, next);
+    if (this.halting) throw new WorkerHaltedError('reload');
+    // Against the last accepted configuration: the earlier reloads are applied first.
+    const diff = diffMirrors(this.acceptedConfig, next);
     const providers = new Map<string, Provider>();
     try {
       for (const mirror of [...diff.added, ...diff.changed]) {
@@ -582,8 +667,17 @@ export class WorkerRuntime implements WorkerCommands {
       this.logger.error(`reload of ${file} refused; the running configuration is kept`);
       throw new ReloadError([(err as Error).message], { cause: err });
     }
-    this.warnRestartOnly(next);
+    this.warnRestartOnly(this.acceptedConfig, next);
+    return { file, next, diff, providers };
+  }
 
+  private async applyReload(
+    file: string,
+    next: WorkerConfig,
+    diff: MirrorDiff,
+    providers: Map<string, Provider>,
+  ): Promise<void> {
+    if (this.halting) throw new WorkerHaltedError('reload');
     for (const mirror of diff.removed) {
       const entry = this.jobs.get(mirror.name);
       if (!entry) continue;
@@ -651,14 +745,14 @@ export class WorkerRuntime implements WorkerCommands {
     entry.detach();
   }
 
-  private warnRestartOnly(next: WorkerConfig): void {
+  private warnRestartOnly(before: WorkerConfig, next: WorkerConfig): void {
     const sections = ['manager', 'server'] as const;
     for (const section of sections) {
-      if (JSON.stringify(next[section]) !== JSON.stringify(this.config[section])) {
+      if (JSON.stringify(next[section]) !== JSON.stringify(before[section])) {
         this.logger.warn(`reload: changes of [${section}] take effect after a restart`);
       }
     }
-    if (next.global.name !== this.config.global.name) {
+    if (next.global.name !== before.global.name) {
       this.logger.warn('reload: a new [global] name takes effect after a restart');
     }
   }
@@ -678,7 +772,7 @@ export class WorkerRuntime implements WorkerCommands {
     this.abort.abort();
     this.logger.info('halting: stopping every job');
     await this.control.close().catch(() => undefined);
-    await this.lock.run(async () => {
+    await this.lanes.runExclusive(async () => {
       this.scheduler.close();
       for (const entry of this.jobs.values()) this.stopProgress(entry);
       await Promise.allSettled([...this.jobs.values()].map((e) => e.job.halt()));

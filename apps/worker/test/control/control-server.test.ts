@@ -3,37 +3,34 @@ import { Agent, request } from 'undici';
 import { silentLogger } from '@tunasync/api-types';
 import { TempDirs, makeTlsCertificate } from '@tunasync/test-utils';
 import { bearerMatches, CONTROL_ANSWERS, ControlServer } from '../../src/control/control-server';
-import type { WorkerCommands } from '../../src/control/worker-commands';
+import type {
+  JobCommandVerb,
+  QueuedCommand,
+  WorkerCommands,
+} from '../../src/control/worker-commands';
+import { WorkerHaltedError } from '../../src/errors';
 
 /** A WorkerCommands that records what it is asked (the runtime is tested on its own). */
 class RecordingCommands implements WorkerCommands {
   readonly calls: string[] = [];
+  /** Thrown when a command is queued: the worker refuses it. */
   failWith: Error | undefined;
+  /** What every accepted command's `applied` is (default: applied at once). */
+  applied: () => Promise<void> = () => Promise.resolve();
   constructor(private readonly mirrors: string[]) {}
   hasMirror(name: string) {
     return this.mirrors.includes(name);
   }
-  private record(call: string) {
+  private record(call: string): QueuedCommand {
     if (this.failWith) throw this.failWith;
     this.calls.push(call);
+    return { applied: this.applied() };
   }
-  start(name: string, options: { force: boolean }) {
-    this.record(`start ${name}${options.force ? ' force' : ''}`);
+  queueJobCommand(name: string, verb: JobCommandVerb, options: { force: boolean }) {
+    return this.record(`${verb} ${name}${options.force ? ' force' : ''}`);
   }
-  restart(name: string) {
-    this.record(`restart ${name}`);
-  }
-  stop(name: string) {
-    this.record(`stop ${name}`);
-  }
-  disable(name: string) {
-    this.record(`disable ${name}`);
-  }
-  ping(name: string) {
-    this.record(`ping ${name}`);
-  }
-  async reload() {
-    this.record('reload');
+  async queueReload() {
+    return this.record('reload');
   }
 }
 
@@ -160,13 +157,38 @@ test('the exact answers of SPEC §4.1 for what is wrong', async () => {
   await other.body.dump();
 });
 
-test('a command that fails is a 500 naming why', async () => {
+test('a command the worker refuses is a 500 naming why; a halting worker is a 503', async () => {
   const url = await startServer();
   commands.failWith = new Error('job debian is gone');
   expect(await post(url, cmd({ cmd: 'stop', mirror_id: 'debian' }))).toEqual({
     status: 500,
     body: { msg: 'job debian is gone' },
   });
+  commands.failWith = new WorkerHaltedError('stop debian');
+  expect(await post(url, cmd({ cmd: 'stop', mirror_id: 'debian' }))).toEqual({
+    status: 503,
+    body: { msg: commands.failWith.message },
+  });
+});
+
+test('the answer comes once the command is accepted, not once it is applied', async () => {
+  const url = await startServer();
+  let apply: () => void = () => undefined;
+  const pending = new Promise<void>((resolve) => (apply = resolve));
+  commands.applied = () => pending;
+  expect(await post(url, cmd({ cmd: 'stop', mirror_id: 'debian' }))).toEqual({
+    status: 200,
+    body: { msg: 'OK' },
+  });
+  expect(await post(url, cmd({ cmd: 'reload' }))).toEqual({ status: 200, body: { msg: 'OK' } });
+  // A command that fails later was still accepted: its failure is the worker's to log.
+  commands.applied = () => Promise.reject(new Error('killed meanwhile'));
+  expect(await post(url, cmd({ cmd: 'disable', mirror_id: 'ubuntu' }))).toEqual({
+    status: 200,
+    body: { msg: 'OK' },
+  });
+  expect(commands.calls).toEqual(['stop debian', 'reload', 'disable ubuntu']);
+  apply();
 });
 
 test('with a token every command needs the right bearer token', async () => {

@@ -28,6 +28,11 @@ beforeEach(async () => {
   workerLog = w.log;
   await manager.waitForMirror('a', (s) => s.status === 'success', 'success');
   await manager.waitForMirror('b', (s) => s.status === 'success', 'success');
+  // The schedule list follows the statuses: delivered too, so nothing is in flight when the
+  // manager goes down (a late one would make a wiped manager register the worker at once).
+  for (const name of ['a', 'b']) {
+    await manager.waitForMirror(name, (s) => Date.parse(s.next_schedule) > 0, 'a next_schedule');
+  }
 });
 
 afterEach(async () => {
@@ -56,6 +61,7 @@ test('reports made while the manager is down all arrive, in order, when it is ba
   expect(await command('start', 'a')).toBe(200);
   await waitFor('a to succeed again', () => reported.includes('a success'));
   expect(await command('stop', 'b')).toBe(200);
+  await waitFor('b to be paused', () => reported.includes('b paused'));
   expect(reported).toEqual(['a pre-syncing', 'a syncing', 'a success', 'b paused']);
 
   await manager.start(); // same port, same database

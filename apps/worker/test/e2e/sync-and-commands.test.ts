@@ -92,18 +92,21 @@ test('stop, disable, start, start --force beyond concurrent and restart through 
   await waitFor('rsync of two', () => rsyncOf('two').length > 0);
   expect(rsyncOf('one').length).toBeGreaterThan(0);
 
+  // The worker answers once a command is queued; it takes effect right after.
   expect(await manager.cmd('stop', 'one')).toMatchObject({ status: 200 });
-  expect(rsyncOf('one')).toEqual([]);
+  await waitFor('the rsync of one to be gone', () => rsyncOf('one').length === 0);
   await manager.waitForMirror('one', (s) => s.status === 'paused', 'paused');
 
   const before = rsyncOf('two');
   expect(await manager.cmd('restart', 'two')).toMatchObject({ status: 200 });
-  expect(before.filter((pid) => rsyncOf('two').includes(pid))).toEqual([]);
+  await waitFor('the first rsync of two to be gone', () =>
+    before.every((pid) => !rsyncOf('two').includes(pid)),
+  );
   await waitFor('two to sync again', () => rsyncOf('two').length > 0);
   await manager.waitForMirror('two', (s) => s.status === 'syncing', 'syncing again');
 
   expect(await manager.cmd('disable', 'two')).toMatchObject({ status: 200 });
-  expect(rsyncOf('two')).toEqual([]);
+  await waitFor('the rsync of two to be gone', () => rsyncOf('two').length === 0);
   await manager.waitForMirror('two', (s) => s.status === 'disabled', 'disabled');
   expect(runtime.job('two')?.state).toBe('disabled');
 
