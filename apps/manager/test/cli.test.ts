@@ -7,21 +7,11 @@ import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { MANAGER_BIN, startManagerProcess, TempDirs } from '@tunasync/test-utils';
 import { runCli, USAGE } from '../src/cli';
-import { call, report } from './helpers';
+import { call, report, capture } from './helpers';
 
 const run = promisify(execFile);
 const dirs = new TempDirs();
 afterEach(() => dirs.cleanup());
-
-function capture() {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  return { io: { stdout, stderr }, out: () => out, err: () => err };
-}
 
 async function conf(text: string): Promise<string> {
   const file = join(await dirs.make('tunasync-conf-'), 'manager.conf');

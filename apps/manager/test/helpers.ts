@@ -3,6 +3,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { Agent, request } from 'undici';
 import type {
   LogMeta,
@@ -250,4 +251,15 @@ export function report(
     error_msg: '',
     ...extra,
   };
+}
+
+/** Standard output and error for a CLI run in-process, read back as text. */
+export function capture() {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString()));
+  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  return { io: { stdout, stderr }, out: () => out, err: () => err };
 }

@@ -1,23 +1,13 @@
 import { cp, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { snapshotTree, TempDirs, goManagerFixtures } from '@tunasync/test-utils';
 import { LevelStore } from '@tunasync/store';
 import { runCli } from '../src/cli';
+import { capture } from './helpers';
 
 const FIXTURES = goManagerFixtures();
 const dirs = new TempDirs();
 afterEach(() => dirs.cleanup());
-
-function capture() {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  return { io: { stdout, stderr }, out: () => out, err: () => err };
-}
 
 async function copyFixture(folder: string): Promise<string> {
   const dir = join(await dirs.make('tunasync-import-'), folder);
