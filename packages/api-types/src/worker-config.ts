@@ -41,6 +41,14 @@ export interface MirrorConfigFile {
   rsync_override?: string[];
   rsync_override_only?: boolean;
   stage1_profile?: Stage1Profile;
+  /** tunasync-ts, two-stage-rsync: ftpsync's MIRRORNAME; turns trace files on. */
+  trace_hostname?: string;
+  trace_maintainer?: string;
+  trace_sponsor?: string;
+  trace_country?: string;
+  trace_location?: string;
+  trace_throughput?: string;
+  trace_architectures_configuration?: string;
   /** `256M`, `1G`, … or a number of bytes. */
   memory_limit?: string | number;
   docker_image?: string;

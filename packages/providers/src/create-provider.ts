@@ -189,6 +189,11 @@ function plan(
       `mirror ${label}: rsync_success_exit_codes is ignored for a command mirror (use success_exit_codes)`,
     );
   }
+  if (kind !== 'two-stage-rsync' && mirror.trace_hostname !== undefined) {
+    warnings.push(
+      `mirror ${label}: trace_hostname is ignored (only two-stage-rsync writes trace files)`,
+    );
+  }
   if (isRsync && mirror.use_ipv4 === true && mirror.use_ipv6 === true) {
     warnings.push(`mirror ${label}: both use_ipv6 and use_ipv4 are set: use_ipv6 wins`);
   }
@@ -322,6 +327,18 @@ function plan(
           ...base,
           ...rsyncCommon,
           stage1Profile: mirror.stage1_profile as Stage1Profile,
+          trace:
+            mirror.trace_hostname === undefined
+              ? undefined
+              : {
+                  hostname: mirror.trace_hostname,
+                  maintainer: mirror.trace_maintainer,
+                  sponsor: mirror.trace_sponsor,
+                  country: mirror.trace_country,
+                  location: mirror.trace_location,
+                  throughput: mirror.trace_throughput,
+                  architecturesConfiguration: mirror.trace_architectures_configuration,
+                },
         });
       } else if (kind === 'command' && (mirror.command ?? '') !== '') {
         provider = new CommandProvider({

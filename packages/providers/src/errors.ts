@@ -45,6 +45,8 @@ export const PROVIDER_ERROR_CODES = {
   failOnMatch: 'TUNASYNC_E_FAIL_ON_MATCH',
   /** The log could not be read after the run. */
   logRead: 'TUNASYNC_E_LOG_READ',
+  /** The trace files of a two-stage-rsync mirror could not be written. */
+  traceWrite: 'TUNASYNC_E_TRACE_WRITE',
 } as const;
 
 /** Builders of the run-time errors, one per code; messages are what `error_msg` reports. */
@@ -73,6 +75,12 @@ export const PROVIDER_ERRORS = {
     new TunasyncError(
       PROVIDER_ERROR_CODES.logRead,
       `cannot read log file ${file}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    ),
+  traceWrite: (dir: string, cause: unknown): TunasyncError =>
+    new TunasyncError(
+      PROVIDER_ERROR_CODES.traceWrite,
+      `cannot write the trace files under ${dir}/project/trace: ${cause instanceof Error ? cause.message : String(cause)}`,
       { cause },
     ),
 } as const;
