@@ -108,6 +108,8 @@ const mirror = {
     trace_location: str,
     trace_throughput: str,
     trace_architectures_configuration: str,
+    uip_retries: { type: 'integer', minimum: 0, maximum: 100 },
+    uip_sleep: { type: 'integer', minimum: 0, maximum: 86400 },
     memory_limit: { type: ['string', 'integer'] },
     docker_image: str,
     docker_volumes: strings,

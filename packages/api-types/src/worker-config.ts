@@ -49,6 +49,10 @@ export interface MirrorConfigFile {
   trace_location?: string;
   trace_throughput?: string;
   trace_architectures_configuration?: string;
+  /** tunasync-ts, two-stage-rsync: ftpsync's UIPRETRIES (default 3 once either uip key is set). */
+  uip_retries?: number;
+  /** tunasync-ts, two-stage-rsync: ftpsync's UIPSLEEP in seconds (default 1200). */
+  uip_sleep?: number;
   /** `256M`, `1G`, … or a number of bytes. */
   memory_limit?: string | number;
   docker_image?: string;

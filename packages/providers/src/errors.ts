@@ -47,6 +47,8 @@ export const PROVIDER_ERROR_CODES = {
   logRead: 'TUNASYNC_E_LOG_READ',
   /** The trace files of a two-stage-rsync mirror could not be written. */
   traceWrite: 'TUNASYNC_E_TRACE_WRITE',
+  /** The upstream was still updating (`Archive-Update-in-Progress-*`, master trace changing) after every retry. */
+  upstreamUpdating: 'TUNASYNC_E_UPSTREAM_UPDATING',
 } as const;
 
 /** Builders of the run-time errors, one per code; messages are what `error_msg` reports. */
@@ -82,5 +84,10 @@ export const PROVIDER_ERRORS = {
       PROVIDER_ERROR_CODES.traceWrite,
       `cannot write the trace files under ${dir}/project/trace: ${cause instanceof Error ? cause.message : String(cause)}`,
       { cause },
+    ),
+  upstreamUpdating: (why: string, retries: number): TunasyncError =>
+    new TunasyncError(
+      PROVIDER_ERROR_CODES.upstreamUpdating,
+      `upstream still updating after ${retries} ${retries === 1 ? 'retry' : 'retries'} (${why}): stage 2 not run`,
     ),
 } as const;

@@ -1,5 +1,6 @@
 import { STAGE1_PROFILES } from '@tunasync/api-types';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, rmdir } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
 import { join } from 'node:path';
 import type { Stage1Profile } from '@tunasync/api-types';
 import type { RunState } from './base-provider';
@@ -14,7 +15,7 @@ import type { TraceConfig } from './debian-trace';
 import type { ConfigProblem } from './errors';
 import { PROVIDER_ERRORS } from './errors';
 import { findLastLine } from './log-scan';
-import { NO_LOG } from './process-runner';
+import { describeProcessExit, NO_LOG } from './process-runner';
 import { RsyncBaseProvider } from './rsync-base-provider';
 import type { RsyncBaseProviderOptions } from './rsync-base-provider';
 import { buildTwoStageOptions } from './rsync-options';
@@ -27,9 +28,33 @@ export interface TwoStageRsyncProviderOptions extends RsyncBaseProviderOptions, 
   rsyncOptions?: readonly string[];
   /** The `trace_*` keys: with them, trace files after each successful run. */
   trace?: TraceConfig;
+  /** `uip_retries` / `uip_sleep`: with them, wait for an upstream that is updating. */
+  upstreamInProgress?: UpstreamInProgressConfig;
   /** The clock of the trace file's dates and stage times (tests). */
   now?: () => Date;
+  /** The wait between two stage-1 rounds; must end (resolve) when `signal` aborts (tests). */
+  waitFor?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
+
+/** ftpsync's UIPRETRIES / UIPSLEEP. */
+export interface UpstreamInProgressConfig {
+  /** Stage-1 rounds after the first one while the upstream is updating (0: fail at once). */
+  retries: number;
+  /** Seconds between two rounds. */
+  sleepSeconds: number;
+}
+
+/** ftpsync's defaults of UIPRETRIES and UIPSLEEP. */
+export const UIP_DEFAULTS: Readonly<UpstreamInProgressConfig> = Object.freeze({
+  retries: 3,
+  sleepSeconds: 1200,
+});
+
+/** The prefix of the file an archive mirror keeps at its top while it syncs. */
+export const UPDATE_IN_PROGRESS_PREFIX = 'Archive-Update-in-Progress-';
+
+const abortableDelay = (ms: number, signal: AbortSignal): Promise<void> =>
+  delay(ms, undefined, { signal }).catch(() => undefined);
 
 /** `Creator` of the trace files. */
 const CREATOR = 'tunasync-ts';
@@ -46,7 +71,11 @@ export class TwoStageRsyncProvider extends RsyncBaseProvider {
   readonly stage1Options: readonly string[];
   readonly stage2Options: readonly string[];
   readonly trace: TraceConfig | undefined;
+  readonly upstreamInProgress: UpstreamInProgressConfig | undefined;
   private readonly now: () => Date;
+  private readonly waitFor: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Aborts the wait of the run in progress. */
+  private wake: AbortController | undefined;
 
   constructor(options: TwoStageRsyncProviderOptions) {
     const problems: ConfigProblem[] = [];
@@ -68,7 +97,9 @@ export class TwoStageRsyncProvider extends RsyncBaseProvider {
     }
     super(options, problems);
     this.trace = options.trace;
+    this.upstreamInProgress = options.upstreamInProgress;
     this.now = options.now ?? (() => new Date());
+    this.waitFor = options.waitFor ?? abortableDelay;
     // ftpsync never transfers (nor deletes) its own trace file and lock.
     const own = traceName
       ? [
@@ -86,21 +117,118 @@ export class TwoStageRsyncProvider extends RsyncBaseProvider {
     return [this.rsyncCommand, ...options, this.upstream, this.workingDir];
   }
 
+  override async terminate(): Promise<void> {
+    const stopping = super.terminate(); // marks the run stopped before the wait ends
+    this.wake?.abort();
+    await stopping;
+  }
+
   protected async execute(state: RunState): Promise<void> {
     const started = this.now();
-    const seconds = [0, 0];
+    const seconds: [number, number] = [0, 0];
     let bytes: number | undefined;
-    for (const stage of [1, 2] as const) {
-      this.logger.debug(`stage ${stage}`);
+    const runStage = async (stage: 1 | 2, appendLog: boolean): Promise<void> => {
       const begin = this.now().getTime();
-      const exit = await this.runCommand(state, this.argv(stage), this.commandEnv, stage === 2);
+      const exit = await this.runCommand(state, this.argv(stage), this.commandEnv, appendLog);
       await this.checkRsyncExit(exit);
-      seconds[stage - 1] += Math.round((this.now().getTime() - begin) / 1000);
+      seconds[stage === 1 ? 0 : 1] += Math.round((this.now().getTime() - begin) / 1000);
       const received = await this.lastBytesReceived();
       if (received !== undefined) bytes = (bytes ?? 0) + received;
+    };
+    const wake = new AbortController();
+    this.wake = wake;
+    try {
+      this.logger.debug('stage 1');
+      await runStage(1, false);
+      // a stop during the wait makes the next stage 1 throw "terminated"
+      for (let round = 0; !(await this.mayRunStage2(state, round, wake.signal)); round += 1) {
+        this.logger.debug(`stage 1 again (retry ${round + 1})`);
+        await runStage(1, true);
+      }
+      this.logger.debug('stage 2');
+      await runStage(2, true);
+    } finally {
+      this.wake = undefined;
     }
     this.size = await this.readRsyncSize();
     if (this.trace) await this.writeTrace(this.trace, started, seconds, bytes);
+  }
+
+  /**
+   * After stage 1 (ftpsync): an upstream `Archive-Update-in-Progress-*` that stage 1 brought
+   * means the upstream is in the middle of an update. Its copy is removed (it comes back if
+   * the upstream still updates), then after `uip_sleep` stage 1 runs again. An upstream master
+   * trace (`project/trace/master`) that is no longer the one stage 1 brought means the upstream
+   * changed meanwhile: stage 1 runs again at once. After `uip_retries` rounds the run fails and
+   * stage 2 never runs on a half-updated tree.
+   */
+  private async mayRunStage2(
+    state: RunState,
+    round: number,
+    signal: AbortSignal,
+  ): Promise<boolean> {
+    const uip = this.upstreamInProgress;
+    if (!uip) return true;
+    const own = this.trace ? `${UPDATE_IN_PROGRESS_PREFIX}${this.trace.hostname}` : undefined;
+    const entries = await readdir(this.workingDir).catch(() => [] as string[]);
+    const updating = entries.filter((e) => e.startsWith(UPDATE_IN_PROGRESS_PREFIX) && e !== own);
+    const changed = updating.length === 0 && (await this.masterTraceChanged(state));
+    if (updating.length === 0 && !changed) return true;
+    const why = changed ? 'upstream master trace changed during stage 1' : updating.join(', ');
+    if (round >= uip.retries) {
+      const err = PROVIDER_ERRORS.upstreamUpdating(why, uip.retries);
+      await this.appendToLog(err.message);
+      throw err;
+    }
+    const retry = `(retry ${round + 1} of ${uip.retries})`;
+    if (changed) {
+      const line = `upstream master trace changed during stage 1: stage 1 again ${retry}`;
+      this.logger.info(line);
+      await this.appendToLog(line);
+      return false;
+    }
+    await Promise.all(updating.map((e) => rm(join(this.workingDir, e), { force: true })));
+    const line = `upstream is updating (${why}): stage 1 again in ${uip.sleepSeconds} s ${retry}`;
+    this.logger.info(line);
+    await this.appendToLog(line);
+    await this.waitFor(uip.sleepSeconds * 1000, signal);
+    return false;
+  }
+
+  /**
+   * Whether the upstream's `project/trace/master` now differs from the one stage 1 brought
+   * (fetched again with rsync into `.~tmp~/`). An upstream without one, or a fetch that fails,
+   * counts as unchanged (stage 2 then fails on its own if the upstream is gone).
+   */
+  private async masterTraceChanged(state: RunState): Promise<boolean> {
+    const master = 'project/trace/master';
+    const local = await readFile(join(this.workingDir, master), 'utf8').catch(() => undefined);
+    if (local === undefined) return false;
+    const tmpDir = join(this.workingDir, '.~tmp~');
+    const tmp = join(tmpDir, `tunasync-master-trace-${process.pid}`);
+    await mkdir(tmpDir, { recursive: true });
+    try {
+      const carried = this.stage1Options.filter(
+        (o) => o.startsWith('--timeout=') || o === '-4' || o === '-6',
+      );
+      const argv = [
+        this.rsyncCommand,
+        '-q',
+        '--no-motd',
+        ...carried,
+        `${this.upstream}${master}`,
+        tmp,
+      ];
+      const exit = await this.runCommand(state, argv, this.commandEnv, true);
+      if (exit.code !== 0) {
+        this.logger.debug(`cannot fetch the upstream master trace (${describeProcessExit(exit)})`);
+        return false;
+      }
+      return (await readFile(tmp, 'utf8')) !== local;
+    } finally {
+      await rm(tmp, { force: true });
+      await rmdir(tmpDir).catch(() => undefined);
+    }
   }
 
   /** `Total bytes received` of the stage that just ended (the last one in the log). */
@@ -117,7 +245,7 @@ export class TwoStageRsyncProvider extends RsyncBaseProvider {
   private async writeTrace(
     trace: TraceConfig,
     started: Date,
-    seconds: number[],
+    seconds: [number, number],
     bytesReceived: number | undefined,
   ): Promise<void> {
     const master = await readFile(join(this.workingDir, 'project/trace/master'), 'utf8').catch(
@@ -127,8 +255,8 @@ export class TwoStageRsyncProvider extends RsyncBaseProvider {
       await writeTraceFiles(this.workingDir, trace, {
         started,
         ended: this.now(),
-        stage1Seconds: seconds[0] ?? 0,
-        stage2Seconds: seconds[1] ?? 0,
+        stage1Seconds: seconds[0],
+        stage2Seconds: seconds[1],
         bytesReceived,
         upstreamHost: upstreamHost(this.upstream),
         archiveSerial: archiveSerialOf(master),

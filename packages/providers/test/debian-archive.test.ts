@@ -1,11 +1,12 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { requireTool, snapshotTree, startRsyncDaemon, TempDirs } from '@tunasync/test-utils';
 import type { RsyncDaemon } from '@tunasync/test-utils';
-import { parseTraceFile } from '../src/debian-trace';
+import { parseRsyncBytes, parseTraceFile, upstreamHost } from '../src/debian-trace';
 import { TwoStageRsyncProvider } from '../src/two-stage-rsync-provider';
 import type { TwoStageRsyncProviderOptions } from '../src/two-stage-rsync-provider';
 import { poolPath, writeDebianTree } from './debian-tree';
+import { waitFor } from './helpers';
 
 requireTool('rsync', 'apt-get install -y rsync');
 
@@ -128,8 +129,7 @@ describe('trace files (ftpsync format)', () => {
 });
 
 describe('trace helpers', () => {
-  it('reads rsync -h byte counts and upstream hosts', async () => {
-    const { parseRsyncBytes, upstreamHost } = await import('../src/debian-trace');
+  it('reads rsync -h byte counts and upstream hosts', () => {
     expect(parseRsyncBytes('75')).toBe(75);
     expect(parseRsyncBytes('4,096')).toBe(4096);
     expect(parseRsyncBytes('1.23K')).toBe(1230);
@@ -138,5 +138,129 @@ describe('trace helpers', () => {
     expect(upstreamHost('rsync://user@ftp.de.debian.org:873/debian/')).toBe('ftp.de.debian.org');
     expect(upstreamHost('syncproxy.eu.debian.org::debian/')).toBe('syncproxy.eu.debian.org');
     expect(upstreamHost('rsync://[::1]:873/debian/')).toBe('::1');
+  });
+});
+
+describe('upstream in progress (uip_retries / uip_sleep)', () => {
+  const UIP = 'Archive-Update-in-Progress-upstream.example.org';
+
+  it('stage 2 waits while the upstream updates, and runs once the file is gone', async () => {
+    await writeDebianTree(upstream, {
+      serial: '2026120310',
+      packages: ['apt'],
+      extra: { [UIP]: 'upstream.example.org' },
+    });
+    const waits: number[] = [];
+    const provider = await makeProvider({
+      upstreamInProgress: { retries: 3, sleepSeconds: 600 },
+      waitFor: async (ms) => {
+        waits.push(ms);
+        // the upstream finishes during the second wait: new indexes, its flag gone
+        if (waits.length === 2) {
+          await writeDebianTree(upstream, { serial: '2026120311', packages: ['apt', 'curl'] });
+        }
+      },
+    });
+    await provider.run();
+    expect(waits).toEqual([600_000, 600_000]);
+    const data = provider.workingDir;
+    expect(await snapshotTree(data)).toEqual(await snapshotTree(upstream)); // the flag copy too
+    expect(await readFile(join(data, 'dists/stable/Release'), 'utf8')).toBe('Release 2026120311');
+    expect(await readFile(join(data, poolPath('curl', '2026120311')), 'utf8')).toBe(
+      'curl 2026120311',
+    );
+    const log = await readFile(provider.logFile(), 'utf8');
+    expect(log.match(/Total file size:/g)).toHaveLength(4); // three stage-1 rounds, one stage 2
+    expect(log).toContain(`upstream is updating (${UIP}): stage 1 again in 600 s (retry 1 of 3)`);
+    expect(log).toContain('(retry 2 of 3)');
+    expect(log).not.toContain('(retry 3 of 3)');
+  });
+
+  it('after uip_retries the run fails and stage 2 never ran (old indexes kept)', async () => {
+    await writeDebianTree(upstream, { serial: '2026120312', packages: ['apt'] });
+    const provider = await makeProvider();
+    await provider.run();
+    await writeDebianTree(upstream, {
+      serial: '2026120313',
+      packages: ['curl'],
+      extra: { [UIP]: '' },
+    });
+    const waits: number[] = [];
+    const stuck = await makeProvider({
+      workingDir: provider.workingDir,
+      logDir: provider.logDir,
+      upstreamInProgress: { retries: 2, sleepSeconds: 5 },
+      waitFor: async (ms) => {
+        waits.push(ms);
+      },
+    });
+    await expect(stuck.run()).rejects.toMatchObject({
+      code: 'TUNASYNC_E_UPSTREAM_UPDATING',
+      message: `upstream still updating after 2 retries (${UIP}): stage 2 not run`,
+    });
+    expect(waits).toEqual([5000, 5000]);
+    const data = provider.workingDir;
+    expect(await readFile(join(data, 'dists/stable/Release'), 'utf8')).toBe('Release 2026120312');
+    expect(await readFile(join(data, poolPath('apt', '2026120312')), 'utf8')).toBe(
+      'apt 2026120312',
+    ); // nothing deleted
+    expect(await readFile(join(data, poolPath('curl', '2026120313')), 'utf8')).toBe(
+      'curl 2026120313',
+    ); // stage 1 brought the new pool
+    expect(await readFile(stuck.logFile(), 'utf8')).toContain('stage 2 not run');
+  });
+
+  it('a stop during the wait ends the run at once', async () => {
+    await writeDebianTree(upstream, {
+      serial: '2026120314',
+      packages: ['apt'],
+      extra: { [UIP]: '' },
+    });
+    // the real wait: 20 minutes, ended by the stop
+    const provider = await makeProvider({ upstreamInProgress: { retries: 3, sleepSeconds: 1200 } });
+    const outcome = provider.run().catch((err: Error) => err);
+    await waitFor(async () =>
+      (await readFile(provider.logFile(), 'utf8').catch(() => '')).includes('stage 1 again'),
+    );
+    await provider.terminate();
+    expect(await outcome).toMatchObject({ code: 'TUNASYNC_E_TERMINATED' });
+    expect(provider.isRunning()).toBe(false);
+  });
+
+  it('an upstream master trace that changed during stage 1 makes stage 1 run again', async () => {
+    await writeDebianTree(upstream, { serial: '2026120315', packages: ['apt'] });
+    // rsync as usual; the first call (stage 1) is followed by a new master trace upstream
+    const bin = await dirs.make('bin-');
+    const command = join(bin, 'rsync-then-new-master');
+    await writeFile(
+      command,
+      [
+        '#!/bin/sh',
+        `n=$(( $(cat '${bin}/count' 2>/dev/null || echo 0) + 1 )); echo "$n" > '${bin}/count'`,
+        'rsync "$@"; rc=$?',
+        `[ "$n" = 1 ] && printf 'Thu Dec  3 11:00:00 UTC 2026\\nArchive serial: 2026120316\\n' > '${upstream}/project/trace/master'`,
+        'exit $rc',
+        '',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
+    const provider = await makeProvider({
+      rsyncCommand: command,
+      trace,
+      upstreamInProgress: { retries: 3, sleepSeconds: 600 },
+      waitFor: () => Promise.reject(new Error('no wait expected for a changed trace')),
+    });
+    await provider.run();
+    const log = await readFile(provider.logFile(), 'utf8');
+    expect(log).toContain(
+      'upstream master trace changed during stage 1: stage 1 again (retry 1 of 3)',
+    );
+    expect(log.match(/Total file size:/g)).toHaveLength(3); // two stage-1 rounds, one stage 2
+    expect(await readFile(join(bin, 'count'), 'utf8')).toBe('5\n'); // + two master fetches
+    const traced = parseTraceFile(
+      await readFile(join(provider.workingDir, 'project/trace/mirror.example.org'), 'utf8'),
+    );
+    expect(traced.fields['Archive serial']).toBe('2026120316');
+    expect(Object.keys(await snapshotTree(provider.workingDir))).not.toContain('.~tmp~');
   });
 });
