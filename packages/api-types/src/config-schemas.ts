@@ -110,6 +110,8 @@ const mirror = {
     trace_architectures_configuration: str,
     uip_retries: { type: 'integer', minimum: 0, maximum: 100 },
     uip_sleep: { type: 'integer', minimum: 0, maximum: 86400 },
+    max_delete: { type: 'integer', minimum: 0 },
+    delete_delay: bool,
     memory_limit: { type: ['string', 'integer'] },
     docker_image: str,
     docker_volumes: strings,

@@ -53,6 +53,10 @@ export interface MirrorConfigFile {
   uip_retries?: number;
   /** tunasync-ts, two-stage-rsync: ftpsync's UIPSLEEP in seconds (default 1200). */
   uip_sleep?: number;
+  /** tunasync-ts, two-stage-rsync: stage 2 deletes at most this many files (else fails, deleting none). */
+  max_delete?: number;
+  /** tunasync-ts, two-stage-rsync: stage 2 with `--delete-delay` instead of `--delete-after`. */
+  delete_delay?: boolean;
   /** `256M`, `1G`, … or a number of bytes. */
   memory_limit?: string | number;
   docker_image?: string;

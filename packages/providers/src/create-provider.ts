@@ -62,7 +62,13 @@ interface Plan extends MirrorConfigCheck {
 }
 
 /** The keys of Debian archive mirroring (two-stage-rsync only). */
-const DEBIAN_KEYS = ['trace_hostname', 'uip_retries', 'uip_sleep'] as const;
+const DEBIAN_KEYS = [
+  'trace_hostname',
+  'uip_retries',
+  'uip_sleep',
+  'max_delete',
+  'delete_delay',
+] as const;
 
 /** `0` or unset means "not set", as in the Go program. */
 function firstSet(...values: (number | undefined)[]): number | undefined {
@@ -344,6 +350,8 @@ function plan(
                   throughput: mirror.trace_throughput,
                   architecturesConfiguration: mirror.trace_architectures_configuration,
                 },
+          maxDelete: mirror.max_delete,
+          deleteDelay: mirror.delete_delay,
           upstreamInProgress:
             mirror.uip_retries === undefined && mirror.uip_sleep === undefined
               ? undefined

@@ -49,6 +49,8 @@ export const PROVIDER_ERROR_CODES = {
   traceWrite: 'TUNASYNC_E_TRACE_WRITE',
   /** The upstream was still updating (`Archive-Update-in-Progress-*`, master trace changing) after every retry. */
   upstreamUpdating: 'TUNASYNC_E_UPSTREAM_UPDATING',
+  /** Stage 2 would delete more files than `max_delete` allows. */
+  maxDelete: 'TUNASYNC_E_MAX_DELETE',
 } as const;
 
 /** Builders of the run-time errors, one per code; messages are what `error_msg` reports. */
@@ -89,5 +91,10 @@ export const PROVIDER_ERRORS = {
     new TunasyncError(
       PROVIDER_ERROR_CODES.upstreamUpdating,
       `upstream still updating after ${retries} ${retries === 1 ? 'retry' : 'retries'} (${why}): stage 2 not run`,
+    ),
+  maxDelete: (limit: number): TunasyncError =>
+    new TunasyncError(
+      PROVIDER_ERROR_CODES.maxDelete,
+      `stage 2 would delete more than max_delete = ${limit} files: nothing deleted, stage 2 not run`,
     ),
 } as const;

@@ -30,6 +30,10 @@ export interface TwoStageRsyncProviderOptions extends RsyncBaseProviderOptions, 
   trace?: TraceConfig;
   /** `uip_retries` / `uip_sleep`: with them, wait for an upstream that is updating. */
   upstreamInProgress?: UpstreamInProgressConfig;
+  /** `max_delete`: stage 2 fails, deleting nothing, when it would delete more files. */
+  maxDelete?: number;
+  /** `delete_delay`: stage 2 with `--delete-delay` instead of `--delete-after`. */
+  deleteDelay?: boolean;
   /** The clock of the trace file's dates and stage times (tests). */
   now?: () => Date;
   /** The wait between two stage-1 rounds; must end (resolve) when `signal` aborts (tests). */
@@ -72,6 +76,8 @@ export class TwoStageRsyncProvider extends RsyncBaseProvider {
   readonly stage2Options: readonly string[];
   readonly trace: TraceConfig | undefined;
   readonly upstreamInProgress: UpstreamInProgressConfig | undefined;
+  /** `max_delete`: the most files stage 2 may delete. */
+  readonly maxDelete: number | undefined;
   private readonly now: () => Date;
   private readonly waitFor: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Aborts the wait of the run in progress. */
@@ -95,9 +101,18 @@ export class TwoStageRsyncProvider extends RsyncBaseProvider {
         reason: `must be a host name (letters, digits, "." and "-"; got ${JSON.stringify(traceName)})`,
       });
     }
+    const { maxDelete } = options;
+    if (maxDelete !== undefined && !(Number.isSafeInteger(maxDelete) && maxDelete >= 0)) {
+      problems.push({
+        mirror: options.name,
+        key: 'max_delete',
+        reason: `must be a non-negative integer (got ${JSON.stringify(maxDelete)})`,
+      });
+    }
     super(options, problems);
     this.trace = options.trace;
     this.upstreamInProgress = options.upstreamInProgress;
+    this.maxDelete = options.maxDelete;
     this.now = options.now ?? (() => new Date());
     this.waitFor = options.waitFor ?? abortableDelay;
     // ftpsync never transfers (nor deletes) its own trace file and lock.
@@ -145,6 +160,7 @@ export class TwoStageRsyncProvider extends RsyncBaseProvider {
         this.logger.debug(`stage 1 again (retry ${round + 1})`);
         await runStage(1, true);
       }
+      if (this.maxDelete !== undefined) await this.checkDeletions(state);
       this.logger.debug('stage 2');
       await runStage(2, true);
     } finally {
@@ -193,6 +209,27 @@ export class TwoStageRsyncProvider extends RsyncBaseProvider {
     await this.appendToLog(line);
     await this.waitFor(uip.sleepSeconds * 1000, signal);
     return false;
+  }
+
+  /**
+   * `max_delete`: rsync's `--max-delete` alone deletes up to the limit and then stops (exit 25),
+   * so a dry run of stage 2 with the same options comes first; when it would delete more than
+   * the limit the run fails and nothing is deleted. (Stage 2 keeps `--max-delete` for an
+   * upstream that changes between the two.)
+   */
+  private async checkDeletions(state: RunState): Promise<void> {
+    const [program, ...rest] = this.argv(2);
+    const tail = rest.slice(-2);
+    const options = rest.slice(0, -2);
+    const argv = [program as string, ...options, '--dry-run', '--no-v', '--info=stats0', ...tail];
+    this.logger.debug('stage 2 dry run (max_delete)');
+    const exit = await this.runCommand(state, argv, this.commandEnv, true);
+    if (exit.code === 25) {
+      const err = PROVIDER_ERRORS.maxDelete(this.maxDelete ?? 0);
+      await this.appendToLog(err.message);
+      throw err;
+    }
+    await this.checkRsyncExit(exit);
   }
 
   /**

@@ -264,3 +264,52 @@ describe('upstream in progress (uip_retries / uip_sleep)', () => {
     expect(Object.keys(await snapshotTree(provider.workingDir))).not.toContain('.~tmp~');
   });
 });
+
+describe('deletion safety (max_delete, delete_delay)', () => {
+  it('a stage 2 that would delete more than max_delete fails and deletes nothing', async () => {
+    const packages = ['apt', 'bash', 'curl', 'dash', 'exim'];
+    await writeDebianTree(upstream, { serial: '2026120320', packages });
+    const first = await makeProvider();
+    await first.run();
+    const before = await snapshotTree(first.workingDir);
+    // the new archive drops four packages: stage 2 would delete their pool files (and by-hash)
+    await writeDebianTree(upstream, { serial: '2026120321', packages: ['apt'] });
+    const limited = await makeProvider({
+      workingDir: first.workingDir,
+      logDir: first.logDir,
+      maxDelete: 3,
+      deleteDelay: true,
+    });
+    expect(limited.argv(2)).toEqual(expect.arrayContaining(['--delete-delay', '--max-delete=3']));
+    expect(limited.argv(2)).not.toContain('--delete-after');
+    await expect(limited.run()).rejects.toMatchObject({
+      code: 'TUNASYNC_E_MAX_DELETE',
+      message:
+        'stage 2 would delete more than max_delete = 3 files: nothing deleted, stage 2 not run',
+    });
+    const after = await snapshotTree(first.workingDir);
+    for (const path of Object.keys(before)) expect(after).toHaveProperty([path]); // nothing deleted
+    expect(await readFile(join(first.workingDir, 'dists/stable/Release'), 'utf8')).toBe(
+      'Release 2026120320',
+    ); // stage 2 never ran
+    const log = await readFile(limited.logFile(), 'utf8');
+    expect(log).toContain('Deletions stopped due to --max-delete limit');
+    expect(log).toContain('nothing deleted, stage 2 not run');
+
+    // a limit the change fits in: the run completes
+    const enough = await makeProvider({
+      workingDir: first.workingDir,
+      logDir: first.logDir,
+      maxDelete: 100,
+      deleteDelay: true,
+    });
+    await enough.run();
+    expect(await snapshotTree(first.workingDir)).toEqual(await snapshotTree(upstream));
+  });
+
+  it('a bad max_delete is a config error naming the key', async () => {
+    await expect(makeProvider({ maxDelete: -1 })).rejects.toThrow(
+      /mirror debian: max_delete: must be a non-negative integer \(got -1\)/,
+    );
+  });
+});
