@@ -68,6 +68,7 @@ const DEBIAN_KEYS = [
   'uip_sleep',
   'max_delete',
   'delete_delay',
+  'lock_timeout',
 ] as const;
 
 /** `0` or unset means "not set", as in the Go program. */
@@ -352,6 +353,7 @@ function plan(
                 },
           maxDelete: mirror.max_delete,
           deleteDelay: mirror.delete_delay,
+          lockTimeoutSeconds: mirror.lock_timeout,
           upstreamInProgress:
             mirror.uip_retries === undefined && mirror.uip_sleep === undefined
               ? undefined

@@ -51,6 +51,8 @@ export const PROVIDER_ERROR_CODES = {
   upstreamUpdating: 'TUNASYNC_E_UPSTREAM_UPDATING',
   /** Stage 2 would delete more files than `max_delete` allows. */
   maxDelete: 'TUNASYNC_E_MAX_DELETE',
+  /** The mirror dir's `Archive-Update-in-Progress-<host>` is held by a live process, or cannot be made. */
+  archiveLock: 'TUNASYNC_E_ARCHIVE_LOCK',
 } as const;
 
 /** Builders of the run-time errors, one per code; messages are what `error_msg` reports. */
@@ -96,5 +98,16 @@ export const PROVIDER_ERRORS = {
     new TunasyncError(
       PROVIDER_ERROR_CODES.maxDelete,
       `stage 2 would delete more than max_delete = ${limit} files: nothing deleted, stage 2 not run`,
+    ),
+  archiveLocked: (file: string, pid: number | undefined): TunasyncError =>
+    new TunasyncError(
+      PROVIDER_ERROR_CODES.archiveLock,
+      `another sync holds ${file}${pid === undefined ? ' (no PID in it; it is stale after lock_timeout)' : ` (PID ${pid} is running)`}: not synced`,
+    ),
+  archiveLockIo: (file: string, cause: unknown): TunasyncError =>
+    new TunasyncError(
+      PROVIDER_ERROR_CODES.archiveLock,
+      `cannot take the lock ${file}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
     ),
 } as const;

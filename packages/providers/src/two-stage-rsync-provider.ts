@@ -3,6 +3,7 @@ import { mkdir, readdir, readFile, rm, rmdir } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { join } from 'node:path';
 import type { Stage1Profile } from '@tunasync/api-types';
+import { releaseLock, takeLock } from './archive-lock';
 import type { RunState } from './base-provider';
 import {
   archiveSerialOf,
@@ -30,6 +31,8 @@ export interface TwoStageRsyncProviderOptions extends RsyncBaseProviderOptions, 
   trace?: TraceConfig;
   /** `uip_retries` / `uip_sleep`: with them, wait for an upstream that is updating. */
   upstreamInProgress?: UpstreamInProgressConfig;
+  /** `lock_timeout` in seconds: when a lock file without a PID is stale (default 3600). */
+  lockTimeoutSeconds?: number;
   /** `max_delete`: stage 2 fails, deleting nothing, when it would delete more files. */
   maxDelete?: number;
   /** `delete_delay`: stage 2 with `--delete-delay` instead of `--delete-after`. */
@@ -53,6 +56,9 @@ export const UIP_DEFAULTS: Readonly<UpstreamInProgressConfig> = Object.freeze({
   retries: 3,
   sleepSeconds: 1200,
 });
+
+/** ftpsync's LOCKTIMEOUT: seconds after which a lock file without a PID is stale. */
+export const LOCK_TIMEOUT_DEFAULT = 3600;
 
 /** The prefix of the file an archive mirror keeps at its top while it syncs. */
 export const UPDATE_IN_PROGRESS_PREFIX = 'Archive-Update-in-Progress-';
@@ -78,6 +84,7 @@ export class TwoStageRsyncProvider extends RsyncBaseProvider {
   readonly upstreamInProgress: UpstreamInProgressConfig | undefined;
   /** `max_delete`: the most files stage 2 may delete. */
   readonly maxDelete: number | undefined;
+  readonly lockTimeoutSeconds: number;
   private readonly now: () => Date;
   private readonly waitFor: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Aborts the wait of the run in progress. */
@@ -113,6 +120,7 @@ export class TwoStageRsyncProvider extends RsyncBaseProvider {
     this.trace = options.trace;
     this.upstreamInProgress = options.upstreamInProgress;
     this.maxDelete = options.maxDelete;
+    this.lockTimeoutSeconds = options.lockTimeoutSeconds ?? LOCK_TIMEOUT_DEFAULT;
     this.now = options.now ?? (() => new Date());
     this.waitFor = options.waitFor ?? abortableDelay;
     // ftpsync never transfers (nor deletes) its own trace file and lock.
@@ -139,6 +147,35 @@ export class TwoStageRsyncProvider extends RsyncBaseProvider {
   }
 
   protected async execute(state: RunState): Promise<void> {
+    const lock = this.trace ? await this.lock(this.trace.hostname) : undefined;
+    try {
+      await this.sync(state);
+    } finally {
+      if (lock) await releaseLock(lock);
+    }
+  }
+
+  /**
+   * ftpsync's lock: `Archive-Update-in-Progress-<trace_hostname>` at the top of the mirror
+   * dir while a run is in progress (downstream mirrors see it, and wait). A stale one is
+   * taken over (see `lockHolder`); a live one fails the run.
+   */
+  private async lock(host: string): Promise<string> {
+    const file = join(this.workingDir, `${UPDATE_IN_PROGRESS_PREFIX}${host}`);
+    let taken: Awaited<ReturnType<typeof takeLock>>;
+    try {
+      await mkdir(this.workingDir, { recursive: true });
+      // the file's mtime is the file system's time: compared with the real clock
+      taken = await takeLock(file, this.lockTimeoutSeconds * 1000, new Date());
+    } catch (err) {
+      throw PROVIDER_ERRORS.archiveLockIo(file, err);
+    }
+    if ('held' in taken) throw PROVIDER_ERRORS.archiveLocked(file, taken.held);
+    if (taken.tookOver) this.logger.warn(`took over the stale lock ${file} (${taken.tookOver})`);
+    return file;
+  }
+
+  private async sync(state: RunState): Promise<void> {
     const started = this.now();
     const seconds: [number, number] = [0, 0];
     let bytes: number | undefined;

@@ -1,4 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { requireTool, snapshotTree, startRsyncDaemon, TempDirs } from '@tunasync/test-utils';
 import type { RsyncDaemon } from '@tunasync/test-utils';
@@ -6,7 +7,7 @@ import { parseRsyncBytes, parseTraceFile, upstreamHost } from '../src/debian-tra
 import { TwoStageRsyncProvider } from '../src/two-stage-rsync-provider';
 import type { TwoStageRsyncProviderOptions } from '../src/two-stage-rsync-provider';
 import { poolPath, writeDebianTree } from './debian-tree';
-import { waitFor } from './helpers';
+import { holdingRsync, recordingLogger, waitFor } from './helpers';
 
 requireTool('rsync', 'apt-get install -y rsync');
 
@@ -311,5 +312,79 @@ describe('deletion safety (max_delete, delete_delay)', () => {
     await expect(makeProvider({ maxDelete: -1 })).rejects.toThrow(
       /mirror debian: max_delete: must be a non-negative integer \(got -1\)/,
     );
+  });
+});
+
+describe('local lock (Archive-Update-in-Progress-<trace_hostname>)', () => {
+  const LOCK = 'Archive-Update-in-Progress-mirror.example.org';
+
+  /** The PID of a process that has exited. */
+  async function deadPid(): Promise<number> {
+    const child = spawn('true');
+    await new Promise((resolve) => child.on('exit', resolve));
+    return child.pid as number;
+  }
+
+  it('is in the mirror dir while a run is in progress, holding our PID, and gone after', async () => {
+    await writeDebianTree(upstream, { serial: '2026120330', packages: ['apt'] });
+    const hold = await holdingRsync(await dirs.make('hold-'));
+    const provider = await makeProvider({ trace, rsyncCommand: hold.command });
+    const outcome = provider.run();
+    await hold.finished(1);
+    expect(await readFile(join(provider.workingDir, LOCK), 'utf8')).toBe(`${process.pid}\n`);
+    // the same mirror dir cannot be synced by a second provider meanwhile
+    const second = await makeProvider({
+      trace,
+      workingDir: provider.workingDir,
+      logDir: provider.logDir,
+    });
+    await expect(second.run()).rejects.toMatchObject({
+      code: 'TUNASYNC_E_ARCHIVE_LOCK',
+      message: `another sync holds ${join(provider.workingDir, LOCK)} (PID ${process.pid} is running): not synced`,
+    });
+    await hold.release(1);
+    await hold.finished(2);
+    await hold.release(2);
+    await outcome;
+    const tree = await snapshotTree(provider.workingDir);
+    expect(tree).not.toHaveProperty([LOCK]);
+    expect(tree).toHaveProperty(['project/trace/mirror.example.org']);
+  });
+
+  it('a lock whose PID is gone is taken over; a live one fails the run and is kept', async () => {
+    await writeDebianTree(upstream, { serial: '2026120331', packages: ['apt'] });
+    const logger = recordingLogger();
+    const provider = await makeProvider({ trace, logger });
+    await mkdir(provider.workingDir, { recursive: true });
+    const lockFile = join(provider.workingDir, LOCK);
+    const gone = await deadPid();
+    await writeFile(lockFile, `${gone}\n`);
+    await provider.run();
+    expect(logger.lines).toContain(
+      `warn took over the stale lock ${lockFile} (PID ${gone} is gone)`,
+    );
+    expect(await snapshotTree(provider.workingDir)).not.toHaveProperty([LOCK]);
+
+    const live = spawn('sleep', ['60']);
+    try {
+      await writeFile(lockFile, `${live.pid}\n`);
+      await expect(provider.run()).rejects.toMatchObject({ code: 'TUNASYNC_E_ARCHIVE_LOCK' });
+      expect(await readFile(lockFile, 'utf8')).toBe(`${live.pid}\n`);
+    } finally {
+      live.kill('SIGKILL');
+    }
+  });
+
+  it('a lock without a PID is held until lock_timeout, then taken over', async () => {
+    await writeDebianTree(upstream, { serial: '2026120332', packages: ['apt'] });
+    const provider = await makeProvider({ trace, lockTimeoutSeconds: 3600 });
+    await mkdir(provider.workingDir, { recursive: true });
+    const lockFile = join(provider.workingDir, LOCK);
+    await writeFile(lockFile, ''); // as `touch` makes it
+    await expect(provider.run()).rejects.toThrow(/no PID in it; it is stale after lock_timeout/);
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+    await utimes(lockFile, twoHoursAgo, twoHoursAgo);
+    await provider.run();
+    expect(await snapshotTree(provider.workingDir)).not.toHaveProperty([LOCK]);
   });
 });
