@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdir, readFile, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { requireTool, snapshotTree, startRsyncDaemon, TempDirs } from '@tunasync/test-utils';
 import type { RsyncDaemon } from '@tunasync/test-utils';
@@ -166,7 +166,9 @@ describe('upstream in progress (uip_retries / uip_sleep)', () => {
     expect(waits).toEqual([600_000, 600_000]);
     const data = provider.workingDir;
     expect(await snapshotTree(data)).toEqual(await snapshotTree(upstream)); // the flag copy too
-    expect(await readFile(join(data, 'dists/stable/Release'), 'utf8')).toBe('Release 2026120311');
+    expect(await readFile(join(data, 'dists/stable/Release'), 'utf8')).toMatch(
+      /^Release 2026120311\n/,
+    );
     expect(await readFile(join(data, poolPath('curl', '2026120311')), 'utf8')).toBe(
       'curl 2026120311',
     );
@@ -201,7 +203,9 @@ describe('upstream in progress (uip_retries / uip_sleep)', () => {
     });
     expect(waits).toEqual([5000, 5000]);
     const data = provider.workingDir;
-    expect(await readFile(join(data, 'dists/stable/Release'), 'utf8')).toBe('Release 2026120312');
+    expect(await readFile(join(data, 'dists/stable/Release'), 'utf8')).toMatch(
+      /^Release 2026120312\n/,
+    );
     expect(await readFile(join(data, poolPath('apt', '2026120312')), 'utf8')).toBe(
       'apt 2026120312',
     ); // nothing deleted
@@ -290,8 +294,8 @@ describe('deletion safety (max_delete, delete_delay)', () => {
     });
     const after = await snapshotTree(first.workingDir);
     for (const path of Object.keys(before)) expect(after).toHaveProperty([path]); // nothing deleted
-    expect(await readFile(join(first.workingDir, 'dists/stable/Release'), 'utf8')).toBe(
-      'Release 2026120320',
+    expect(await readFile(join(first.workingDir, 'dists/stable/Release'), 'utf8')).toMatch(
+      /^Release 2026120320\n/,
     ); // stage 2 never ran
     const log = await readFile(limited.logFile(), 'utf8');
     expect(log).toContain('Deletions stopped due to --max-delete limit');
@@ -387,4 +391,99 @@ describe('local lock (Archive-Update-in-Progress-<trace_hostname>)', () => {
     await provider.run();
     expect(await snapshotTree(provider.workingDir)).not.toHaveProperty([LOCK]);
   });
+});
+
+describe('index integrity', () => {
+  /** Every file the indexes of the tree at `root` name, that is not there. */
+  async function missingFromIndexes(root: string): Promise<string[]> {
+    const missing: string[] = [];
+    const exists = (p: string) =>
+      stat(join(root, p)).then(
+        () => true,
+        () => false,
+      );
+    const dists = join(root, 'dists/stable');
+    const release = await readFile(join(dists, 'Release'), 'utf8').catch(() => '');
+    for (const line of release.split('\n')) {
+      const named = /^ \S+ \S+ (\S+)$/.exec(line)?.[1];
+      if (named && !(await exists(`dists/stable/${named}`))) missing.push(`dists/stable/${named}`);
+    }
+    for (const arch of ['amd64', 'arm64']) {
+      const packages = await readFile(join(dists, `main/binary-${arch}/Packages`), 'utf8').catch(
+        () => '',
+      );
+      for (const match of packages.matchAll(/^Filename: (.+)$/gm)) {
+        if (!(await exists(match[1] as string))) missing.push(match[1] as string);
+      }
+    }
+    return missing;
+  }
+
+  it('30 syncs killed (SIGKILL) at random points of stage 1 or 2 never leave an index naming a missing file', async () => {
+    const seed = Number(process.env.INTEGRITY_SEED ?? Date.now() % 100_000);
+    let x = seed;
+    const random = (n: number): number => {
+      x = (x * 1103515245 + 12345) % 2 ** 31;
+      return (x >>> 16) % n;
+    };
+    const bin = await dirs.make('bin-');
+    const slowRsync = join(bin, 'slow-rsync');
+    await writeFile(slowRsync, '#!/bin/sh\necho "stage pid $$"\nexec rsync --bwlimit=2000 "$@"\n', {
+      mode: 0o755,
+    });
+    const names = Array.from({ length: 60 }, (_, i) => `pkg${i}`);
+    const provider = await makeProvider({ rsyncCommand: slowRsync, killGraceMs: 100 });
+    const killedIn: number[] = [0, 0, 0];
+    for (let round = 0; round < 30; round += 1) {
+      const serial = `2026120${(400 + round).toString()}`;
+      const packages = names.filter(() => random(3) > 0);
+      await writeDebianTree(upstream, {
+        serial,
+        packages,
+        poolBytes: 8 * 1024,
+        indexPadding: 64 * 1024,
+      });
+      const stage = 1 + random(2);
+      const afterLines = random(stage === 1 ? 40 : 6);
+      await rm(provider.logFile(), { force: true }); // the poll below reads this run's log only
+      const outcome = provider.run().then(
+        () => 'done',
+        (err: Error) => err.message,
+      );
+      let finished = false;
+      void outcome.then(() => (finished = true));
+      let pgid = 0;
+      await waitFor(async () => {
+        if (finished) return true;
+        const log = await readFile(provider.logFile(), 'utf8').catch(() => '');
+        const parts = log.split(/^stage pid (\d+)$/m);
+        // parts: [before, pid1, after1, pid2, after2]
+        if (parts.length < 1 + 2 * stage) return false;
+        pgid = Number(parts[2 * stage - 1]);
+        return (parts[2 * stage] ?? '').split('\n').length > afterLines;
+      }, 30_000);
+      if (!finished && pgid > 0) {
+        try {
+          process.kill(-pgid, 'SIGKILL');
+        } catch {
+          // the stage ended meanwhile
+        }
+      }
+      const result = await outcome;
+      killedIn[result === 'done' ? 0 : stage] += 1;
+      const missing = await missingFromIndexes(provider.workingDir);
+      if (missing.length > 0) {
+        throw new Error(
+          `seed ${seed}, round ${round} (stage ${stage}, ${result}): missing ${missing.join(', ')}`,
+        );
+      }
+    }
+    // the kills were real: most rounds ended killed, in both stages
+    expect(killedIn[1]).toBeGreaterThan(0);
+    expect(killedIn[2]).toBeGreaterThan(0);
+    // and the mirror still converges
+    await provider.run();
+    expect(await missingFromIndexes(provider.workingDir)).toEqual([]);
+    expect(await snapshotTree(provider.workingDir)).toEqual(await snapshotTree(upstream));
+  }, 240_000);
 });

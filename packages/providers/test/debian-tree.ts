@@ -10,6 +10,9 @@ export interface DebianTreeSpec {
   architectures?: readonly string[];
   /** Extra files (e.g. `Archive-Update-in-Progress-upstream`). */
   extra?: Record<string, string>;
+  /** Bytes of each pool file and of padding in each index (default: a few bytes). */
+  poolBytes?: number;
+  indexPadding?: number;
 }
 
 /** The pool path of a package in a tree of `serial`. */
@@ -29,20 +32,36 @@ export async function writeDebianTree(root: string, spec: DebianTreeSpec): Promi
   );
   const file = (content: string | Buffer): FileSpec => ({ content, mtime });
   const entries: Record<string, FileSpec> = {};
-  const packagesText = spec.packages
-    .map((p) => `Package: ${p}\nVersion: ${spec.serial}\nFilename: ${poolPath(p, spec.serial)}\n`)
-    .join('\n');
-  for (const p of spec.packages) entries[poolPath(p, spec.serial)] = file(`${p} ${spec.serial}`);
-  for (const arch of spec.architectures ?? ['amd64', 'arm64']) {
-    const dir = `dists/stable/main/binary-${arch}`;
-    entries[`${dir}/Packages`] = file(packagesText);
-    entries[`${dir}/Packages.gz`] = file(packagesText);
-    entries[`${dir}/by-hash/SHA256/${spec.serial}-${arch}`] = file(packagesText);
+  const padding = spec.indexPadding ? `X-Padding: ${'x'.repeat(spec.indexPadding)}\n\n` : '';
+  const packagesText =
+    padding +
+    spec.packages
+      .map((p) => `Package: ${p}\nVersion: ${spec.serial}\nFilename: ${poolPath(p, spec.serial)}\n`)
+      .join('\n');
+  for (const p of spec.packages) {
+    const content = `${p} ${spec.serial}`;
+    entries[poolPath(p, spec.serial)] = file(
+      spec.poolBytes ? content.padEnd(spec.poolBytes, '.') : content,
+    );
   }
+  const indexes: string[] = ['main/source/Sources'];
+  for (const arch of spec.architectures ?? ['amd64', 'arm64']) {
+    const dir = `main/binary-${arch}`;
+    entries[`dists/stable/${dir}/Packages`] = file(packagesText);
+    entries[`dists/stable/${dir}/Packages.gz`] = file(packagesText);
+    entries[`dists/stable/${dir}/by-hash/SHA256/${spec.serial}-${arch}`] = file(packagesText);
+    indexes.push(
+      `${dir}/Packages`,
+      `${dir}/Packages.gz`,
+      `${dir}/by-hash/SHA256/${spec.serial}-${arch}`,
+    );
+  }
+  // Release names the indexes it covers (as `SHA256:` lines do)
+  const release = `Release ${spec.serial}\nSHA256:\n${indexes.map((i) => ` 0 0 ${i}\n`).join('')}`;
   Object.assign(entries, {
-    'dists/stable/main/source/Sources': file(`Sources ${spec.serial}`),
-    'dists/stable/Release': file(`Release ${spec.serial}`),
-    'dists/stable/InRelease': file(`InRelease ${spec.serial}`),
+    'dists/stable/main/source/Sources': file(`${padding}Sources ${spec.serial}`),
+    'dists/stable/Release': file(release),
+    'dists/stable/InRelease': file(release),
     'project/trace/master': file(
       `Thu Dec  3 10:00:00 UTC 2026\nDate: Thu, 03 Dec 2026 10:00:00 +0000\nArchive serial: ${spec.serial}\n`,
     ),
