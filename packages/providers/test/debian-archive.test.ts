@@ -433,7 +433,7 @@ describe('index integrity', () => {
     });
     const names = Array.from({ length: 60 }, (_, i) => `pkg${i}`);
     const provider = await makeProvider({ rsyncCommand: slowRsync, killGraceMs: 100 });
-    const killedIn: number[] = [0, 0, 0];
+    const killedIn = { done: 0, stage1: 0, stage2: 0 };
     for (let round = 0; round < 30; round += 1) {
       const serial = `2026120${(400 + round).toString()}`;
       const packages = names.filter(() => random(3) > 0);
@@ -470,7 +470,7 @@ describe('index integrity', () => {
         }
       }
       const result = await outcome;
-      killedIn[result === 'done' ? 0 : stage] += 1;
+      killedIn[result === 'done' ? 'done' : stage === 1 ? 'stage1' : 'stage2'] += 1;
       const missing = await missingFromIndexes(provider.workingDir);
       if (missing.length > 0) {
         throw new Error(
@@ -479,8 +479,8 @@ describe('index integrity', () => {
       }
     }
     // the kills were real: most rounds ended killed, in both stages
-    expect(killedIn[1]).toBeGreaterThan(0);
-    expect(killedIn[2]).toBeGreaterThan(0);
+    expect(killedIn.stage1).toBeGreaterThan(0);
+    expect(killedIn.stage2).toBeGreaterThan(0);
     // and the mirror still converges
     await provider.run();
     expect(await missingFromIndexes(provider.workingDir)).toEqual([]);
