@@ -112,6 +112,7 @@ const mirror = {
     uip_sleep: { type: 'integer', minimum: 0, maximum: 86400 },
     max_delete: { type: 'integer', minimum: 0 },
     delete_delay: bool,
+    release_last: bool,
     lock_timeout: { type: 'integer', minimum: 1 },
     memory_limit: { type: ['string', 'integer'] },
     docker_image: str,

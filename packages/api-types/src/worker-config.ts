@@ -57,6 +57,8 @@ export interface MirrorConfigFile {
   max_delete?: number;
   /** tunasync-ts, two-stage-rsync: stage 2 with `--delete-delay` instead of `--delete-after`. */
   delete_delay?: boolean;
+  /** tunasync-ts, two-stage-rsync: every index but Release/InRelease before stage 2. */
+  release_last?: boolean;
   /** tunasync-ts, two-stage-rsync: ftpsync's LOCKTIMEOUT in seconds (default 3600). */
   lock_timeout?: number;
   /** `256M`, `1G`, … or a number of bytes. */

@@ -69,6 +69,7 @@ const DEBIAN_KEYS = [
   'max_delete',
   'delete_delay',
   'lock_timeout',
+  'release_last',
 ] as const;
 
 /** `0` or unset means "not set", as in the Go program. */
@@ -353,6 +354,7 @@ function plan(
                 },
           maxDelete: mirror.max_delete,
           deleteDelay: mirror.delete_delay,
+          releaseLast: mirror.release_last,
           lockTimeoutSeconds: mirror.lock_timeout,
           upstreamInProgress:
             mirror.uip_retries === undefined && mirror.uip_sleep === undefined

@@ -33,6 +33,8 @@ export interface TwoStageRsyncProviderOptions extends RsyncBaseProviderOptions, 
   upstreamInProgress?: UpstreamInProgressConfig;
   /** `lock_timeout` in seconds: when a lock file without a PID is stale (default 3600). */
   lockTimeoutSeconds?: number;
+  /** `release_last`: the indexes before stage 2, so stage 2 renames only Release/InRelease. */
+  releaseLast?: boolean;
   /** `max_delete`: stage 2 fails, deleting nothing, when it would delete more files. */
   maxDelete?: number;
   /** `delete_delay`: stage 2 with `--delete-delay` instead of `--delete-after`. */
@@ -80,6 +82,11 @@ export class TwoStageRsyncProvider extends RsyncBaseProvider {
   readonly type = 'two-stage-rsync';
   readonly stage1Options: readonly string[];
   readonly stage2Options: readonly string[];
+  /**
+   * `release_last`: the options of a pass between stage 1 and stage 2 that brings every index
+   * but `Release*`/`InRelease`, deleting nothing; undefined without it.
+   */
+  readonly indexesOptions: readonly string[] | undefined;
   readonly trace: TraceConfig | undefined;
   readonly upstreamInProgress: UpstreamInProgressConfig | undefined;
   /** `max_delete`: the most files stage 2 may delete. */
@@ -132,6 +139,16 @@ export class TwoStageRsyncProvider extends RsyncBaseProvider {
       : [];
     this.stage1Options = Object.freeze([...buildTwoStageOptions(options, 1), ...own]);
     this.stage2Options = Object.freeze([...buildTwoStageOptions(options, 2), ...own]);
+    this.indexesOptions =
+      options.releaseLast === true
+        ? Object.freeze([
+            ...this.stage2Options.filter(
+              (o) => !/^--delete(-after|-delay)?$/.test(o) && !o.startsWith('--max-delete='),
+            ),
+            '--exclude=Release*',
+            '--exclude=InRelease',
+          ])
+        : undefined;
   }
 
   /** The whole command line of a stage. */
@@ -179,9 +196,12 @@ export class TwoStageRsyncProvider extends RsyncBaseProvider {
     const started = this.now();
     const seconds: [number, number] = [0, 0];
     let bytes: number | undefined;
-    const runStage = async (stage: 1 | 2, appendLog: boolean): Promise<void> => {
+    const runStage = async (stage: 1 | 2, appendLog: boolean, options?: readonly string[]) => {
       const begin = this.now().getTime();
-      const exit = await this.runCommand(state, this.argv(stage), this.commandEnv, appendLog);
+      const argv = options
+        ? [this.rsyncCommand, ...options, this.upstream, this.workingDir]
+        : this.argv(stage);
+      const exit = await this.runCommand(state, argv, this.commandEnv, appendLog);
       await this.checkRsyncExit(exit);
       seconds[stage === 1 ? 0 : 1] += Math.round((this.now().getTime() - begin) / 1000);
       const received = await this.lastBytesReceived();
@@ -198,6 +218,10 @@ export class TwoStageRsyncProvider extends RsyncBaseProvider {
         await runStage(1, true);
       }
       if (this.maxDelete !== undefined) await this.checkDeletions(state);
+      if (this.indexesOptions) {
+        this.logger.debug('stage 2, indexes but Release/InRelease (release_last)');
+        await runStage(2, true, this.indexesOptions);
+      }
       this.logger.debug('stage 2');
       await runStage(2, true);
     } finally {
