@@ -279,10 +279,14 @@ export class TwoStageRsyncProvider extends RsyncBaseProvider {
    * upstream that changes between the two.)
    */
   private async checkDeletions(state: RunState): Promise<void> {
-    const [program, ...rest] = this.argv(2);
-    const tail = rest.slice(-2);
-    const options = rest.slice(0, -2);
-    const argv = [program as string, ...options, '--dry-run', '--no-v', '--info=stats0', ...tail];
+    const dryRun = ['--dry-run', '--no-v', '--info=stats0'];
+    const argv = [
+      this.rsyncCommand,
+      ...this.stage2Options,
+      ...dryRun,
+      this.upstream,
+      this.workingDir,
+    ];
     this.logger.debug('stage 2 dry run (max_delete)');
     const exit = await this.runCommand(state, argv, this.commandEnv, true);
     if (exit.code === 25) {
