@@ -41,6 +41,26 @@ export interface MirrorConfigFile {
   rsync_override?: string[];
   rsync_override_only?: boolean;
   stage1_profile?: Stage1Profile;
+  /** tunasync-ts, two-stage-rsync: ftpsync's MIRRORNAME; turns trace files on. */
+  trace_hostname?: string;
+  trace_maintainer?: string;
+  trace_sponsor?: string;
+  trace_country?: string;
+  trace_location?: string;
+  trace_throughput?: string;
+  trace_architectures_configuration?: string;
+  /** tunasync-ts, two-stage-rsync: ftpsync's UIPRETRIES (default 3 once either uip key is set). */
+  uip_retries?: number;
+  /** tunasync-ts, two-stage-rsync: ftpsync's UIPSLEEP in seconds (default 1200). */
+  uip_sleep?: number;
+  /** tunasync-ts, two-stage-rsync: stage 2 deletes at most this many files (else fails, deleting none). */
+  max_delete?: number;
+  /** tunasync-ts, two-stage-rsync: stage 2 with `--delete-delay` instead of `--delete-after`. */
+  delete_delay?: boolean;
+  /** tunasync-ts, two-stage-rsync: every index but Release/InRelease before stage 2. */
+  release_last?: boolean;
+  /** tunasync-ts, two-stage-rsync: ftpsync's LOCKTIMEOUT in seconds (default 3600). */
+  lock_timeout?: number;
   /** `256M`, `1G`, … or a number of bytes. */
   memory_limit?: string | number;
   docker_image?: string;

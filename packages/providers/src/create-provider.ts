@@ -25,7 +25,7 @@ import { goRegexpProblem } from './go-regexp';
 import { expandLogDirTemplate } from './log-dir-template';
 import type { Sleep } from './process-runner';
 import { RsyncProvider } from './rsync-provider';
-import { TwoStageRsyncProvider } from './two-stage-rsync-provider';
+import { TwoStageRsyncProvider, UIP_DEFAULTS } from './two-stage-rsync-provider';
 
 /**
  * The parts of worker.conf a provider is built from: `[global]` and the hook sections,
@@ -60,6 +60,17 @@ type AnyProvider = RsyncProvider | TwoStageRsyncProvider | CommandProvider;
 interface Plan extends MirrorConfigCheck {
   build: () => { provider: AnyProvider; hooks: JobHook[] };
 }
+
+/** The keys of Debian archive mirroring (two-stage-rsync only). */
+const DEBIAN_KEYS = [
+  'trace_hostname',
+  'uip_retries',
+  'uip_sleep',
+  'max_delete',
+  'delete_delay',
+  'lock_timeout',
+  'release_last',
+] as const;
 
 /** `0` or unset means "not set", as in the Go program. */
 function firstSet(...values: (number | undefined)[]): number | undefined {
@@ -188,6 +199,13 @@ function plan(
     warnings.push(
       `mirror ${label}: rsync_success_exit_codes is ignored for a command mirror (use success_exit_codes)`,
     );
+  }
+  if (kind !== 'two-stage-rsync') {
+    for (const key of DEBIAN_KEYS) {
+      if (mirror[key] !== undefined) {
+        warnings.push(`mirror ${label}: ${key} is ignored (only two-stage-rsync uses it)`);
+      }
+    }
   }
   if (isRsync && mirror.use_ipv4 === true && mirror.use_ipv6 === true) {
     warnings.push(`mirror ${label}: both use_ipv6 and use_ipv4 are set: use_ipv6 wins`);
@@ -322,6 +340,29 @@ function plan(
           ...base,
           ...rsyncCommon,
           stage1Profile: mirror.stage1_profile as Stage1Profile,
+          trace:
+            mirror.trace_hostname === undefined
+              ? undefined
+              : {
+                  hostname: mirror.trace_hostname,
+                  maintainer: mirror.trace_maintainer,
+                  sponsor: mirror.trace_sponsor,
+                  country: mirror.trace_country,
+                  location: mirror.trace_location,
+                  throughput: mirror.trace_throughput,
+                  architecturesConfiguration: mirror.trace_architectures_configuration,
+                },
+          maxDelete: mirror.max_delete,
+          deleteDelay: mirror.delete_delay,
+          releaseLast: mirror.release_last,
+          lockTimeoutSeconds: mirror.lock_timeout,
+          upstreamInProgress:
+            mirror.uip_retries === undefined && mirror.uip_sleep === undefined
+              ? undefined
+              : {
+                  retries: mirror.uip_retries ?? UIP_DEFAULTS.retries,
+                  sleepSeconds: mirror.uip_sleep ?? UIP_DEFAULTS.sleepSeconds,
+                },
         });
       } else if (kind === 'command' && (mirror.command ?? '') !== '') {
         provider = new CommandProvider({

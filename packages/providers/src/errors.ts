@@ -45,6 +45,14 @@ export const PROVIDER_ERROR_CODES = {
   failOnMatch: 'TUNASYNC_E_FAIL_ON_MATCH',
   /** The log could not be read after the run. */
   logRead: 'TUNASYNC_E_LOG_READ',
+  /** The trace files of a two-stage-rsync mirror could not be written. */
+  traceWrite: 'TUNASYNC_E_TRACE_WRITE',
+  /** The upstream was still updating (`Archive-Update-in-Progress-*`, master trace changing) after every retry. */
+  upstreamUpdating: 'TUNASYNC_E_UPSTREAM_UPDATING',
+  /** Stage 2 would delete more files than `max_delete` allows. */
+  maxDelete: 'TUNASYNC_E_MAX_DELETE',
+  /** The mirror dir's `Archive-Update-in-Progress-<host>` is held by a live process, or cannot be made. */
+  archiveLock: 'TUNASYNC_E_ARCHIVE_LOCK',
 } as const;
 
 /** Builders of the run-time errors, one per code; messages are what `error_msg` reports. */
@@ -73,6 +81,33 @@ export const PROVIDER_ERRORS = {
     new TunasyncError(
       PROVIDER_ERROR_CODES.logRead,
       `cannot read log file ${file}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    ),
+  traceWrite: (dir: string, cause: unknown): TunasyncError =>
+    new TunasyncError(
+      PROVIDER_ERROR_CODES.traceWrite,
+      `cannot write the trace files under ${dir}/project/trace: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    ),
+  upstreamUpdating: (why: string, retries: number): TunasyncError =>
+    new TunasyncError(
+      PROVIDER_ERROR_CODES.upstreamUpdating,
+      `upstream still updating after ${retries} ${retries === 1 ? 'retry' : 'retries'} (${why}): stage 2 not run`,
+    ),
+  maxDelete: (limit: number): TunasyncError =>
+    new TunasyncError(
+      PROVIDER_ERROR_CODES.maxDelete,
+      `stage 2 would delete more than max_delete = ${limit} files: nothing deleted, stage 2 not run`,
+    ),
+  archiveLocked: (file: string, pid: number | undefined): TunasyncError =>
+    new TunasyncError(
+      PROVIDER_ERROR_CODES.archiveLock,
+      `another sync holds ${file}${pid === undefined ? ' (no PID in it; it is stale after lock_timeout)' : ` (PID ${pid} is running)`}: not synced`,
+    ),
+  archiveLockIo: (file: string, cause: unknown): TunasyncError =>
+    new TunasyncError(
+      PROVIDER_ERROR_CODES.archiveLock,
+      `cannot take the lock ${file}: ${cause instanceof Error ? cause.message : String(cause)}`,
       { cause },
     ),
 } as const;

@@ -4,8 +4,17 @@ export { RsyncBaseProvider, rsyncEnv, rsyncUpstreamProblem } from './rsync-base-
 export type { RsyncBaseProviderOptions, RsyncCredentials } from './rsync-base-provider';
 export { RsyncProvider } from './rsync-provider';
 export type { RsyncProviderOptions } from './rsync-provider';
-export { TwoStageRsyncProvider } from './two-stage-rsync-provider';
-export type { TwoStageRsyncProviderOptions } from './two-stage-rsync-provider';
+export {
+  TwoStageRsyncProvider,
+  UIP_DEFAULTS,
+  UPDATE_IN_PROGRESS_PREFIX,
+} from './two-stage-rsync-provider';
+export type {
+  TwoStageRsyncProviderOptions,
+  UpstreamInProgressConfig,
+} from './two-stage-rsync-provider';
+export { formatTraceFile, parseTraceFile } from './debian-trace';
+export type { ParsedTrace, TraceConfig, TraceRun } from './debian-trace';
 export { CommandProvider } from './command-provider';
 export type { CommandProviderOptions } from './command-provider';
 export { createProvider, checkMirrorConfig } from './create-provider';

@@ -117,6 +117,10 @@ export interface TwoStageArgsConfig extends RsyncCommonOptions {
   stage1Profile: Stage1Profile;
   /** The mirror's `rsync_options` (stage 2 only). */
   rsyncOptions?: readonly string[];
+  /** `max_delete`: stage 2 gets `--max-delete=<n>`. */
+  maxDelete?: number;
+  /** `delete_delay`: stage 2 uses `--delete-delay` instead of `--delete-after`. */
+  deleteDelay?: boolean;
 }
 
 /** The options of one stage of a `two-stage-rsync` run, before upstream and working dir. */
@@ -124,6 +128,12 @@ export function buildTwoStageOptions(config: TwoStageArgsConfig, stage: 1 | 2): 
   const head =
     stage === 1
       ? [...TWO_STAGE_STAGE1_OPTIONS, ...STAGE1_PROFILE_OPTIONS[config.stage1Profile]]
-      : [...TWO_STAGE_STAGE2_OPTIONS, ...(config.rsyncOptions ?? [])];
+      : [
+          ...TWO_STAGE_STAGE2_OPTIONS.map((o) =>
+            o === '--delete-after' && config.deleteDelay === true ? '--delete-delay' : o,
+          ),
+          ...(config.maxDelete !== undefined ? [`--max-delete=${config.maxDelete}`] : []),
+          ...(config.rsyncOptions ?? []),
+        ];
   return [...head, ...commonTail(config)];
 }

@@ -375,6 +375,52 @@ describe('createProvider', () => {
   });
 });
 
+describe('Debian archive keys', () => {
+  it('two-stage-rsync gets the trace and upstream-in-progress settings; other kinds warn', () => {
+    const debian: MirrorConfigFile = {
+      name: 'debian',
+      provider: 'two-stage-rsync',
+      upstream: 'rsync://u/debian/',
+      stage1_profile: 'debian',
+      trace_hostname: 'mirror.example.org',
+      trace_maintainer: 'Admins <a@example.org>',
+      uip_sleep: 60,
+    };
+    const two = createProvider(debian, GLOBAL) as TwoStageRsyncProvider;
+    expect(two.trace).toEqual({
+      hostname: 'mirror.example.org',
+      maintainer: 'Admins <a@example.org>',
+      sponsor: undefined,
+      country: undefined,
+      location: undefined,
+      throughput: undefined,
+      architecturesConfiguration: undefined,
+    });
+    expect(two.upstreamInProgress).toEqual({ retries: 3, sleepSeconds: 60 });
+    expect(two.argv(2)).toContain('--exclude=/project/trace/mirror.example.org');
+    expect(two.argv(1)).toContain('--exclude=/Archive-Update-in-Progress-mirror.example.org');
+    const plain = createProvider(
+      { ...debian, trace_hostname: undefined, uip_sleep: undefined },
+      GLOBAL,
+    ) as TwoStageRsyncProvider;
+    expect(plain.upstreamInProgress).toBeUndefined();
+    expect(plain.argv(2).join(' ')).not.toContain('project/trace');
+
+    expect(problemsOf({ ...debian, trace_hostname: 'a b' })).toEqual([
+      expect.stringMatching(/^debian trace_hostname: must be a host name/),
+    ]);
+    const logger = recordingLogger();
+    createProvider(
+      { name: 'x', provider: 'rsync', upstream: 'rsync://u/x/', uip_retries: 1 },
+      GLOBAL,
+      { logger },
+    );
+    expect(logger.lines).toContain(
+      'warn mirror x: uip_retries is ignored (only two-stage-rsync uses it)',
+    );
+  });
+});
+
 describe('expandLogDirTemplate', () => {
   it('expands Go-style fields with Go zero values and refuses other actions', () => {
     expect(
