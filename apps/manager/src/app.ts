@@ -36,6 +36,7 @@ import { applyStatusReport, isMeaningfulSize, normalizeTime } from './status-rul
 import type { TokenEntry } from './token-file';
 import { createWorkerClient } from './worker-client';
 import type { WorkerClient } from './worker-client';
+import { workerReason } from './worker-reason';
 import { hasUrlUserinfo, redactUrlUserinfo } from '@tunasync/api-types';
 
 /** The part of the manager's settings the HTTP app needs. */
@@ -498,7 +499,9 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     const refused = reply.status >= 400 && reply.status < 500;
     if (!refused) await force();
     if (reply.status < 200 || reply.status > 299) {
-      const error = managerError('workerRefused', worker.id, shownUrl, reply.status, reply.said);
+      const command = cmd.mirror_id === '' ? cmd.cmd : `${cmd.cmd} ${cmd.mirror_id}`;
+      const reason = workerReason(reply.status, reply.said);
+      const error = managerError('workerRefused', worker.id, command, reason);
       throw new ManagerError(error.code, refused ? reply.status : 502, error.message);
     }
     res.json({ message: `successfully send command to worker ${worker.id}` });
