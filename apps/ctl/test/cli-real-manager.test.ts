@@ -258,6 +258,36 @@ describe('tunasynctl commands against the real manager', () => {
   });
 });
 
+describe('rm-worker --purge', () => {
+  it("removes the worker's statuses from /jobs too, also after a plain rm-worker", async () => {
+    const jobsOf = async (worker: string) =>
+      ((await getJson(manager.url, '/jobs')) as { name: string; worker?: string }[]).filter(
+        (job) => job.name === `${worker}-mirror`,
+      );
+    for (const worker of ['p1', 'p2']) {
+      await registerWorker(manager.url, worker, `${w1.url}/`);
+      await reportStatus(manager.url, worker, `${worker}-mirror`, { status: 'success' });
+    }
+    expect(await ctl(['rm-worker', '--purge', '-w', 'p1', ...at()])).toEqual({
+      code: 0,
+      stdout: 'Successfully removed the worker\n',
+      stderr: '',
+    });
+    expect(await jobsOf('p1')).toEqual([]);
+
+    expect((await ctl(['rm-worker', '-w', 'p2', ...at()])).code).toBe(0);
+    expect(await jobsOf('p2')).toHaveLength(1);
+    expect((await ctl(['rm-worker', '-w', 'p2', '--purge', ...at()])).code).toBe(0);
+    expect(await jobsOf('p2')).toEqual([]);
+    expect(await ctl(['rm-worker', '-w', 'p2', '--purge', ...at()])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'tunasynctl: cannot remove the worker p2: the manager answered 400: invalid workerID p2\n',
+    });
+  });
+});
+
 describe("tunasynctl prints the real manager's errors", () => {
   it.each([
     [

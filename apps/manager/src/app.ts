@@ -312,11 +312,22 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     res.json(redact(stored));
   });
 
+  // `?purge=1`: the worker's mirror statuses go too (off /jobs and the page), also those
+  // left by a worker deleted earlier without it.
   app.delete('/workers/:id', async (req, res) => {
     const id = param(req, 'id');
-    await requireWorker(id);
-    await store.deleteWorker(id);
-    logger.info(`Worker <${id}> deleted`, { worker: id });
+    const purge = isTruthyQuery(req.query.purge);
+    if (!purge) {
+      await requireWorker(id);
+      await store.deleteWorker(id);
+      logger.info(`Worker <${id}> deleted`, { worker: id });
+      res.json({ message: 'deleted' });
+      return;
+    }
+    const statuses = (await store.listMirrorStatuses(id)).length;
+    const existed = await store.deleteWorker(id, { purge: true });
+    if (!existed && statuses === 0) throw managerError('invalidWorkerId', id);
+    logger.info(`Worker <${id}> deleted with its ${statuses} mirror status(es)`, { worker: id });
     res.json({ message: 'deleted' });
   });
 
