@@ -114,7 +114,10 @@ export async function doing<T>(what: string, work: Promise<T>): Promise<T> {
     return await work;
   } catch (err) {
     if (err instanceof CtlError) {
-      throw new CtlError(err.code, `${what}: ${err.message}`, { cause: err.cause ?? err });
+      throw new CtlError(err.code, `${what}: ${err.message}`, {
+        cause: err.cause ?? err,
+        managerSaid: err.managerSaid,
+      });
     }
     throw err;
   }
