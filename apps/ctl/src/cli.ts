@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { CliIo, CommandModule } from './command-context';
+import type { CliIo, CommandModule, ProgramName } from './command-context';
 import { CommandContext } from './command-context';
 import type { CommandSpec } from './command-table';
 import { COMMON_OPTIONS, commandHelp, findCommand, programHelp } from './command-table';
@@ -18,7 +18,21 @@ import type * as completeModule from './commands/complete';
 import type * as tokenModule from './commands/token';
 import type * as sendCommandModule from './commands/send-command';
 
-export type { CliIo } from './command-context';
+export type { CliIo, ProgramName } from './command-context';
+
+/** The names the program is installed under (`bin` of package.json); the first is the default. */
+const PROGRAM_NAMES: readonly ProgramName[] = ['tunasynctl', 'tunasyncctl'];
+
+/** The name the program was called by (`argv[1]`, the link npm made), else `tunasynctl`. */
+function programNameOf(script: string | undefined): ProgramName {
+  const name = basename(script ?? '').replace(/\.js$/, '');
+  return PROGRAM_NAMES.find((known) => known === name) ?? 'tunasynctl';
+}
+
+/** Help, usage and messages are written as `tunasynctl`; say the name the user typed. */
+function renamed(text: string, program: ProgramName): string {
+  return program === 'tunasynctl' ? text : text.replace(/\btunasynctl\b/g, program);
+}
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as {
@@ -71,13 +85,18 @@ function parseCommandLine(spec: CommandSpec, args: string[]) {
   }
 }
 
-async function dispatch(argv: readonly string[], io: CliIo): Promise<void> {
+/** `printHelp` writes help text (in the name called by); commands' output is never renamed. */
+async function dispatch(
+  argv: readonly string[],
+  io: CliIo,
+  printHelp: (help: string) => void,
+): Promise<void> {
   const [first, ...rest] = argv;
   if (first === undefined) {
     throw usageError('no command given', 'tunasynctl COMMAND [options] [arguments]');
   }
   if (first === '--help' || first === '-h') {
-    io.stdout.write(programHelp());
+    printHelp(programHelp());
     return;
   }
   if (first === '--version' || first === '-v' || first === '-V') {
@@ -93,7 +112,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<void> {
         'tunasynctl help [COMMAND]',
       );
     }
-    io.stdout.write(spec === undefined ? programHelp() : commandHelp(spec));
+    printHelp(spec === undefined ? programHelp() : commandHelp(spec));
     return;
   }
   const spec = findCommand(first);
@@ -105,7 +124,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<void> {
   }
   const { values, positionals } = parseCommandLine(spec, rest);
   if (values.help === true) {
-    io.stdout.write(commandHelp(spec));
+    printHelp(commandHelp(spec));
     return;
   }
   const level = values.debug === true ? 'debug' : values.verbose === true ? 'info' : 'warn';
@@ -121,34 +140,40 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<void> {
  * failure is reported on `io.stderr` in one line (and a usage error with the usage).
  */
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const program = io.programName ?? 'tunasynctl';
   try {
-    await dispatch(argv, io);
+    await dispatch(argv, io, (help) => io.stdout.write(renamed(help, program)));
     return 0;
   } catch (err) {
+    const stderr = (text: string) => io.stderr.write(renamed(text, program));
     if (err instanceof CtlError) {
-      io.stderr.write(`tunasynctl: ${err.message}\n`);
+      stderr(`tunasynctl: ${err.message}\n`);
       if (err.usage !== undefined) {
         const help =
           argv[0] !== undefined && findCommand(argv[0])
             ? `tunasynctl ${argv[0]} --help`
             : 'tunasynctl --help';
-        io.stderr.write(`Usage: ${err.usage}\nRun "${help}" for more.\n`);
+        stderr(`Usage: ${err.usage}\nRun "${help}" for more.\n`);
       }
       return err.exitCode;
     }
     // Not one of ours: a bug. One line, and the stack only when debugging.
     const error = err instanceof Error ? err : new Error(String(err));
-    io.stderr.write(`tunasynctl: internal error: ${error.message}\n`);
+    stderr(`tunasynctl: internal error: ${error.message}\n`);
     if (argv.includes('--debug') && error.stack !== undefined) io.stderr.write(`${error.stack}\n`);
     return 1;
   }
 }
 
-/** The program: `bin/tunasynctl.js` calls this. Sets the exit status; never calls exit. */
+/**
+ * The program: `bin/tunasynctl.js` (installed as `tunasynctl` and `tunasyncctl`) calls this.
+ * Sets the exit status; never calls exit.
+ */
 export async function main(): Promise<void> {
   process.exitCode = await run(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
+    programName: programNameOf(process.argv[1]),
   });
 }

@@ -7,6 +7,9 @@ import { resolveEndpoint, SYSTEM_CONFIG_FILE, userConfigFile } from './load-conf
 import { ManagerClient } from './manager-client';
 import type { TextSink } from './stderr-logger';
 
+/** The names `tunasynctl` is installed under (the same program). */
+export type ProgramName = 'tunasynctl' | 'tunasyncctl';
+
 /** What the program reads and writes; `process` in production, sinks in tests. */
 export interface CliIo {
   stdout: TextSink;
@@ -14,6 +17,8 @@ export interface CliIo {
   env: Readonly<Record<string, string | undefined>>;
   /** Default `/etc/tunasync/ctl.conf`. */
   systemConfigFile?: string;
+  /** The name the program was called by, for help and messages (default `tunasynctl`). */
+  programName?: ProgramName;
   /** Time for one request to the manager (default 10 s). */
   timeoutMs?: number;
 }
@@ -109,7 +114,10 @@ export async function doing<T>(what: string, work: Promise<T>): Promise<T> {
     return await work;
   } catch (err) {
     if (err instanceof CtlError) {
-      throw new CtlError(err.code, `${what}: ${err.message}`, { cause: err.cause ?? err });
+      throw new CtlError(err.code, `${what}: ${err.message}`, {
+        cause: err.cause ?? err,
+        managerSaid: err.managerSaid,
+      });
     }
     throw err;
   }

@@ -139,9 +139,13 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'rm-worker',
     summary: 'Remove a worker',
-    usage: 'tunasynctl rm-worker -w WORKER',
-    options: WORKER,
-    flagHelp: ['-w, --worker WORKER  the worker to remove (required)'],
+    usage: 'tunasynctl rm-worker [--purge] -w WORKER',
+    options: { ...WORKER, purge: { type: 'boolean' } },
+    flagHelp: [
+      '-w, --worker WORKER  the worker to remove (required)',
+      '--purge              remove its mirror statuses too (off /jobs and the status page),',
+      '                     also those of a worker removed before without --purge',
+    ],
     usesManager: true,
   },
   {

@@ -88,7 +88,7 @@ export function bashCompletionScript(): string {
       '      ;;',
     ].join('\n');
   });
-  return `# bash completion for tunasynctl (from \`tunasynctl completion bash\`)
+  return `# bash completion for tunasynctl and tunasyncctl (from \`tunasynctl completion bash\`)
 # Install: source <(tunasynctl completion bash), or save it as
 # /etc/bash_completion.d/tunasynctl.
 
@@ -163,7 +163,7 @@ ${cases.join('\n')}
   return 0
 }
 
-complete -F _tunasynctl tunasynctl
+complete -F _tunasynctl tunasynctl tunasyncctl
 `;
 }
 
@@ -187,8 +187,8 @@ export function zshCompletionScript(): string {
       '      ;;',
     ].join('\n');
   });
-  return `#compdef tunasynctl
-# zsh completion for tunasynctl (from \`tunasynctl completion zsh\`)
+  return `#compdef tunasynctl tunasyncctl
+# zsh completion for tunasynctl and tunasyncctl (from \`tunasynctl completion zsh\`)
 # Install: tunasynctl completion zsh > "\${fpath[1]}/_tunasynctl", or in ~/.zshrc:
 #   source <(tunasynctl completion zsh)
 
@@ -258,7 +258,7 @@ ${cases.join('\n')}
 if [[ $zsh_eval_context[-1] == loadautofunc ]]; then
   _tunasynctl "$@"
 else
-  compdef _tunasynctl tunasynctl
+  compdef _tunasynctl tunasynctl tunasyncctl
 fi
 `;
 }

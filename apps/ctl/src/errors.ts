@@ -31,13 +31,20 @@ export class CtlError extends TunasyncError {
   override readonly code: CtlErrorCode;
   readonly exitCode: ExitCode;
   readonly usage: string | undefined;
+  /** `TUNASYNC_E_CTL_MANAGER_ERROR`: the manager's own `error` text, when it sent one. */
+  readonly managerSaid: string | undefined;
 
-  constructor(code: CtlErrorCode, message: string, options?: { cause?: unknown; usage?: string }) {
+  constructor(
+    code: CtlErrorCode,
+    message: string,
+    options?: { cause?: unknown; usage?: string; managerSaid?: string },
+  ) {
     super(code, message, options);
     this.name = 'CtlError';
     this.code = code;
     this.exitCode = CTL_ERRORS[code];
     this.usage = options?.usage;
+    this.managerSaid = options?.managerSaid;
   }
 }
 

@@ -1,5 +1,5 @@
 export { main, run } from './cli';
-export type { CliIo } from './cli';
+export type { CliIo, ProgramName } from './cli';
 export { CTL_ERRORS, CtlError, isCtlError } from './errors';
 export type { CtlErrorCode, ExitCode } from './errors';
 export { goJsonIndent } from './go-json';

@@ -146,6 +146,7 @@ export class ManagerClient {
       throw new CtlError(
         'TUNASYNC_E_CTL_MANAGER_ERROR',
         `the manager answered ${status}${reason === '' ? '' : `: ${reason}`}`,
+        reason === '' ? undefined : { managerSaid: reason },
       );
     }
     try {

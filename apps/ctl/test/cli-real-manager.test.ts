@@ -35,7 +35,8 @@ beforeAll(async () => {
     startManagerProcess(),
     workerStandIn(),
     workerStandIn(),
-    startStandIn(() => json(404, { msg: 'no mirror called nosuch' })),
+    // What a worker (ours or Go's) answers for a mirror it does not run (SPEC §4.1).
+    startStandIn(() => json(404, { msg: "Mirror ``nosuch'' not found" })),
     startStandIn(() => ({ status: 500, body: 'panic: runtime error' })),
   ]);
   const m = manager.url;
@@ -257,6 +258,36 @@ describe('tunasynctl commands against the real manager', () => {
   });
 });
 
+describe('rm-worker --purge', () => {
+  it("removes the worker's statuses from /jobs too, also after a plain rm-worker", async () => {
+    const jobsOf = async (worker: string) =>
+      ((await getJson(manager.url, '/jobs')) as { name: string; worker?: string }[]).filter(
+        (job) => job.name === `${worker}-mirror`,
+      );
+    for (const worker of ['p1', 'p2']) {
+      await registerWorker(manager.url, worker, `${w1.url}/`);
+      await reportStatus(manager.url, worker, `${worker}-mirror`, { status: 'success' });
+    }
+    expect(await ctl(['rm-worker', '--purge', '-w', 'p1', ...at()])).toEqual({
+      code: 0,
+      stdout: 'Successfully removed the worker\n',
+      stderr: '',
+    });
+    expect(await jobsOf('p1')).toEqual([]);
+
+    expect((await ctl(['rm-worker', '-w', 'p2', ...at()])).code).toBe(0);
+    expect(await jobsOf('p2')).toHaveLength(1);
+    expect((await ctl(['rm-worker', '-w', 'p2', '--purge', ...at()])).code).toBe(0);
+    expect(await jobsOf('p2')).toEqual([]);
+    expect(await ctl(['rm-worker', '-w', 'p2', '--purge', ...at()])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'tunasynctl: cannot remove the worker p2: the manager answered 400: invalid workerID p2\n',
+    });
+  });
+});
+
 describe("tunasynctl prints the real manager's errors", () => {
   it.each([
     [
@@ -267,10 +298,7 @@ describe("tunasynctl prints the real manager's errors", () => {
       ['rm-worker', '-w', 'w9'],
       'cannot remove the worker w9: the manager answered 400: invalid workerID w9',
     ],
-    [
-      ['start', '-w', 'w9', 'debian'],
-      'cannot send start to debian on worker w9: the manager answered 400: worker w9 is not registered yet',
-    ],
+    [['start', '-w', 'w9', 'debian'], 'worker w9 is not registered yet'],
     [
       ['set-size', '-w', 'w1', 'nosuch', '1G'],
       "cannot set the size of nosuch on worker w1: the manager answered 404: no mirror 'nosuch' exists in worker 'w1'",
@@ -292,19 +320,19 @@ describe("tunasynctl prints the real manager's errors", () => {
     expect(refused).toEqual({
       code: 1,
       stdout: '',
-      stderr: `tunasynctl: cannot send start to nosuch on worker w3: the manager answered 404: worker w3(${refusing.url}/) refused the command: HTTP 404: no mirror called nosuch\n`,
+      stderr: 'tunasynctl: worker w3 refused "start nosuch": no such mirror\n',
     });
     const failing = await ctl(['ping', '-w', 'w4', 'debian', ...at()]);
     expect(failing).toEqual({
       code: 1,
       stdout: '',
-      stderr: `tunasynctl: cannot send ping to debian on worker w4: the manager answered 502: worker w4(${broken.url}/) refused the command: HTTP 500: panic: runtime error\n`,
+      stderr: 'tunasynctl: worker w4 refused "ping debian": HTTP 500: panic: runtime error\n',
     });
     const unreachable = await ctl(['reload', '-w', 'w5', ...at()]);
     expect(unreachable.code).toBe(1);
     expect(unreachable.stdout).toBe('');
     expect(unreachable.stderr).toMatch(
-      /^tunasynctl: cannot send reload to worker w5: the manager answered 502: post command to worker w5\(http:\/\/127\.0\.0\.1:\d+\/\) fail: connection refused by 127\.0\.0\.1:\d+\n$/,
+      /^tunasynctl: post command to worker w5\(http:\/\/127\.0\.0\.1:\d+\/\) fail: connection refused by 127\.0\.0\.1:\d+\n$/,
     );
   });
 });

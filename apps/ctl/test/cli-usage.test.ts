@@ -1,5 +1,7 @@
+import { readFile, symlink } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import { TempDirs } from '@tunasync/test-utils';
-import { runCtl } from './helpers/run-ctl';
+import { CTL_BIN, runCtl } from './helpers/run-ctl';
 
 const dirs = new TempDirs();
 let home: string;
@@ -111,5 +113,37 @@ describe('tunasynctl help, version and usage errors (no manager needed)', () => 
     expect(first).toContain(`tunasynctl: ${message}`);
     expect(usage).toMatch(/^Usage: tunasynctl /);
     expect(result.stderr).toMatch(/Run "tunasynctl (\S+ )?--help" for more\.\n$/);
+  });
+});
+
+describe('tunasyncctl, the second name of the same program', () => {
+  it('is a bin entry of the package, the same file as tunasynctl', async () => {
+    const pkg = JSON.parse(await readFile(join(CTL_BIN, '..', '..', 'package.json'), 'utf8')) as {
+      bin: Record<string, string>;
+    };
+    expect(pkg.bin).toEqual({ tunasynctl: 'bin/tunasynctl.js', tunasyncctl: 'bin/tunasynctl.js' });
+  });
+
+  it('called through a link named tunasyncctl (as npm installs it), speaks as tunasyncctl', async () => {
+    const dir = await dirs.make('ctl-alias-');
+    const link = join(dir, 'tunasyncctl');
+    await symlink(relative(dir, CTL_BIN), link);
+    const alias = (...args: string[]) => runCtl(args, { home, bin: link });
+
+    const help = await alias('--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^tunasyncctl: control client for the tunasync manager\n/);
+    expect(help.stdout).toContain('Usage: tunasyncctl COMMAND [options] [arguments]');
+    expect(help.stdout).not.toMatch(/\btunasynctl\b/);
+    expect((await alias('help', 'list')).stdout).toContain('Usage: tunasyncctl list [-a|--all]');
+
+    const usage = await alias('list');
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toBe(
+      'tunasyncctl: list: give at least one WORKER or --all\n' +
+        'Usage: tunasyncctl list [-a|--all] [-s|--status S1,S2…] [-f|--format TEMPLATE] [WORKER…]\n' +
+        'Run "tunasyncctl list --help" for more.\n',
+    );
+    expect((await alias('--version')).stdout).toBe((await ctl('--version')).stdout);
   });
 });

@@ -107,6 +107,22 @@ describe('bash completion', () => {
     expect(await complete(['his'])).toEqual(['history']);
   });
 
+  it('is registered for both names, tunasynctl and tunasyncctl', async () => {
+    const registered = await new Promise<string>((resolve, reject) => {
+      execFile(
+        'bash',
+        ['--norc', '--noprofile', '-c', `source ${JSON.stringify(bashScript)}; complete -p`],
+        { env: { PATH: '/usr/bin:/bin', HOME: home }, encoding: 'utf8' },
+        (error, stdout) => (error ? reject(error) : resolve(stdout)),
+      );
+    });
+    expect(registered.split('\n').sort()).toEqual([
+      '',
+      'complete -F _tunasynctl tunasyncctl',
+      'complete -F _tunasynctl tunasynctl',
+    ]);
+  });
+
   it('completes nothing, quietly, when the manager is down', async () => {
     expect(await complete(['list', '-p', '1', ''])).toEqual([]);
   });
@@ -116,13 +132,13 @@ describe('zsh completion', () => {
   it('prints a #compdef script that asks tunasynctl for names', async () => {
     const result = await runCtl(['completion', 'zsh'], { home });
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^#compdef tunasynctl\n/);
+    expect(result.stdout).toMatch(/^#compdef tunasynctl tunasyncctl\n/);
     expect(result.stdout).toContain('__complete $1 $_tunasynctl_conn');
     expect(result.stdout).toContain("'set-size:Set mirror size'");
     expect(result.stdout).toContain("'history:Show the last runs of a mirror'");
     expect(result.stdout).toContain('    history)\n');
     expect(result.stdout).toContain('else _tunasynctl_worker_then_mirror; fi\n');
-    expect(result.stdout).toContain('compdef _tunasynctl tunasynctl');
+    expect(result.stdout).toContain('compdef _tunasynctl tunasynctl tunasyncctl\n');
     expect(result.stdout).not.toContain("'__complete:");
   });
 });

@@ -36,6 +36,7 @@ import { applyStatusReport, isMeaningfulSize, normalizeTime } from './status-rul
 import type { TokenEntry } from './token-file';
 import { createWorkerClient } from './worker-client';
 import type { WorkerClient } from './worker-client';
+import { workerReason } from './worker-reason';
 import { hasUrlUserinfo, redactUrlUserinfo } from '@tunasync/api-types';
 
 /** The part of the manager's settings the HTTP app needs. */
@@ -311,11 +312,22 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     res.json(redact(stored));
   });
 
+  // `?purge=1`: the worker's mirror statuses go too (off /jobs and the page), also those
+  // left by a worker deleted earlier without it.
   app.delete('/workers/:id', async (req, res) => {
     const id = param(req, 'id');
-    await requireWorker(id);
-    await store.deleteWorker(id);
-    logger.info(`Worker <${id}> deleted`, { worker: id });
+    const purge = isTruthyQuery(req.query.purge);
+    if (!purge) {
+      await requireWorker(id);
+      await store.deleteWorker(id);
+      logger.info(`Worker <${id}> deleted`, { worker: id });
+      res.json({ message: 'deleted' });
+      return;
+    }
+    const statuses = (await store.listMirrorStatuses(id)).length;
+    const existed = await store.deleteWorker(id, { purge: true });
+    if (!existed && statuses === 0) throw managerError('invalidWorkerId', id);
+    logger.info(`Worker <${id}> deleted with its ${statuses} mirror status(es)`, { worker: id });
     res.json({ message: 'deleted' });
   });
 
@@ -498,7 +510,9 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     const refused = reply.status >= 400 && reply.status < 500;
     if (!refused) await force();
     if (reply.status < 200 || reply.status > 299) {
-      const error = managerError('workerRefused', worker.id, shownUrl, reply.status, reply.said);
+      const command = cmd.mirror_id === '' ? cmd.cmd : `${cmd.cmd} ${cmd.mirror_id}`;
+      const reason = workerReason(reply.status, reply.said);
+      const error = managerError('workerRefused', worker.id, command, reason);
       throw new ManagerError(error.code, refused ? reply.status : 502, error.message);
     }
     res.json({ message: `successfully send command to worker ${worker.id}` });

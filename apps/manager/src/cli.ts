@@ -3,6 +3,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
+import { checkSummary } from '@tunasync/api-types';
 import type { Logger } from '@tunasync/api-types';
 import { STORE_ERROR_CODES, describePlan, isStoreError, planDatabase } from '@tunasync/store';
 import { isManagerError } from './errors';
@@ -171,28 +172,30 @@ type Write = (stream: Writable, text: string) => void;
 
 /**
  * The end of `--check-config`: says which database a start would open or import (reading
- * only). A database in use (the running manager's) is a warning; one that cannot be used
- * (or read) is an error of the configuration, exit 2.
+ * only), then the summary line. A database in use (the running manager's) is a warning; one
+ * that cannot be used (or read) is an error of the configuration, exit 2.
  */
 async function checkDatabase(
   settings: ManagerSettings,
   checkFile: string,
+  warnings: number,
   io: CliIo,
   write: Write,
 ): Promise<number> {
   try {
     const plan = await planDatabase(settings.dbFile, settings.dbType);
-    write(io.stdout, `${checkFile}: OK`);
     write(io.stdout, `database: a start would ${describePlan(plan)}`);
+    write(io.stdout, checkSummary(checkFile, 0, warnings));
     return EXIT_OK;
   } catch (err) {
     if (!isStoreError(err)) throw err;
     if (err.code === STORE_ERROR_CODES.locked) {
       write(io.stderr, `warning: ${err.message}`);
-      write(io.stdout, `${checkFile}: OK`);
+      write(io.stdout, checkSummary(checkFile, 0, warnings + 1));
       return EXIT_OK;
     }
     write(io.stderr, `error: ${err.message}`);
+    write(io.stderr, checkSummary(checkFile, 1, warnings));
     return EXIT_USAGE;
   }
 }
@@ -248,8 +251,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   for (const warning of check.warnings) write(io.stderr, `warning: ${warning}`);
   for (const problem of check.problems) write(io.stderr, `error: ${problem}`);
   if (checkFile !== undefined) {
-    if (check.problems.length > 0 || !check.settings) return EXIT_USAGE;
-    return checkDatabase(check.settings, checkFile, io, write);
+    if (check.problems.length > 0 || !check.settings) {
+      write(io.stderr, checkSummary(checkFile, check.problems.length, check.warnings.length));
+      return EXIT_USAGE;
+    }
+    return checkDatabase(check.settings, checkFile, check.warnings.length, io, write);
   }
   if (!check.settings) return EXIT_USAGE;
   const settings = check.settings;

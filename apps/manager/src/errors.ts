@@ -151,8 +151,9 @@ export const MANAGER_ERRORS = {
   workerRefused: {
     code: 'TUNASYNC_E_MANAGER_WORKER_REFUSED',
     status: 502,
-    message: (id: string, url: string, status: number, said: string) =>
-      `worker ${id}(${url}) refused the command: HTTP ${status}${said === '' ? '' : `: ${said}`}`,
+    /** `command`: the verb and mirror (`start debian`); `reason`: the worker's own words. */
+    message: (id: string, command: string, reason: string) =>
+      `worker ${id} refused ${JSON.stringify(command)}: ${reason}`,
   },
   storeFailure: {
     code: 'TUNASYNC_E_MANAGER_STORE_FAILURE',

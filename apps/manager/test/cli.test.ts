@@ -46,11 +46,15 @@ describe('runCli without a daemon', () => {
     const db = join(await dirs.make('tunasync-check-'), 'db');
     const c = capture();
     expect(await runCli(['--check-config', file, '--db-file', db], c.io)).toBe(0);
-    expect(c.out()).toBe(`${file}: OK\ndatabase: a start would open the database ${db}\n`);
+    expect(c.out()).toBe(
+      `database: a start would open the database ${db}\n${file}: OK, 1 warning(s)\n`,
+    );
     expect(c.err()).toBe(`warning: ${file}:server.colour: unknown key\n`);
     const strict = capture();
     expect(await runCli(['--check-config', file, '--strict'], strict.io)).toBe(2);
-    expect(strict.err()).toBe(`error: ${file}:server.colour: unknown key\n`);
+    expect(strict.err()).toBe(
+      `error: ${file}:server.colour: unknown key\n${file}: 1 error(s), 0 warning(s)\n`,
+    );
   });
 
   test('--check-config prints every problem with file and key, and exits 2', async () => {
@@ -59,7 +63,9 @@ describe('runCli without a daemon', () => {
     );
     const c = capture();
     expect(await runCli(['--check-config', file], c.io)).toBe(2);
-    expect(c.err()).toBe(`error: ${file}:server.port: must be an integer\n`);
+    expect(c.err()).toBe(
+      `error: ${file}:server.port: must be an integer\n${file}: 1 error(s), 0 warning(s)\n`,
+    );
 
     const file2 = await conf(
       '[server]\nssl_cert = "/nonexistent.crt"\ntoken_file = "/nonexistent-token"\n[files]\ndb_type = "bolt"\nca_cert = "/nonexistent-ca"\n',
@@ -78,6 +84,7 @@ describe('runCli without a daemon', () => {
       expect.stringMatching(
         new RegExp(`^error: ${file2}:server.token_file: cannot read /nonexistent-token`),
       ),
+      `${file2}: 4 error(s), 0 warning(s)`,
     ]);
   });
 
@@ -143,9 +150,11 @@ describe('credential files (SPEC §7.12)', () => {
           (a === undefined ? '' : `admin_tokens_file = ${JSON.stringify(a)}\n`),
       );
     const bad = capture();
-    expect(await runCli(['--check-config', await keys(workers, admins)], bad.io)).toBe(2);
+    const badFile = await keys(workers, admins);
+    expect(await runCli(['--check-config', badFile], bad.io)).toBe(2);
     expect(bad.err()).toBe(
-      `error: ${workers}:3: the hash of w2 is not "sha256:" and 64 hex digits; expected "<worker id> sha256:<64 hex digits>"\n`,
+      `error: ${workers}:3: the hash of w2 is not "sha256:" and 64 hex digits; expected "<worker id> sha256:<64 hex digits>"\n` +
+        `${badFile}: 1 error(s), 0 warning(s)\n`,
     );
     await writeFile(workers, `${hashLine('w1', 'a')}\n`);
     const good = capture();

@@ -85,7 +85,7 @@ describe('POST /cmd', () => {
       const r = await pending;
       expect(r.status).toBe(502);
       expect(r.json).toEqual({
-        error: `worker w1(${worker.url}) refused the command: HTTP 500: boom`,
+        error: `worker w1 refused "${verb} debian": HTTP 500: boom`,
       });
       expect((await m.store.getMirrorStatus('w1', 'debian'))?.status).toBe(status);
     },
@@ -116,8 +116,35 @@ describe('POST /cmd', () => {
     const r = await m.post('/cmd', cmd('start', { mirror_id: 'nope' }));
     expect(r.status).toBe(404);
     expect(r.json).toEqual({
-      error: `worker w1(${worker.url}) refused the command: HTTP 404: Mirror \`\`nope'' not found`,
+      error: 'worker w1 refused "start nope": no such mirror',
     });
+  });
+
+  test.each([
+    [
+      406,
+      '{"msg":"Invalid Command"}',
+      'reload',
+      'worker w1 refused "reload": not a command it knows',
+    ],
+    [
+      400,
+      '{"msg":"Invalid request"}',
+      'start',
+      'worker w1 refused "start debian": not a valid command',
+    ],
+    [
+      409,
+      '{"msg":"mirror debian is busy"}',
+      'start',
+      'worker w1 refused "start debian": mirror debian is busy',
+    ],
+    [403, '', 'ping', 'worker w1 refused "ping debian": HTTP 403'],
+  ])("a worker's %i is one line in its own words", async (status, body, verb, error) => {
+    worker.reply = { status, body };
+    const r = await m.post('/cmd', cmd(verb, verb === 'reload' ? { mirror_id: '' } : {}));
+    expect(r.status).toBe(status);
+    expect(r.json).toEqual({ error });
   });
 
   test('a redirect is not followed: it is an error', async () => {
@@ -126,7 +153,9 @@ describe('POST /cmd', () => {
     try {
       const r = await m.post('/cmd', cmd('start'));
       expect(r.status).toBe(502);
-      expect((r.json as { error: string }).error).toMatch(/refused the command: HTTP 302$/);
+      expect((r.json as { error: string }).error).toBe(
+        'worker w1 refused "start debian": HTTP 302',
+      );
       expect(target.commands).toEqual([]);
     } finally {
       await target.close();

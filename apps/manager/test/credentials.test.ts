@@ -131,6 +131,7 @@ describe('per-worker credentials on the routes (SPEC §7.12)', () => {
     ['POST', '/workers/w1/jobs/m1/progress', { name: 'm1', files: 1, bytes: 2 }, 'w1'],
     ['POST', '/workers/w1/schedules', { schedules: [] }, 'w1'],
     ['DELETE', '/workers/w1', undefined, 'admin'],
+    ['DELETE', '/workers/w1?purge=1', undefined, 'admin'],
     ['DELETE', '/jobs/disabled', undefined, 'admin'],
     ['POST', '/cmd', { cmd: 'ping', worker_id: 'w9', mirror_id: 'm1' }, 'admin'],
   ];
@@ -158,7 +159,7 @@ describe('per-worker credentials on the routes (SPEC §7.12)', () => {
       for (const token of owner === 'w1' ? [W1, ADMIN, SHARED] : [ADMIN, SHARED]) {
         const r = await send(method, path, body, token);
         expect([401, 403]).not.toContain(r.status);
-        if (method === 'DELETE' && path === '/workers/w1') {
+        if (method === 'DELETE' && path.startsWith('/workers/w1')) {
           await m.post('/workers', { id: 'w1', url: 'http://127.0.0.1:9/' }, bearer(ADMIN));
         }
       }

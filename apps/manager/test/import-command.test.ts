@@ -56,7 +56,7 @@ describe('tunasync-manager import', () => {
     const check = capture();
     expect(await runCli(['--check-config', conf], check.io)).toBe(0);
     expect(check.out()).toBe(
-      `${conf}: OK\ndatabase: a start would import Go bolt database ${db} into ${db}.leveldb (the Go database is only read), then open it\n`,
+      `database: a start would import Go bolt database ${db} into ${db}.leveldb (the Go database is only read), then open it\n${conf}: OK, 0 warning(s)\n`,
     );
     const c = capture();
     expect(await runCli(['import', '-c', conf], c.io)).toBe(0);

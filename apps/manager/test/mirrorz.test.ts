@@ -542,6 +542,7 @@ describe('[mirrorz] in manager.conf', () => {
       `error: ${file}:mirrorz.mirrors.debian.cname: must not be empty (leave it out to use the mirror name)`,
       `error: ${file}:mirrorz.mirrors.debian.url: must not end with "/" (mirrorz format), got "/debian/"`,
       `error: ${file}:mirrorz.mirrors.debian.help: must be a path starting with "/" (joined to site.url) or an http(s) URL, got "help/debian"`,
+      `${file}: 10 error(s), 0 warning(s)`,
     ]);
   });
 
@@ -550,7 +551,8 @@ describe('[mirrorz] in manager.conf', () => {
     expect(code).toBe(2);
     expect(err).toBe(
       `error: ${file}:mirrorz.site.abbr: is required when mirrorz is enabled\n` +
-        `error: ${file}:mirrorz.site.url: is required when mirrorz is enabled\n`,
+        `error: ${file}:mirrorz.site.url: is required when mirrorz is enabled\n` +
+        `${file}: 2 error(s), 0 warning(s)\n`,
     );
     const [, relative] = await check('[mirrorz]\n[mirrorz.site]\nurl = "mirrors.example.org"\n');
     expect(relative).toContain(
@@ -576,7 +578,8 @@ describe('[mirrorz] in manager.conf', () => {
     expect(code).toBe(2);
     expect(err).toBe(
       `error: ${file}:mirrorz.enable: must be a boolean\n` +
-        `error: ${file}:mirrorz.mirrors.debian.hidden: must be a boolean\n`,
+        `error: ${file}:mirrorz.mirrors.debian.hidden: must be a boolean\n` +
+        `${file}: 2 error(s), 0 warning(s)\n`,
     );
     const text =
       '[mirrorz]\n[mirrorz.site]\ncolour = "red"\n[mirrorz.mirrors.debian]\nlogo = "x"\n';

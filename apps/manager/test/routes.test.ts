@@ -325,6 +325,36 @@ describe('schedules', () => {
 });
 
 describe('flush', () => {
+  test('DELETE /workers/:id keeps the statuses on /jobs; ?purge=1 removes them, also later', async () => {
+    await register('w1');
+    await register('w2');
+    await m.post('/workers/w1/jobs/m1', report('w1', 'm1', 'success'));
+    await m.post('/workers/w2/jobs/m1', report('w2', 'm1', 'success'));
+    // What /jobs shows (one entry per status), and whose each status is.
+    const jobs = async () => {
+      const shown = ((await m.get('/jobs')).json as WebMirrorStatus[]).length;
+      const owners = (await m.store.listAllMirrorStatuses()).map((s) => `${s.worker}/${s.name}`);
+      expect(shown).toBe(owners.length);
+      return owners;
+    };
+    expect((await m.del('/workers/w1')).json).toEqual({ message: 'deleted' });
+    expect(await jobs()).toEqual(['w1/m1', 'w2/m1']);
+    // The way out for a worker removed before: its statuses alone are enough to purge.
+    expect(await m.del('/workers/w1?purge=1')).toMatchObject({
+      status: 200,
+      json: { message: 'deleted' },
+    });
+    expect(await jobs()).toEqual(['w2/m1']);
+    expect(await m.del('/workers/w1?purge=1')).toMatchObject({
+      status: 400,
+      json: { error: 'invalid workerID w1' },
+    });
+    expect((await m.del('/workers/w2?purge=true')).status).toBe(200);
+    expect(await jobs()).toEqual([]);
+    expect((await m.get('/workers')).json).toEqual([]);
+    expect(m.logger.lines.join('\n')).toContain('Worker <w2> deleted with its 1 mirror status(es)');
+  });
+
   test('DELETE /jobs/disabled removes disabled statuses and nameless ones', async () => {
     await register('w1');
     await m.post('/workers/w1/jobs/m1', report('w1', 'm1', 'disabled'));

@@ -3,7 +3,7 @@ import { unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
-import { urlPasswords } from '@tunasync/api-types';
+import { checkSummary, urlPasswords } from '@tunasync/api-types';
 import type { Logger } from '@tunasync/api-types';
 import { checkWorkerConfig, loadWorkerConfig } from './config/load-worker-config';
 import type { WorkerConfig } from './config/worker-config';
@@ -102,16 +102,15 @@ async function checkOnly(file: string, strict: boolean, io: CliIo): Promise<numb
   for (const problem of result.problems) io.stderr.write(`error: ${problem}\n`);
   for (const warning of result.warnings) io.stderr.write(`warning: ${warning}\n`);
   if (!result.ok || !result.config) {
-    io.stderr.write(
-      `${file}: ${result.problems.length} error(s), ${result.warnings.length} warning(s)\n`,
-    );
+    const summary = checkSummary(file, result.problems.length, result.warnings.length);
+    io.stderr.write(`${summary}\n`);
     return EXIT.usage;
   }
-  io.stdout.write(
-    `${file}: OK, ${result.config.mirrors.length} mirror(s)` +
-      `${result.config.include.files.length > 0 ? ` (${result.config.include.files.length} included file(s))` : ''}` +
-      `, ${result.warnings.length} warning(s)\n`,
-  );
+  const included = result.config.include.files.length;
+  const detail =
+    `${result.config.mirrors.length} mirror(s)` +
+    (included > 0 ? ` (${included} included file(s))` : '');
+  io.stdout.write(`${checkSummary(file, 0, result.warnings.length, detail)}\n`);
   return EXIT.ok;
 }
 

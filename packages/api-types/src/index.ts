@@ -103,3 +103,4 @@ export {
   urlPasswords,
   withoutUrlPassword,
 } from './url-userinfo';
+export { checkSummary } from './check-summary';

@@ -1,4 +1,5 @@
 import type { default as Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import { suggestKey } from './key-suggestion';
 import { nameProblem } from './name-rule';
 import { MAX_NESTING_DEPTH, MAX_WIRE_VALUES, valueLimitProblem } from './value-limits';
 import type { ValueLimitProblem } from './value-limits';
@@ -21,7 +22,10 @@ import type {
 /**
  * The outcome of a validation: the typed value (with Go-style zero values filled in for
  * missing wire fields), or every problem as `path: reason` (`mirrors[3].rsync_timeout: must
- * be an integer`). `warnings` lists unknown keys (`server.colour: unknown key`).
+ * be an integer`). `warnings` lists unknown keys (`server.colour: unknown key`); in a
+ * configuration file, an unknown key one typo away from a known key of its table is a
+ * problem instead (`mirrors[0].upstrem: unknown key, did you mean \`upstream\`?`): every key
+ * of those tables has a default (SPEC §5), which the typo would silently leave in place.
  */
 export type ValidationResult<T> =
   | { ok: true; value: T; warnings: string[] }
@@ -163,9 +167,17 @@ function capped(list: string[]): string[] {
   return [...list.slice(0, MAX_PROBLEMS), `… and ${list.length - MAX_PROBLEMS} more`];
 }
 
+/** The keys of the table an `additionalProperties` error is about (ajv's `verbose` schema). */
+function knownKeys(error: ErrorObject): string[] {
+  const properties = (error.parentSchema as { properties?: Record<string, unknown> } | undefined)
+    ?.properties;
+  return Object.keys(properties ?? {});
+}
+
 function makeValidator<T>(id: SchemaId, lookup: ValidateFunctionLookup): Validator<T> {
   let compiled: ValidateFunction | undefined;
-  const maxValues = CONFIG_SCHEMAS.has(id) ? Infinity : MAX_WIRE_VALUES;
+  const isConfig = CONFIG_SCHEMAS.has(id);
+  const maxValues = isConfig ? Infinity : MAX_WIRE_VALUES;
   return (input: unknown) => {
     // Before anything recursive or costly sees the input (structuredClone, the schema check).
     const limit = valueLimitProblem(input, MAX_NESTING_DEPTH, maxValues);
@@ -179,9 +191,12 @@ function makeValidator<T>(id: SchemaId, lookup: ValidateFunctionLookup): Validat
     for (const error of compiled.errors ?? []) {
       const params = error.params as Record<string, string>;
       if (error.keyword === 'additionalProperties') {
-        warnings.push(
-          `${formatJsonPointer(error.instancePath, params.additionalProperty)}: unknown key`,
-        );
+        const key = params.additionalProperty as string;
+        const path = formatJsonPointer(error.instancePath, key);
+        const near = isConfig ? suggestKey(key, knownKeys(error)) : undefined;
+        // A near miss of a known key leaves that key at its default: an error, not a warning.
+        if (near === undefined) warnings.push(`${path}: unknown key`);
+        else problems.push(`${path}: unknown key, did you mean \`${near}\`?`);
       } else if (error.keyword === 'required') {
         problems.push(
           `${formatJsonPointer(error.instancePath, params.missingProperty)}: is required`,

@@ -18,6 +18,7 @@ import {
 } from '../src';
 import * as runtime from '../src';
 import { precompiledValidatorSources } from '../src/precompile-validators';
+import { editDistance, suggestKey } from '../src/key-suggestion';
 import { createValidators, type Validators } from '../src/validate';
 import type { ValidateFunction } from 'ajv';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -343,6 +344,51 @@ describe.each(implementations)('validators (%s)', (_impl, load) => {
           'mirrors[0].mirrors[0].frobnicate: unknown key',
         ].sort(),
       );
+    });
+
+    it('an unknown key one typo from a known key of its table is an error: did you mean', () => {
+      const worker = validateWorkerConfig({
+        global: { name: 'w1', colour: 'blue' },
+        server: { listen_prot: 6000 },
+        mirrors: [
+          { name: 'a', upstrem: 'rsync://x/a/', mirrors: [{ name: 'b', Provider: 'rsync' }] },
+        ],
+      });
+      expect(worker).toMatchObject({ ok: false });
+      if (!worker.ok) {
+        expect(worker.problems.sort()).toEqual([
+          'mirrors[0].mirrors[0].Provider: unknown key, did you mean `provider`?',
+          'mirrors[0].upstrem: unknown key, did you mean `upstream`?',
+          'server.listen_prot: unknown key, did you mean `listen_port`?',
+        ]);
+      }
+      expect(worker.warnings).toEqual(['global.colour: unknown key']);
+      const manager = validateManagerConfig({ server: { prot: 14243, adr: '::1', colour: 'x' } });
+      expect(manager).toEqual({
+        ok: false,
+        problems: [
+          'server.prot: unknown key, did you mean `port`?',
+          'server.adr: unknown key, did you mean `addr`?',
+        ],
+        warnings: ['server.colour: unknown key'],
+      });
+      // Keys of another table are not neighbours; wire bodies never get suggestions.
+      expect(validateCtlConfig({ manager_adr: 'x', upstrem: 'y' })).toEqual({
+        ok: false,
+        problems: ['manager_adr: unknown key, did you mean `manager_addr`?'],
+        warnings: ['upstrem: unknown key'],
+      });
+    });
+
+    it('suggests within 1 edit for short keys, 2 for longer ones, swaps counting 1', () => {
+      expect(editDistance('prot', 'port')).toBe(1);
+      expect(editDistance('upstrem', 'upstream')).toBe(1);
+      expect(editDistance('kitten', 'sitting')).toBe(3);
+      expect(suggestKey('prot', ['addr', 'port'])).toBe('port');
+      expect(suggestKey('pt', ['addr', 'port'])).toBeUndefined();
+      expect(suggestKey('intervl', ['interval', 'retry'])).toBe('interval');
+      expect(suggestKey('intrvl', ['interval'])).toBe('interval');
+      expect(suggestKey('intvl', ['interval'])).toBeUndefined();
     });
 
     it('checks nested mirror values against the name rule and enums', () => {

@@ -1,4 +1,5 @@
 export type {
+  DeleteWorkerOptions,
   MirrorStatusEntry,
   RunRecord,
   Store,

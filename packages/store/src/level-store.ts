@@ -28,6 +28,7 @@ import {
   runRecordOf,
 } from './records';
 import type {
+  DeleteWorkerOptions,
   MirrorStatusEntry,
   RunRecord,
   StatusUpdater,
@@ -319,15 +320,22 @@ export class LevelStore implements Store {
     );
   }
 
-  deleteWorker(workerId: string): Promise<boolean> {
+  deleteWorker(workerId: string, options?: DeleteWorkerOptions): Promise<boolean> {
     const key = workerKey(workerId);
     return this.track(() =>
       this.mutex.run(key, async () => {
         const existing = await this.io(`get ${key}`, () => this.db.get(key));
         const history = await this.keysOf(workerHistoryRange(workerId));
-        const ops: BatchOp[] = history.map((k) => ({ type: 'del', key: k }));
+        const statuses =
+          options?.purge === true ? await this.keysOf(workerStatusRange(workerId)) : [];
+        const ops: BatchOp[] = [...history, ...statuses].map((k) => ({ type: 'del', key: k }));
         if (existing !== undefined) ops.push({ type: 'del', key });
         if (ops.length > 0) await this.io(`del ${key}`, () => this.db.batch(ops));
+        for (const status of statuses) {
+          const ids = parseStatusKey(status);
+          /* istanbul ignore next: every key of a status range parses */
+          if (ids) this.emit({ kind: 'status-delete', workerId: ids[0], mirror: ids[1] });
+        }
         if (existing === undefined) return false;
         this.emit({ kind: 'worker-delete', workerId });
         return true;

@@ -60,6 +60,11 @@ export type StoreChange =
  */
 export type StoreListener = (change: StoreChange) => void;
 
+export interface DeleteWorkerOptions {
+  /** Remove the worker's mirror statuses too (off `/jobs` and the status page). */
+  purge?: boolean;
+}
+
 /**
  * The manager's persistent state: registered workers, and one MirrorStatus per (worker,
  * mirror) pair. Every method may reject with a `StoreError`. Returned objects are copies.
@@ -74,9 +79,10 @@ export interface Store {
   putWorker(worker: WorkerStatus, options?: WriteOptions): Promise<WorkerStatus>;
   /**
    * Removes a worker and the run history of its mirrors (its statuses stay, as in the Go
-   * manager); false when the worker was unknown (its history, if any, is removed all the same).
+   * manager, unless `purge`); false when the worker was unknown (its history, and with
+   * `purge` its statuses, are removed all the same), in one atomic batch.
    */
-  deleteWorker(workerId: string): Promise<boolean>;
+  deleteWorker(workerId: string, options?: DeleteWorkerOptions): Promise<boolean>;
   /** Sets `last_online` of a registered worker; undefined when the worker is unknown. */
   refreshWorker(workerId: string, lastOnline: Rfc3339): Promise<WorkerStatus | undefined>;
 

@@ -141,6 +141,30 @@ export function describeStoreConformance(backend: string, makeHarness: () => Sto
       expect(await store.listMirrorStatuses('w1')).toHaveLength(1);
     });
 
+    test('deleting a worker with purge removes its statuses too, not those of others', async () => {
+      await store.putWorker(workerStatus('w1'));
+      await store.putWorker(workerStatus('w10'));
+      await store.putMirrorStatus('w1', 'm1', mirrorStatus('w1', 'm1'));
+      await store.putMirrorStatus('w1', 'm2', mirrorStatus('w1', 'm2', 'failed'));
+      await store.putMirrorStatus('w10', 'm1', mirrorStatus('w10', 'm1'));
+      const changes: StoreChange[] = [];
+      const off = store.onChange((change) => changes.push(change));
+      expect(await store.deleteWorker('w1', { purge: true })).toBe(true);
+      off();
+      expect(await store.listMirrorStatuses('w1')).toEqual([]);
+      expect(await store.getWorker('w1')).toBeUndefined();
+      expect((await store.listAllMirrorStatuses()).map((s) => s.worker)).toEqual(['w10']);
+      expect(changes).toEqual([
+        { kind: 'status-delete', workerId: 'w1', mirror: 'm1' },
+        { kind: 'status-delete', workerId: 'w1', mirror: 'm2' },
+        { kind: 'worker-delete', workerId: 'w1' },
+      ]);
+      // Statuses left by a worker deleted earlier without purge go with a later purge.
+      await store.putMirrorStatus('gone', 'm1', mirrorStatus('gone', 'm1'));
+      expect(await store.deleteWorker('gone', { purge: true })).toBe(false);
+      expect(await store.listMirrorStatuses('gone')).toEqual([]);
+    });
+
     test('statuses: put, get, list per worker and for all', async () => {
       await store.putMirrorStatus('w1', 'debian', mirrorStatus('w1', 'debian'));
       await store.putMirrorStatus('w1', 'arch', mirrorStatus('w1', 'arch', 'syncing'));

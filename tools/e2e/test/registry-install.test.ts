@@ -247,6 +247,9 @@ describe('published to a local registry and installed globally from it', () => {
     expect(manager.stdout.trim()).toBe(`tunasync-manager ${VERSION}`);
     expect(worker.stdout).toBe(`tunasync-worker ${VERSION}\n`);
     expect(ctl.stdout).toBe(`Version: ${VERSION}\n`);
+    // The second name npm links for the same program, speaking as the name typed.
+    const alias = await execFileAsync(bin('tunasyncctl'), ['--help'], { env });
+    expect(alias.stdout).toMatch(/^tunasyncctl: control client for the tunasync manager\n/);
   });
 
   it('a manager, a worker and tunasynctl, all installed, sync a command mirror and stop cleanly', async () => {

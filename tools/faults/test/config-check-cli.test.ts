@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import {
@@ -95,14 +95,21 @@ test(`${RUNS} mutated manager.conf files through tunasync-manager --check-config
   const codes = await mutate('manager', example('manager.conf'), async (file) => {
     const r = await run([MANAGER_BIN, '--check-config', file]);
     const out = verdict(file, r, [0, 2], r.stderr);
-    // OK, then the database a start would use (or, when it is in use, a warning instead).
-    const ok = `${file}: OK\n`;
-    const rest = r.stdout.startsWith(ok) ? r.stdout.slice(ok.length) : undefined;
-    const database = /^database: a start would .+\n$/;
-    if (r.code === 0 && (rest === undefined || (rest !== '' && !database.test(rest))))
-      out.push(`stdout ${JSON.stringify(r.stdout)}`);
-    if (r.code === 2 && !r.stderr.some((l) => l.startsWith('error: ')))
-      out.push('exit 2 without an error');
+    // The database a start would use (or, when it is in use, a warning instead), then OK.
+    const lines = r.stdout.split('\n').slice(0, -1);
+    const last = lines.pop() ?? '';
+    const ok =
+      last.startsWith(`${file}: `) &&
+      /^OK, \d+ warning\(s\)$/.test(last.slice(file.length + 2)) &&
+      lines.every((line) => /^database: a start would .+$/.test(line)) &&
+      lines.length <= 1;
+    if (r.code === 0 && !ok) out.push(`stdout ${JSON.stringify(r.stdout)}`);
+    const summary = `${file}: ${r.stderr.filter((l) => l.startsWith('error: ')).length} error(s), ${r.stderr.filter((l) => l.startsWith('warning: ')).length} warning(s)`;
+    if (
+      r.code === 2 &&
+      (r.stderr.at(-1) !== summary || !r.stderr.some((l) => l.startsWith('error: ')))
+    )
+      out.push(`exit 2 without errors and the summary ${summary}: ${r.stderr.join(' | ')}`);
     return out;
   });
   expect(codes[0]).toBeGreaterThan(0);
@@ -154,4 +161,50 @@ test(`${RUNS} mutated ctl.conf files through tunasynctl workers --config, agains
   } finally {
     expect(await manager.stop()).toBe(0);
   }
+});
+
+test('a typo of a known key: both daemons refuse it without --strict, say the key meant, end with the same summary', async () => {
+  const dir = await dirs.make('tunasync-typo-');
+  const manager = join(dir, 'manager.conf');
+  await writeFile(
+    manager,
+    `[server]\nprot = 14243\ncolour = "red"\n[files]\ndb_file = "${join(dir, 'db')}"\n`,
+  );
+  const worker = join(dir, 'worker.conf');
+  await writeFile(
+    worker,
+    '[global]\nname = "w"\nlog_dir = "/l"\nmirror_dir = "/m"\n[manager]\napi_base = "http://127.0.0.1:1"\n' +
+      '[[mirrors]]\nname = "debian"\nprovider = "rsync"\nupstrem = "rsync://x/debian/"\n',
+  );
+  const m = await run([MANAGER_BIN, '--check-config', manager]);
+  expect(m).toEqual({
+    code: 2,
+    stdout: '',
+    stderr: [
+      `warning: ${manager}:server.colour: unknown key`,
+      `error: ${manager}:server.prot: unknown key, did you mean \`port\`?`,
+      `${manager}: 1 error(s), 1 warning(s)`,
+    ],
+  });
+  const w = await run([WORKER_BIN, '--check-config', worker]);
+  expect(w.code).toBe(2);
+  expect(w.stderr).toContain(
+    `error: ${worker}:mirrors[0].upstrem: unknown key, did you mean \`upstream\`?`,
+  );
+  const last = w.stderr.at(-1) ?? '';
+  expect(last.startsWith(`${worker}: `)).toBe(true);
+  expect(last.slice(worker.length)).toMatch(/^: [1-9]\d* error\(s\), 0 warning\(s\)$/);
+
+  // Fixed, both end with the same OK line.
+  await writeFile(manager, `[server]\nport = 14243\n[files]\ndb_file = "${join(dir, 'db')}"\n`);
+  await writeFile(worker, (await readFile(worker, 'utf8')).replace('upstrem', 'upstream'));
+  const fixedManager = await run([MANAGER_BIN, '--check-config', manager]);
+  expect(fixedManager.code).toBe(0);
+  expect(fixedManager.stdout.split('\n').at(-2)).toBe(`${manager}: OK, 0 warning(s)`);
+  const fixedWorker = await run([WORKER_BIN, '--check-config', worker]);
+  expect(fixedWorker).toEqual({
+    code: 0,
+    stdout: `${worker}: OK, 1 mirror(s), 0 warning(s)\n`,
+    stderr: [],
+  });
 });

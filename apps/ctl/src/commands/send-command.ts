@@ -2,6 +2,12 @@ import type { ClientCmd, CmdVerb } from '@tunasync/api-types';
 import { isCmdVerb } from '@tunasync/api-types';
 import type { CommandContext } from '../command-context';
 import { doing } from '../command-context';
+import { CtlError } from '../errors';
+
+function namesWorker(text: string, worker: string): boolean {
+  const escaped = worker.replace(/[.+]/g, '\\$&');
+  return new RegExp(`\\bworker ${escaped}(?![A-Za-z0-9._+-])`).test(text);
+}
 
 /**
  * `start|stop|disable|restart|ping -w ID MIRROR [ARG,ARG…]` and `reload -w ID`: one
@@ -36,6 +42,16 @@ export async function execute(ctx: CommandContext): Promise<void> {
     cmd.mirror_id === ''
       ? `worker ${cmd.worker_id}`
       : `${cmd.mirror_id} on worker ${cmd.worker_id}`;
-  await doing(`cannot send ${verb} to ${target}`, client.post('/cmd', cmd));
+  try {
+    await doing(`cannot send ${verb} to ${target}`, client.post('/cmd', cmd));
+  } catch (err) {
+    // The manager's answer about the worker (`worker w1 refused "start debian": no such
+    // mirror`) already says which worker and command: printed alone, one line.
+    const said = err instanceof CtlError ? err.managerSaid : undefined;
+    if (err instanceof CtlError && said !== undefined && namesWorker(said, cmd.worker_id)) {
+      throw new CtlError(err.code, said, { cause: err });
+    }
+    throw err;
+  }
   ctx.print('Successfully send the command\n');
 }

@@ -13,16 +13,16 @@ export interface CtlResult {
 /**
  * Run the built `tunasynctl` as a child process with `HOME` set to `home` (so no real
  * ~/.config/tunasync/ctl.conf is read) and nothing else from the caller's environment
- * but PATH.
+ * but PATH. `bin`: another path to the program (a link named as npm names it).
  */
 export function runCtl(
   args: readonly string[],
-  options: { home: string; env?: Record<string, string>; cwd?: string },
+  options: { home: string; env?: Record<string, string>; cwd?: string; bin?: string },
 ): Promise<CtlResult> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      [CTL_BIN, ...args],
+      [options.bin ?? CTL_BIN, ...args],
       {
         env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: options.home, ...options.env },
         cwd: options.cwd ?? options.home,

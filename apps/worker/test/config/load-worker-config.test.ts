@@ -347,7 +347,7 @@ upstream = "https://example.org/"
 });
 
 describe('unknown keys', () => {
-  const text = `${HEAD}colour = "blue"\n[[mirrors]]\nname = "m"\nprovider = "rsync"\nupstream = "rsync://x/m/"\nupstrem = "typo"\n`;
+  const text = `${HEAD}colour = "blue"\n[[mirrors]]\nname = "m"\nprovider = "rsync"\nupstream = "rsync://x/m/"\nfrobnicate = "x"\n`;
 
   test('are warned about, naming file and key', async () => {
     const file = await write('worker.conf', text);
@@ -355,7 +355,7 @@ describe('unknown keys', () => {
     expect(result.ok).toBe(true);
     expect(result.warnings.sort()).toEqual([
       `${file}:manager.colour: unknown key`,
-      `${file}:mirrors[0].upstrem: unknown key`,
+      `${file}:mirrors[0].frobnicate: unknown key`,
     ]);
   });
 
@@ -365,11 +365,24 @@ describe('unknown keys', () => {
     expect(result.ok).toBe(false);
     expect(result.problems.sort()).toEqual([
       `${file}:manager.colour: unknown key (--strict)`,
-      `${file}:mirrors[0].upstrem: unknown key (--strict)`,
+      `${file}:mirrors[0].frobnicate: unknown key (--strict)`,
     ]);
     await expect(loadWorkerConfig(file, { strict: true })).rejects.toBeInstanceOf(
       WorkerConfigError,
     );
+  });
+
+  test('one typo away from a known key: an error without --strict, saying which key', async () => {
+    const file = await write(
+      'worker.conf',
+      `${HEAD}[[mirrors]]\nname = "m"\nprovider = "rsync"\nupstrem = "rsync://x/m/"\n`,
+    );
+    const result = await checkWorkerConfig(file);
+    expect(result.ok).toBe(false);
+    expect(result.problems).toContain(
+      `${file}:mirrors[0].upstrem: unknown key, did you mean \`upstream\`?`,
+    );
+    await expect(loadWorkerConfig(file)).rejects.toBeInstanceOf(WorkerConfigError);
   });
 });
 
