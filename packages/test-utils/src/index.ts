@@ -26,3 +26,5 @@ export {
 export { badConfigLines, mutatedConfig } from './config-mutation';
 export type { MutatedConfig } from './config-mutation';
 export { watchChild, type WatchedChild } from './watched-child';
+export { startRedisServer } from './redis-server';
+export type { RedisServer, RedisServerOptions } from './redis-server';
