@@ -20,6 +20,10 @@ export const STORE_ERROR_CODES = {
   badRecord: 'TUNASYNC_E_STORE_BAD_RECORD',
   /** A read or write failed after the database was open. */
   io: 'TUNASYNC_E_STORE_IO',
+  /** The Redis server cannot be reached now (the store reconnects by itself). */
+  unavailable: 'TUNASYNC_E_STORE_UNAVAILABLE',
+  /** A Redis address (`db_file`) that is not a usable redis:// URL. */
+  badUrl: 'TUNASYNC_E_STORE_BAD_URL',
 } as const;
 
 export type StoreErrorCode = (typeof STORE_ERROR_CODES)[keyof typeof STORE_ERROR_CODES];
@@ -99,5 +103,18 @@ export const storeErrors = {
       `database ${location}: ${operation} failed: ${(cause as { message?: string } | null)?.message ?? String(cause)}`,
       location,
       { cause },
+    ),
+  unavailable: (location: string, detail: string, cause?: unknown) =>
+    new StoreError(
+      STORE_ERROR_CODES.unavailable,
+      `database ${location} is unavailable (${detail}); retry later`,
+      location,
+      { cause },
+    ),
+  badUrl: (location: string, detail: string) =>
+    new StoreError(
+      STORE_ERROR_CODES.badUrl,
+      `redis address ${location} is not usable: ${detail}`,
+      location,
     ),
 };
