@@ -20,10 +20,10 @@ import type {
   WorkerCmd,
   WorkerStatus,
 } from '@tunasync/api-types';
-import { isStoreError } from '@tunasync/store';
+import { STORE_ERROR_CODES, isStoreError } from '@tunasync/store';
 import type { Store } from '@tunasync/store';
 import { Credentials } from './credentials';
-import { ManagerError, managerError, managerErrorWithCause } from './errors';
+import { MANAGER_ERRORS, ManagerError, managerError, managerErrorWithCause } from './errors';
 import { toHistoryRecord } from './history-record';
 import { JobsSnapshot } from './jobs-snapshot';
 import { METRICS_CONTENT_TYPE, ManagerMetrics } from './metrics';
@@ -498,7 +498,8 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
 
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const error = toManagerError(err);
-    if (error.status >= 500) {
+    // An unavailable store is logged once per outage by the store, not once per request.
+    if (error.status >= 500 && error.code !== MANAGER_ERRORS.storeUnavailable.code) {
       logger.error(`in request ${req.method} ${req.path}: ${error.message}`, {
         component: 'http',
         ...(error === err ? {} : { cause: describeCause(err) }),
@@ -545,6 +546,8 @@ function toManagerError(err: unknown): ManagerError {
     const error = managerError('badRequest', String(e.message));
     return new ManagerError(error.code, e.status, error.message);
   }
+  if (isStoreError(err, STORE_ERROR_CODES.unavailable))
+    return managerErrorWithCause(err, 'storeUnavailable', err.message);
   if (isStoreError(err))
     return managerErrorWithCause(err, 'storeFailure', 'use the database', err.message);
   return managerErrorWithCause(err, 'internal');

@@ -28,8 +28,9 @@ Options:
       --port PORT           listen on PORT (default 14242; 0 picks a free port)
       --cert FILE           TLS certificate; with --key, serve HTTPS
       --key FILE            TLS private key
-      --db-file DIR         the LevelDB directory (default /var/lib/tunasync/tunasync.db)
-      --db-type TYPE        database type; only "leveldb"
+      --db-file DIR|URL     the LevelDB directory (default /var/lib/tunasync/tunasync.db),
+                            or for redis redis://[user:password@]host:port/db
+      --db-type TYPE        database type: "leveldb" (default) or "redis"
   -v, --verbose             log debug lines too
       --debug               debug mode: debug lines and one line per request
       --with-systemd        log without timestamps (journald adds its own)
@@ -221,7 +222,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
   }
   logger.info(
-    `${PROGRAM} ${managerVersion()} listening on ${running.url} (database ${settings.dbFile})`,
+    `${PROGRAM} ${managerVersion()} listening on ${running.url} (database ${running.store.location})`,
   );
 
   const signals = io.signals ?? process;

@@ -136,6 +136,11 @@ export const MANAGER_ERRORS = {
     message: (id: string, url: string, status: number, said: string) =>
       `worker ${id}(${url}) refused the command: HTTP ${status}${said === '' ? '' : `: ${said}`}`,
   },
+  storeUnavailable: {
+    code: 'TUNASYNC_E_MANAGER_STORE_UNAVAILABLE',
+    status: 503,
+    message: (reason: string) => `the database is unavailable, retry later: ${reason}`,
+  },
   storeFailure: {
     code: 'TUNASYNC_E_MANAGER_STORE_FAILURE',
     status: 500,

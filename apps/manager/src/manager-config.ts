@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import toml from 'toml';
 import { MANAGER_DEFAULTS, validateManagerConfig } from '@tunasync/api-types';
 import type { ManagerConfigFile } from '@tunasync/api-types';
+import { isStoreError, parseRedisAddress } from '@tunasync/store';
 import type { ManagerAppConfig } from './app';
 import { loadCredentials } from './load-credentials';
 import type { CredentialSources } from './load-credentials';
@@ -33,7 +34,8 @@ export interface ManagerSettings extends ManagerAppConfig {
   port: number;
   sslCertFile?: string;
   sslKeyFile?: string;
-  dbType: 'leveldb';
+  dbType: DbType;
+  /** A directory (leveldb) or a redis:// address (redis). */
   dbFile: string;
   caCertFile?: string;
   workerOfflineAfter: number;
@@ -52,6 +54,9 @@ export interface ManagerConfigCheck {
 }
 
 const GO_FORMATS = new Set(['bolt', 'badger']);
+
+/** The stores this manager runs on. */
+export type DbType = 'leveldb' | 'redis';
 
 async function readToml(file: string, problems: string[]): Promise<unknown> {
   let text: string;
@@ -73,7 +78,7 @@ async function readToml(file: string, problems: string[]): Promise<unknown> {
 }
 
 function dbTypeProblem(dbType: string, where: string): string | undefined {
-  if (dbType === 'leveldb') return undefined;
+  if (dbType === 'leveldb' || dbType === 'redis') return undefined;
   if (GO_FORMATS.has(dbType)) {
     return (
       `${where}: db_type "${dbType}" is a database format of the Go manager, which this manager ` +
@@ -81,10 +86,7 @@ function dbTypeProblem(dbType: string, where: string): string | undefined {
       `workers register again and re-report every mirror, and tunasynctl works at once`
     );
   }
-  if (dbType === 'redis') {
-    return `${where}: db_type "redis" is reserved for the shared store of a multi-manager deployment and is not available yet; use "leveldb"`;
-  }
-  return `${where}: unknown db_type ${JSON.stringify(dbType)}; the only one is "leveldb"`;
+  return `${where}: unknown db_type ${JSON.stringify(dbType)}; use "leveldb" or "redis"`;
 }
 
 /**
@@ -119,6 +121,22 @@ export async function loadManagerConfig(flags: ManagerFlags): Promise<ManagerCon
   const dbType = flags.dbType ?? files.db_type ?? MANAGER_DEFAULTS.db_type;
   const dbProblem = dbTypeProblem(dbType, at('files.db_type', flags.dbType && 'db-type'));
   if (dbProblem) problems.push(dbProblem);
+  const dbFile = flags.dbFile ?? (files.db_file || undefined);
+  if (dbType === 'redis') {
+    const where = at('files.db_file', flags.dbFile && 'db-file');
+    if (dbFile === undefined) {
+      problems.push(
+        `${where}: db_type "redis" needs db_file = "redis://[user:password@]host:port/db"`,
+      );
+    } else {
+      try {
+        parseRedisAddress(dbFile);
+      } catch (err) {
+        if (!isStoreError(err)) throw err;
+        problems.push(`${where}: ${err.message}`);
+      }
+    }
+  }
 
   if ((flags.cert === undefined) !== (flags.key === undefined)) {
     problems.push('--cert and --key: give both or neither');
@@ -169,8 +187,8 @@ export async function loadManagerConfig(flags: ManagerFlags): Promise<ManagerCon
     debug: flags.debug === true || doc.debug === true,
     addr: flags.addr ?? server.addr ?? MANAGER_DEFAULTS.addr,
     port: flags.port ?? server.port ?? MANAGER_DEFAULTS.port,
-    dbType: 'leveldb',
-    dbFile: flags.dbFile ?? (files.db_file || DEFAULT_DB_FILE),
+    dbType: dbType === 'redis' ? 'redis' : 'leveldb',
+    dbFile: dbFile ?? DEFAULT_DB_FILE,
     workerOfflineAfter: server.worker_offline_after ?? MANAGER_DEFAULTS.worker_offline_after,
     historySize: server.history_size ?? MANAGER_DEFAULTS.history_size,
     credentialSources,

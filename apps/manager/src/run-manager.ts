@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { silentLogger } from '@tunasync/api-types';
 import type { Logger } from '@tunasync/api-types';
-import { LevelStore } from '@tunasync/store';
+import { LevelStore, RedisStore } from '@tunasync/store';
 import type { Store } from '@tunasync/store';
 import { createManagerApp } from './app';
 import { loadCredentials } from './load-credentials';
@@ -45,7 +45,10 @@ export async function runManager(
           key: await readFile(settings.sslKeyFile, 'utf8'),
         }
       : undefined;
-  const store = await LevelStore.open({ location: settings.dbFile, logger });
+  const store: Store =
+    settings.dbType === 'redis'
+      ? await RedisStore.open({ url: settings.dbFile, logger })
+      : await LevelStore.open({ location: settings.dbFile, logger });
   let app: ManagerApp | undefined;
   let server: ManagerServer | undefined;
   try {

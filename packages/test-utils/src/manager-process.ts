@@ -31,6 +31,10 @@ export interface ManagerProcessOptions {
   args?: string[];
   /** Database directory to use (to restart on the same data); a fresh temp one by default. */
   dbDir?: string;
+  /** Run on Redis instead: `db_type = "redis"`, `db_file` this address (no database dir). */
+  redisUrl?: string;
+  /** Environment variables added to the manager's (`TZ`, say). */
+  env?: Record<string, string>;
   /** How long to wait for `/ping` (10 s). */
   timeoutMs?: number;
 }
@@ -59,20 +63,23 @@ export function startManagerProcess(options: ManagerProcessOptions = {}): Promis
   return launchManager({
     tempPrefix: 'tunasync-manager-proc-',
     timeoutMs: options.timeoutMs,
+    ...(options.env === undefined ? {} : { env: options.env }),
     writeConfig: async (dir) => {
       const dbDir = options.dbDir ?? join(dir, 'db');
       const configFile = join(dir, 'manager.conf');
       const extra = options.config ?? '';
       const hasServer = /^\s*\[server\]/m.test(extra);
       const hasFiles = /^\s*\[files\]/m.test(extra);
+      const [dbType, dbFile] =
+        options.redisUrl === undefined ? ['leveldb', dbDir] : ['redis', options.redisUrl];
       const generated = [
         hasServer ? '' : '[server]\naddr = "127.0.0.1"\nport = 0\n',
-        hasFiles ? '' : `[files]\ndb_type = "leveldb"\ndb_file = ${JSON.stringify(dbDir)}\n`,
+        hasFiles ? '' : `[files]\ndb_type = "${dbType}"\ndb_file = ${JSON.stringify(dbFile)}\n`,
       ].join('');
       await writeFile(configFile, `${generated}${extra}\n`);
       const args: string[] = [];
       if (hasServer) args.push('--addr', '127.0.0.1', '--port', '0');
-      if (hasFiles) args.push('--db-file', dbDir);
+      if (hasFiles) args.push('--db-type', dbType, '--db-file', dbFile);
       args.push(...(options.args ?? []));
       return { dbDir, configFile, args };
     },
@@ -99,6 +106,8 @@ export interface ManagerLaunch {
   ca?: string;
   /** How long to wait for `/ping` (10 s). */
   timeoutMs?: number;
+  /** Environment variables added to the manager's. */
+  env?: Record<string, string>;
 }
 
 function pingOnce(url: string, ca: string | undefined): Promise<boolean> {
@@ -142,6 +151,7 @@ export async function launchManager(launch: ManagerLaunch): Promise<ManagerProce
   const { dbDir, configFile } = files;
   const child = spawn(process.execPath, [MANAGER_BIN, '--config', configFile, ...files.args], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...launch.env },
   });
   let output = '';
   child.stdout?.on('data', (c: Buffer) => (output += c.toString('utf8')));
