@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { startManagerProcess, startRedisServer } from '@tunasync/test-utils';
@@ -194,6 +196,42 @@ describe('two managers on one Redis', () => {
       2000,
       10,
     );
+  });
+
+  test('/cmd through either manager reaches the worker registered through the other', async () => {
+    const server = await redis();
+    const [m1, m2] = [await manager(server.url()), await manager(server.url())];
+    const received: unknown[] = [];
+    const control = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        received.push(JSON.parse(body));
+        res.setHeader('content-type', 'application/json');
+        res.end('{"msg":"OK"}');
+      });
+    });
+    await new Promise<void>((r) => control.listen(0, '127.0.0.1', r));
+    running.push({ stop: () => new Promise((r) => control.close(r)) });
+    const workerUrl = `http://127.0.0.1:${(control.address() as AddressInfo).port}/`;
+    expect((await post(`${m1.url}/workers`, { id: 'w1', url: workerUrl })).status).toBe(200);
+    for (const [i, m] of [m2, m1].entries()) {
+      const res = await post(`${m.url}/cmd`, {
+        cmd: 'start',
+        worker_id: 'w1',
+        mirror_id: `mirror${i}`,
+        args: [],
+        options: {},
+      });
+      expect({ status: res.status, body: JSON.parse(res.body) }).toEqual({
+        status: 200,
+        body: { message: 'successfully send command to worker w1' },
+      });
+    }
+    expect(received).toEqual([
+      expect.objectContaining({ cmd: 'start', mirror_id: 'mirror0' }),
+      expect.objectContaining({ cmd: 'start', mirror_id: 'mirror1' }),
+    ]);
   });
 
   test('kill -9 of either manager: the other serves everything and takes every report', async () => {
