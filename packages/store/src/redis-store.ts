@@ -143,6 +143,8 @@ export class RedisStore implements Store {
       connectTimeout,
       // Reconnect for ever once open; a first connection that fails fails `open`.
       retryStrategy: (times: number) => (opened ? Math.min(times * 100, 2000) : null),
+      // A master demoted by a fail-over answers READONLY: reconnect (Sentinel: to the new one).
+      reconnectOnError: (err: Error) => err.message.startsWith('READONLY'),
     };
     let opened = false;
     const client = new Redis(clientOptions);

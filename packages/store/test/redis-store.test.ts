@@ -316,3 +316,57 @@ describe('RedisStore: outages', () => {
     }
   });
 });
+
+describe('RedisStore: Sentinel', () => {
+  test('finds the master through a real Sentinel and follows a fail-over', async () => {
+    const master = await startRedisServer();
+    const replica = await startRedisServer({ replicaOf: master.port });
+    const sentinel = await startRedisServer({
+      sentinel: { name: 'tuna', masterPort: master.port },
+    });
+    const probe = new Redis(sentinel.url());
+    const onReplica = new Redis(replica.url());
+    try {
+      await waitFor(async () => /master_link_status:up/.test(await onReplica.info('replication')));
+      // Sentinel learns of the replica from the master's INFO.
+      await waitFor(
+        async () => ((await probe.call('SENTINEL', 'replicas', 'tuna')) as unknown[]).length === 1,
+        15_000,
+      );
+      const store = await open({ url: `redis+sentinel://127.0.0.1:${sentinel.port}/tuna/0` });
+      expect(store.location).toBe(`redis+sentinel://127.0.0.1:${sentinel.port}/tuna/0`);
+      await store.putMirrorStatus('w1', 'before', mirrorStatus('w1', 'before'));
+      await waitFor(async () => (await onReplica.hlen('mirror_status')) === 1);
+
+      expect(await probe.call('SENTINEL', 'failover', 'tuna')).toBe('OK');
+      await waitFor(async () => {
+        const addr = (await probe.call('SENTINEL', 'get-master-addr-by-name', 'tuna')) as string[];
+        return addr[1] === String(replica.port);
+      }, 15_000);
+      // Until Sentinel has demoted the old master, it still takes writes (which its
+      // demotion then drops: Redis's documented fail-over window); wait for that first.
+      const onOldMaster = new Redis(master.url());
+      await waitFor(async () => /role:slave/.test(await onOldMaster.info('replication')), 15_000);
+      await onOldMaster.quit();
+      // Writes fail (unavailable) until the store has reconnected to the new master.
+      await waitFor(
+        () =>
+          store.putMirrorStatus('w1', 'after', mirrorStatus('w1', 'after')).then(
+            () => true,
+            (err: unknown) => {
+              expect(err).toMatchObject({ code: STORE_ERROR_CODES.unavailable });
+              return false;
+            },
+          ),
+        15_000,
+      );
+      expect((await onReplica.hkeys('mirror_status')).sort()).toEqual(['after/w1', 'before/w1']);
+      expect((await store.listAllMirrorStatuses()).map((s) => s.name)).toEqual(['after', 'before']);
+    } finally {
+      probe.disconnect(); // a Sentinel knows no QUIT
+      await onReplica.quit();
+      await Promise.all(stores.splice(0).map((s) => s.close()));
+      await Promise.all([sentinel.stop(), replica.stop(), master.stop()]);
+    }
+  }, 60_000);
+});

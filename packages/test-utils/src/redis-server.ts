@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { join } from 'node:path';
 import { findFreePort } from './free-port';
 import { requireTool } from './require-tool';
 import { makeTempDir, removeTempDir } from './temp-dir';
@@ -14,6 +16,14 @@ export interface RedisServerOptions {
   appendOnly?: false | 'always' | 'everysec';
   /** `--requirepass`: clients must `AUTH` (as user `default`) with this password. */
   password?: string;
+  /** Start as a replica of the server on this port (`--replicaof 127.0.0.1 <port>`). */
+  replicaOf?: number;
+  /**
+   * Start a Sentinel instead (`redis-server sentinel.conf --sentinel`, the file written in the
+   * temp dir, as Sentinel must rewrite it) watching the master on `masterPort` as `name`,
+   * quorum 1.
+   */
+  sentinel?: { name: string; masterPort: number };
   /** How long to wait for the server to answer PING (default 10 s). */
   startTimeoutMs?: number;
 }
@@ -44,6 +54,18 @@ const STOP_TIMEOUT_MS = 5000;
 const MAX_PORT_ATTEMPTS = 5;
 
 function serverArgs(port: number, dir: string, options: RedisServerOptions): string[] {
+  if (options.sentinel) {
+    const { name, masterPort } = options.sentinel;
+    const conf = [
+      `sentinel monitor ${name} 127.0.0.1 ${masterPort} 1`,
+      `sentinel down-after-milliseconds ${name} 1000`,
+      `sentinel failover-timeout ${name} 5000`,
+      '',
+    ].join('\n');
+    writeFileSync(join(dir, 'sentinel.conf'), conf);
+    const base = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir];
+    return [join(dir, 'sentinel.conf'), '--sentinel', ...base, '--logfile', ''];
+  }
   // Arguments only, no configuration file: nothing from /etc/redis applies.
   const args = [
     '--port',
@@ -67,6 +89,9 @@ function serverArgs(port: number, dir: string, options: RedisServerOptions): str
     args.push('--appendonly', 'no');
   }
   if (options.password !== undefined) args.push('--requirepass', options.password);
+  if (options.replicaOf !== undefined) {
+    args.push('--replicaof', '127.0.0.1', String(options.replicaOf));
+  }
   return args;
 }
 
