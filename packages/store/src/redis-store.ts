@@ -62,7 +62,7 @@ interface FieldWrite {
   expect: Expect;
   /** The new value; undefined deletes the field. */
   value: string | undefined;
-  history?: { workerId: string; mirror: string; op: 'push'; record: string; keep: number };
+  history?: { workerId: string; mirror: string; record: string; keep: number };
   clearHistory?: { workerId: string; mirror: string };
   change: StoreChange;
 }
@@ -497,7 +497,7 @@ export class RedisStore implements Store {
         if (result !== undefined && keep !== undefined) {
           if (keep > 0) {
             const record = JSON.stringify(runRecordOf(status, result));
-            write.history = { workerId, mirror, op: 'push', record, keep: Math.floor(keep) };
+            write.history = { workerId, mirror, record, keep: Math.floor(keep) };
           } else {
             write.clearHistory = { workerId, mirror };
           }
