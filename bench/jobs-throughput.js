@@ -21,10 +21,9 @@ const { Pool, request } = require('undici');
 
 const GOAL_RATIO = 0.8;
 
-async function seed(dbDir, statuses) {
-  const { LevelStore } = require('@tunasync/store');
+/** Writes 10 workers and `statuses` statuses over them into `store` (any Store). */
+async function seedStore(store, statuses) {
   const { formatRfc3339 } = require('@tunasync/api-types');
-  const store = await LevelStore.open({ location: dbDir });
   const now = formatRfc3339(new Date());
   const workers = 10;
   for (let w = 0; w < workers; w += 1) {
@@ -59,6 +58,12 @@ async function seed(dbDir, statuses) {
     if (puts.length >= 500) await Promise.all(puts.splice(0));
   }
   await Promise.all(puts);
+}
+
+async function seed(dbDir, statuses) {
+  const { LevelStore } = require('@tunasync/store');
+  const store = await LevelStore.open({ location: dbDir });
+  await seedStore(store, statuses);
   await store.close();
 }
 
@@ -189,7 +194,11 @@ async function main() {
   }
 }
 
-main().catch((err) => {
-  console.error(`bench/jobs-throughput: ${err.stack ?? err}`);
-  process.exitCode = 1;
-});
+module.exports = { load, seed, seedStore };
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(`bench/jobs-throughput: ${err.stack ?? err}`);
+    process.exitCode = 1;
+  });
+}

@@ -20,10 +20,16 @@ import type {
   WorkerCmd,
   WorkerStatus,
 } from '@tunasync/api-types';
-import { isStoreError } from '@tunasync/store';
+import { STORE_ERROR_CODES, isStoreError } from '@tunasync/store';
 import type { Store } from '@tunasync/store';
 import { Credentials } from './credentials';
-import { ManagerError, WorkerCallError, managerError, managerErrorWithCause } from './errors';
+import {
+  MANAGER_ERRORS,
+  ManagerError,
+  WorkerCallError,
+  managerError,
+  managerErrorWithCause,
+} from './errors';
 import { createJsonBody } from './json-body';
 import { toHistoryRecord } from './history-record';
 import { JobsSnapshot } from './jobs-snapshot';
@@ -532,7 +538,8 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
 
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const error = toManagerError(err);
-    if (error.status >= 500) {
+    // An unavailable store is logged once per outage by the store, not once per request.
+    if (error.status >= 500 && error.code !== MANAGER_ERRORS.storeUnavailable.code) {
       // 503 is a state that passes by itself (a worker not heard from since a restart): a warning.
       const log = error.status === 503 ? logger.warn : logger.error;
       log.call(logger, `in request ${req.method} ${req.path}: ${error.message}`, {
@@ -574,6 +581,8 @@ function toManagerError(err: unknown): ManagerError {
     const error = managerError('badRequest', String(e.message));
     return new ManagerError(error.code, e.status, error.message);
   }
+  if (isStoreError(err, STORE_ERROR_CODES.unavailable))
+    return managerErrorWithCause(err, 'storeUnavailable', err.message);
   if (isStoreError(err))
     return managerErrorWithCause(err, 'storeFailure', 'use the database', err.message);
   return managerErrorWithCause(err, 'internal');

@@ -5,7 +5,13 @@ import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
 import { checkSummary } from '@tunasync/api-types';
 import type { Logger } from '@tunasync/api-types';
-import { STORE_ERROR_CODES, describePlan, isStoreError, planDatabase } from '@tunasync/store';
+import {
+  STORE_ERROR_CODES,
+  describePlan,
+  isStoreError,
+  parseRedisAddress,
+  planDatabase,
+} from '@tunasync/store';
 import { isManagerError } from './errors';
 import { ImportCommandError, runImportCommand } from './import-command';
 import { loadManagerConfig } from './manager-config';
@@ -31,10 +37,11 @@ Options:
       --port PORT           listen on PORT (default 14242; 0 picks a free port)
       --cert FILE           TLS certificate; with --key, serve HTTPS
       --key FILE            TLS private key
-      --db-file PATH        the database (default /var/lib/tunasync/tunasync.db): a LevelDB
+      --db-file PATH|URL    the database (default /var/lib/tunasync/tunasync.db): a LevelDB
                             directory, or a Go manager's bolt file or LevelDB directory,
-                            imported beside it at the first start
-      --db-type TYPE        "leveldb" or "bolt" (unset: what the db_file holds decides)
+                            imported beside it at the first start; for redis
+                            redis://[user:password@]host:port/db
+      --db-type TYPE        "leveldb", "bolt" or "redis" (unset: what the db_file holds decides)
   -v, --verbose             log debug lines too
       --debug               debug mode: debug lines and one line per request
       --with-systemd        log without timestamps (journald adds its own)
@@ -182,6 +189,13 @@ async function checkDatabase(
   io: CliIo,
   write: Write,
 ): Promise<number> {
+  if (settings.dbType === 'redis') {
+    // Redis is not asked at a check: the address was checked with the file.
+    const { redacted } = parseRedisAddress(settings.dbFile);
+    write(io.stdout, `database: a start would use the Redis at ${redacted} (Go's layout, shared)`);
+    write(io.stdout, checkSummary(checkFile, 0, warnings));
+    return EXIT_OK;
+  }
   try {
     const plan = await planDatabase(settings.dbFile, settings.dbType);
     write(io.stdout, `database: a start would ${describePlan(plan)}`);

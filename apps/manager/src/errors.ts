@@ -155,6 +155,11 @@ export const MANAGER_ERRORS = {
     message: (id: string, command: string, reason: string) =>
       `worker ${id} refused ${JSON.stringify(command)}: ${reason}`,
   },
+  storeUnavailable: {
+    code: 'TUNASYNC_E_MANAGER_STORE_UNAVAILABLE',
+    status: 503,
+    message: (reason: string) => `the database is unavailable, retry later: ${reason}`,
+  },
   storeFailure: {
     code: 'TUNASYNC_E_MANAGER_STORE_FAILURE',
     status: 500,

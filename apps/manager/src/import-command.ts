@@ -109,6 +109,12 @@ export async function runImportCommand(argv: string[], logger: Logger): Promise<
   if (!check.settings) {
     throw new ImportCommandError(check.problems.map((p) => `error: ${p}`).join('\n'), 2);
   }
+  if (check.settings.dbType === 'redis') {
+    throw new ImportCommandError(
+      'import: nothing to import: on db_type "redis" the Go manager\'s hashes are used in place',
+      2,
+    );
+  }
   const plan = await planDatabase(check.settings.dbFile, check.settings.dbType);
   if (plan.action === 'open') {
     throw new ImportCommandError(

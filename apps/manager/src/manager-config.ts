@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import toml from 'toml';
 import { MANAGER_DEFAULTS, validateManagerConfig } from '@tunasync/api-types';
 import type { ManagerConfigFile } from '@tunasync/api-types';
+import { isStoreError, parseRedisAddress } from '@tunasync/store';
 import type { ManagerAppConfig } from './app';
 import { loadCredentials } from './load-credentials';
 import type { CredentialSources } from './load-credentials';
@@ -34,10 +35,11 @@ export interface ManagerSettings extends ManagerAppConfig {
   sslCertFile?: string;
   sslKeyFile?: string;
   /**
-   * db_type of the file or flag: `leveldb`, `bolt` (a Go bolt file, imported), or unset —
-   * then what db_file holds decides (`planDatabase` in `@tunasync/store`).
+   * db_type of the file or flag: `leveldb`, `bolt` (a Go bolt file, imported), `redis` (a
+   * shared Redis, db_file its address), or unset — then what db_file holds decides
+   * (`planDatabase` in `@tunasync/store`).
    */
-  dbType?: 'leveldb' | 'bolt';
+  dbType?: DbType;
   dbFile: string;
   caCertFile?: string;
   workerOfflineAfter: number;
@@ -54,6 +56,9 @@ export interface ManagerConfigCheck {
   problems: string[];
   warnings: string[];
 }
+
+/** The db_type values this manager runs on. */
+export type DbType = 'leveldb' | 'bolt' | 'redis';
 
 async function readToml(file: string, problems: string[]): Promise<unknown> {
   let text: string;
@@ -75,7 +80,7 @@ async function readToml(file: string, problems: string[]): Promise<unknown> {
 }
 
 function dbTypeProblem(dbType: string, where: string): string | undefined {
-  if (dbType === 'leveldb' || dbType === 'bolt') return undefined;
+  if (dbType === 'leveldb' || dbType === 'bolt' || dbType === 'redis') return undefined;
   if (dbType === 'badger') {
     return (
       `${where}: db_type "badger" is a database format of the Go manager, which this manager ` +
@@ -83,10 +88,7 @@ function dbTypeProblem(dbType: string, where: string): string | undefined {
       `workers register again and re-report every mirror, and tunasynctl works at once`
     );
   }
-  if (dbType === 'redis') {
-    return `${where}: db_type "redis" is reserved for the shared store of a multi-manager deployment and is not available yet; use "leveldb"`;
-  }
-  return `${where}: unknown db_type ${JSON.stringify(dbType)}; the known ones are "leveldb" and "bolt" (a Go manager's bolt file, imported)`;
+  return `${where}: unknown db_type ${JSON.stringify(dbType)}; the known ones are "leveldb", "bolt" (a Go manager's bolt file, imported) and "redis"`;
 }
 
 /**
@@ -124,6 +126,22 @@ export async function loadManagerConfig(flags: ManagerFlags): Promise<ManagerCon
       ? undefined
       : dbTypeProblem(dbType, at('files.db_type', flags.dbType && 'db-type'));
   if (dbProblem) problems.push(dbProblem);
+  const dbFile = flags.dbFile ?? (files.db_file || undefined);
+  if (dbType === 'redis') {
+    const where = at('files.db_file', flags.dbFile && 'db-file');
+    if (dbFile === undefined) {
+      problems.push(
+        `${where}: db_type "redis" needs db_file = "redis://[user:password@]host:port/db"`,
+      );
+    } else {
+      try {
+        parseRedisAddress(dbFile);
+      } catch (err) {
+        if (!isStoreError(err)) throw err;
+        problems.push(`${where}: ${err.message}`);
+      }
+    }
+  }
 
   if ((flags.cert === undefined) !== (flags.key === undefined)) {
     problems.push('--cert and --key: give both or neither');
@@ -174,14 +192,14 @@ export async function loadManagerConfig(flags: ManagerFlags): Promise<ManagerCon
     debug: flags.debug === true || doc.debug === true,
     addr: flags.addr ?? server.addr ?? MANAGER_DEFAULTS.addr,
     port: flags.port ?? server.port ?? MANAGER_DEFAULTS.port,
-    dbFile: flags.dbFile ?? (files.db_file || DEFAULT_DB_FILE),
+    dbFile: dbFile ?? DEFAULT_DB_FILE,
     workerOfflineAfter: server.worker_offline_after ?? MANAGER_DEFAULTS.worker_offline_after,
     historySize: server.history_size ?? MANAGER_DEFAULTS.history_size,
     credentialSources,
     configLabel: label,
   };
   if (file !== undefined) settings.configFile = file;
-  if (dbType === 'leveldb' || dbType === 'bolt') settings.dbType = dbType;
+  if (dbType === 'leveldb' || dbType === 'bolt' || dbType === 'redis') settings.dbType = dbType;
   if (sslCertFile !== undefined) settings.sslCertFile = sslCertFile;
   if (sslKeyFile !== undefined) settings.sslKeyFile = sslKeyFile;
   if (caCertFile !== undefined) settings.caCertFile = caCertFile;

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { silentLogger } from '@tunasync/api-types';
 import type { Logger } from '@tunasync/api-types';
-import { openPlannedDatabase, planDatabase } from '@tunasync/store';
+import { RedisStore, openPlannedDatabase, planDatabase } from '@tunasync/store';
 import type { Store } from '@tunasync/store';
 import { createManagerApp } from './app';
 import { loadCredentials } from './load-credentials';
@@ -47,8 +47,16 @@ export async function runManager(
           key: await readFile(settings.sslKeyFile, 'utf8'),
         }
       : undefined;
-  const plan = await planDatabase(settings.dbFile, settings.dbType);
-  const store = await openPlannedDatabase(plan, logger);
+  let store: Store;
+  let database: string;
+  if (settings.dbType === 'redis') {
+    store = await RedisStore.open({ url: settings.dbFile, logger });
+    database = store.location;
+  } else {
+    const plan = await planDatabase(settings.dbFile, settings.dbType);
+    store = await openPlannedDatabase(plan, logger);
+    database = plan.location;
+  }
   let app: ManagerApp | undefined;
   let server: ManagerServer | undefined;
   try {
@@ -93,7 +101,7 @@ export async function runManager(
       url,
       port,
       store,
-      database: plan.location,
+      database,
       app,
       reloadCredentials() {
         const next = reloading.then(reloadOnce, reloadOnce);

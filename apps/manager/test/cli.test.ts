@@ -99,8 +99,14 @@ describe('runCli without a daemon', () => {
       [
         '[files]\ndb_type = "redis"\n',
         [],
-        'reserved for the shared store of a multi-manager deployment',
+        'files.db_file: db_type "redis" needs db_file = "redis://[user:password@]host:port/db"',
       ],
+      [
+        '[files]\ndb_type = "redis"\ndb_file = "redis://u:pw-secret@h:0/0"\n',
+        [],
+        'files.db_file: redis address redis://u:***@h:0/0 is not usable: port 0 is not 1 to 65535',
+      ],
+      ['', ['--db-type', 'redis', '--db-file', '/var/lib/x'], '--db-file: redis address'],
       ['[files]\ndb_type = "mysql"\n', [], 'unknown db_type "mysql"'],
       ['', ['--cert', 'a.crt'], '--cert and --key: give both or neither'],
       ['[server]\ntoken = "a"\ntoken_file = "b"\n', [], 'set token or token_file, not both'],

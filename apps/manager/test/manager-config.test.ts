@@ -37,7 +37,7 @@ describe('problems found by the mutated-config property test (#11) stay one line
     const check = await settingsOf('[files]\ndb_type = "a\\nb"\n');
     expect(check.problems).toEqual([
       expect.stringMatching(
-        /manager\.conf:files\.db_type: unknown db_type "a\\nb"; the known ones are "leveldb" and "bolt" \(a Go manager's bolt file, imported\)$/,
+        /manager\.conf:files\.db_type: unknown db_type "a\\nb"; the known ones are "leveldb", "bolt" \(a Go manager's bolt file, imported\) and "redis"$/,
       ),
     ]);
   });
@@ -48,5 +48,36 @@ describe('problems found by the mutated-config property test (#11) stay one line
       expect.stringMatching(/manager\.conf:files\."a\\nb": unknown key$/),
       expect.stringMatching(/manager\.conf:files\."\\u2028": unknown key$/),
     ]);
+  });
+});
+
+describe('[files] db_type = "redis"', () => {
+  test("the Go manager's keys work unchanged; the flags override them", async () => {
+    const go = await settingsOf(
+      '[files]\ndb_type = "redis"\ndb_file = "redis://:pw@127.0.0.1:6379/0"\n',
+    );
+    expect(go.problems).toEqual([]);
+    expect(go.settings).toMatchObject({ dbType: 'redis', dbFile: 'redis://:pw@127.0.0.1:6379/0' });
+    const flags = await loadManagerConfig({
+      dbType: 'redis',
+      dbFile: 'redis+sentinel://s1,s2/mymaster/1',
+    });
+    expect(flags.settings).toMatchObject({
+      dbType: 'redis',
+      dbFile: 'redis+sentinel://s1,s2/mymaster/1',
+    });
+  });
+
+  test('a bad address is one line naming key and reason, never the password', async () => {
+    const check = await settingsOf(
+      '[files]\ndb_type = "redis"\ndb_file = "redis://tuna:hunter2@h/x"\n',
+    );
+    expect(check.settings).toBeUndefined();
+    expect(check.problems).toEqual([
+      expect.stringMatching(
+        /manager\.conf:files\.db_file: redis address redis:\/\/tuna:\*\*\*@h\/x is not usable: database "x" is not a number$/,
+      ),
+    ]);
+    expect(check.problems.join('\n')).not.toContain('hunter2');
   });
 });

@@ -24,6 +24,10 @@ export const STORE_ERROR_CODES = {
   boltCorrupt: 'TUNASYNC_E_STORE_BOLT_CORRUPT',
   /** A Go manager's database where a LevelDB store is opened: it is imported, not opened. */
   goDatabase: 'TUNASYNC_E_STORE_GO_DATABASE',
+  /** The Redis server cannot be reached now (the store reconnects by itself). */
+  unavailable: 'TUNASYNC_E_STORE_UNAVAILABLE',
+  /** A Redis address (`db_file`) that is not a usable redis:// URL. */
+  badUrl: 'TUNASYNC_E_STORE_BAD_URL',
 } as const;
 
 export type StoreErrorCode = (typeof STORE_ERROR_CODES)[keyof typeof STORE_ERROR_CODES];
@@ -117,6 +121,19 @@ export const storeErrors = {
     new StoreError(
       STORE_ERROR_CODES.goDatabase,
       `database ${location} is a Go manager's ${format} database; it was left untouched — the manager imports it beside it (see "Migrating from the Go manager"), it never opens it in place`,
+      location,
+    ),
+  unavailable: (location: string, detail: string, cause?: unknown) =>
+    new StoreError(
+      STORE_ERROR_CODES.unavailable,
+      `database ${location} is unavailable (${detail}); retry later`,
+      location,
+      { cause },
+    ),
+  badUrl: (location: string, detail: string) =>
+    new StoreError(
+      STORE_ERROR_CODES.badUrl,
+      `redis address ${location} is not usable: ${detail}`,
       location,
     ),
 };

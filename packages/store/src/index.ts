@@ -31,3 +31,7 @@ export {
   workerKey,
 } from './key-layout';
 export { KeyedMutex } from './keyed-mutex';
+export { RedisStore } from './redis-store';
+export type { RedisStoreOptions } from './redis-store';
+export { parseRedisAddress } from './redis-address';
+export type { RedisAddress } from './redis-address';

@@ -7,8 +7,7 @@ import { once } from 'node:events';
 import { Level } from 'level';
 import type { LogMeta, Logger } from '@tunasync/api-types';
 import { LevelStore, STORE_ERROR_CODES, isStoreError } from '../src/index';
-import type { Store } from '../src/index';
-import { describeStoreConformance, mirrorStatus, report } from './store-conformance';
+import { mirrorStatus, report } from './store-conformance';
 
 const dirs: string[] = [];
 
@@ -20,23 +19,6 @@ async function tempDir(): Promise<string> {
 
 afterAll(async () => {
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
-});
-
-describeStoreConformance('LevelStore', () => {
-  let dir: string | undefined;
-  return {
-    async create() {
-      dir = join(await tempDir(), 'db');
-      return LevelStore.open({ location: dir });
-    },
-    async reopen(store: Store) {
-      await store.close();
-      return LevelStore.open({ location: store.location });
-    },
-    async cleanup() {
-      if (dir) await rm(dir, { recursive: true, force: true });
-    },
-  };
 });
 
 function recordingLogger(lines: string[]): Logger {

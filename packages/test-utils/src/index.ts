@@ -27,3 +27,5 @@ export { badConfigLines, mutatedConfig } from './config-mutation';
 export type { MutatedConfig } from './config-mutation';
 export { watchChild, type WatchedChild } from './watched-child';
 export { goManagerFixtures } from './go-manager-fixtures';
+export { startRedisServer } from './redis-server';
+export type { RedisServer, RedisServerOptions } from './redis-server';

@@ -31,10 +31,12 @@ export interface ManagerProcessOptions {
   args?: string[];
   /** Database directory to use (to restart on the same data); a fresh temp one by default. */
   dbDir?: string;
+  /** Run on Redis instead: `db_type = "redis"`, `db_file` this address (no database dir). */
+  redisUrl?: string;
+  /** Environment variables added to the manager's (`TZ`, say). */
+  env?: Record<string, string>;
   /** How long to wait for `/ping` (10 s). */
   timeoutMs?: number;
-  /** Environment variables set for the manager over this process's (e.g. `TZ`). */
-  env?: Record<string, string>;
 }
 
 export interface ManagerProcess {
@@ -68,14 +70,16 @@ export function startManagerProcess(options: ManagerProcessOptions = {}): Promis
       const extra = options.config ?? '';
       const hasServer = /^\s*\[server\]/m.test(extra);
       const hasFiles = /^\s*\[files\]/m.test(extra);
+      const [dbType, dbFile] =
+        options.redisUrl === undefined ? ['leveldb', dbDir] : ['redis', options.redisUrl];
       const generated = [
         hasServer ? '' : '[server]\naddr = "127.0.0.1"\nport = 0\n',
-        hasFiles ? '' : `[files]\ndb_type = "leveldb"\ndb_file = ${JSON.stringify(dbDir)}\n`,
+        hasFiles ? '' : `[files]\ndb_type = "${dbType}"\ndb_file = ${JSON.stringify(dbFile)}\n`,
       ].join('');
       await writeFile(configFile, `${generated}${extra}\n`);
       const args: string[] = [];
       if (hasServer) args.push('--addr', '127.0.0.1', '--port', '0');
-      if (hasFiles) args.push('--db-file', dbDir);
+      if (hasFiles) args.push('--db-type', dbType, '--db-file', dbFile);
       args.push(...(options.args ?? []));
       return { dbDir, configFile, args };
     },
