@@ -88,6 +88,18 @@ describe('runCli without a daemon', () => {
     ]);
   });
 
+  test('--check-config of a redis db_file names the Redis without its password and asks nothing', async () => {
+    const file = await conf(
+      '[files]\ndb_type = "redis"\ndb_file = "redis://u:pw-secret@127.0.0.1:9/0"\n',
+    );
+    const c = capture();
+    expect(await runCli(['--check-config', file], c.io)).toBe(0);
+    expect(c.out()).toContain(
+      'database: a start would use the Redis at redis://u:***@127.0.0.1:9/0',
+    );
+    expect(c.out() + c.err()).not.toContain('pw-secret');
+  });
+
   test('other config mistakes', async () => {
     const cases: Array<[string, string[], string]> = [
       ['[server\n', [], 'TOML syntax error'],
