@@ -1,12 +1,21 @@
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { goManagerFixtures, startManagerProcess, startRedisServer } from '@tunasync/test-utils';
+import {
+  goManagerFixtures,
+  startManagerProcess,
+  startRedisServer,
+  startWorkerProcess,
+} from '@tunasync/test-utils';
 import type { ManagerProcess, RedisServer } from '@tunasync/test-utils';
 import { statusReport } from '../src/status-report';
+import { runCtl } from '../src/tunasynctl';
 import { waitUntil } from '../src/wait-until';
+import { commandMirror, writeWorkerConf } from '../src/worker-conf';
 
 /**
  * Several managers on one Redis (issue #13), with real processes: the Go manager's Redis
@@ -313,5 +322,51 @@ describe('redis-server killed', () => {
     process.stdout.write(
       `${refused} reports answered 503 during the outage, ${acked.size} mirrors acknowledged\n`,
     );
+  });
+});
+
+describe('a real worker and tunasynctl with two managers on one Redis', () => {
+  test('api_base_list = [m1, m2]: both show its mirror; tunasynctl against either lists it and its commands reach the worker', async () => {
+    const server = await redis();
+    const m1 = await manager(server.url());
+    const m2 = await manager(server.url());
+    const dir = await mkdtemp(join(tmpdir(), 'tunasync-faults-redis-worker-'));
+    running.push({ stop: () => rm(dir, { recursive: true, force: true }) });
+    const configFile = await writeWorkerConf(dir, {
+      name: 'rw',
+      managers: [m1.url, m2.url],
+      mirrors: [commandMirror('one', 'echo synced', 'interval = 1440')],
+      heartbeatInterval: 2,
+    });
+    const worker = await startWorkerProcess({ configFile, stateDir: join(dir, 'state') });
+    running.push(worker);
+    const statusOn = async (m: ManagerProcess) =>
+      (
+        (await (await fetch(`${m.url}/jobs`)).json()) as Array<{ name: string; status: string }>
+      ).find((j) => j.name === 'one')?.status;
+    for (const m of [m1, m2]) {
+      await waitUntil(`success on ${m.url}`, async () => (await statusOn(m)) === 'success', 20_000);
+    }
+    for (const m of [m1, m2]) {
+      const list = await runCtl(['list', 'rw'], m.port, dir);
+      expect({ code: list.code, stderr: list.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(list.stdout).toContain('"name": "one"');
+    }
+    // A stop through m2 reaches the worker; both managers then show the mirror paused.
+    const stop = await runCtl(['stop', '-w', 'rw', 'one'], m2.port, dir);
+    expect({ code: stop.code, stderr: stop.stderr }).toEqual({ code: 0, stderr: '' });
+    for (const m of [m1, m2]) {
+      await waitUntil(`paused on ${m.url}`, async () => (await statusOn(m)) === 'paused', 10_000);
+    }
+    // And a start through m1 runs it again, seen by both.
+    const start = await runCtl(['start', '-w', 'rw', 'one'], m1.port, dir);
+    expect({ code: start.code, stderr: start.stderr }).toEqual({ code: 0, stderr: '' });
+    for (const m of [m1, m2]) {
+      await waitUntil(
+        `success again on ${m.url}`,
+        async () => (await statusOn(m)) === 'success',
+        20_000,
+      );
+    }
   });
 });
