@@ -326,10 +326,12 @@ describe('redis-server killed', () => {
 });
 
 describe('a real worker and tunasynctl with two managers on one Redis', () => {
-  test('api_base_list = [m1, m2]: both show its mirror; tunasynctl against either lists it and its commands reach the worker', async () => {
+  test('api_base_list = [m1, m2] and a third manager: all show its mirror; tunasynctl against any lists it and its commands reach the worker', async () => {
     const server = await redis();
     const m1 = await manager(server.url());
     const m2 = await manager(server.url());
+    // A third manager the worker does not report to: it serves the same from the shared Redis.
+    const m3 = await manager(server.url());
     const dir = await mkdtemp(join(tmpdir(), 'tunasync-faults-redis-worker-'));
     running.push({ stop: () => rm(dir, { recursive: true, force: true }) });
     const configFile = await writeWorkerConf(dir, {
@@ -344,18 +346,18 @@ describe('a real worker and tunasynctl with two managers on one Redis', () => {
       (
         (await (await fetch(`${m.url}/jobs`)).json()) as Array<{ name: string; status: string }>
       ).find((j) => j.name === 'one')?.status;
-    for (const m of [m1, m2]) {
+    for (const m of [m1, m2, m3]) {
       await waitUntil(`success on ${m.url}`, async () => (await statusOn(m)) === 'success', 20_000);
     }
-    for (const m of [m1, m2]) {
+    for (const m of [m1, m2, m3]) {
       const list = await runCtl(['list', 'rw'], m.port, dir);
       expect({ code: list.code, stderr: list.stderr }).toEqual({ code: 0, stderr: '' });
       expect(list.stdout).toContain('"name": "one"');
     }
-    // A stop through m2 reaches the worker; both managers then show the mirror paused.
-    const stop = await runCtl(['stop', '-w', 'rw', 'one'], m2.port, dir);
+    // A stop through m3 (never registered with by the worker) reaches it; all show it paused.
+    const stop = await runCtl(['stop', '-w', 'rw', 'one'], m3.port, dir);
     expect({ code: stop.code, stderr: stop.stderr }).toEqual({ code: 0, stderr: '' });
-    for (const m of [m1, m2]) {
+    for (const m of [m1, m2, m3]) {
       await waitUntil(`paused on ${m.url}`, async () => (await statusOn(m)) === 'paused', 10_000);
     }
     // And a start through m1 runs it again, seen by both.
