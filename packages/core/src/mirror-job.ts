@@ -361,15 +361,13 @@ export class MirrorJob {
         this.logger.error(`job ${this.name} crashed: ${messageOf(err)}`);
       })
       .finally(() => {
-        if (this.current !== run) {
-          this.safeEmit('idle');
-          return;
-        }
-        this.current = undefined;
-        if (run.rerun && !run.killedBy && this.stateValue === 'ready') {
-          this.logger.info(`running ${this.name} once more (started while syncing)`);
-          this.launch(run.rerun.forced);
-          return;
+        if (this.current === run) {
+          this.current = undefined;
+          if (run.rerun && !run.killedBy && this.stateValue === 'ready') {
+            this.logger.info(`running ${this.name} once more (started while syncing)`);
+            this.launch(run.rerun.forced);
+            return;
+          }
         }
         this.safeEmit('idle');
       });

@@ -751,6 +751,31 @@ describe('MirrorJob: start with rerun (a push during a sync)', () => {
     },
   );
 
+  it('the extra run goes through the gate, beside a full one only when a push was forced', async () => {
+    const gate = new ConcurrencyGate(1);
+    const holder = setup({ name: 'a' }, gate);
+    const b = setup({ name: 'b' }, gate);
+    await holder.job.start();
+    await holder.provider.whenRunning();
+    await b.job.start({ force: true });
+    await b.provider.whenRunning();
+    await b.job.start({ rerun: true, force: true });
+    await b.job.start({ rerun: true });
+    await endRun(b.provider, b.job);
+    expect(b.provider.runs).toBe(2); // forced: beside the full gate
+    await b.job.start({ rerun: true });
+    b.provider.succeed();
+    await flush();
+    expect(b.job.running).toBe(true);
+    expect(b.provider.runs).toBe(2); // not forced: waits for the slot
+    await endRun(holder.provider, holder.job);
+    await b.provider.whenRunning();
+    expect(b.provider.runs).toBe(3);
+    await endRun(b.provider, b.job);
+    await b.job.whenIdle();
+    expect(b.provider.runs).toBe(3);
+  });
+
   it('a push while the run still waits for a slot adds no run (that run is still to come)', async () => {
     const gate = new ConcurrencyGate(1);
     const first = setup({ name: 'a' }, gate);
