@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startManagerProcess, startWorkerProcess } from '@tunasync/test-utils';
 import { Teardown } from '../src/teardown';
-import { CTL_BIN } from '../src/tunasynctl';
+import { CTL_BIN, requireBuiltCtl } from '../src/tunasynctl';
 import { waitUntil } from '../src/wait-until';
 import { commandMirror, writeWorkerConf } from '../src/worker-conf';
 
@@ -49,6 +49,7 @@ const teardown = new Teardown();
 afterEach(() => teardown.run());
 
 test('the documented ssh forced command starts the mirror; with push_rerun a push mid-sync makes one more run', async () => {
+  requireBuiltCtl();
   const command = documentedForcedCommand();
   expect(command).toBe('tunasynctl start -w w1 debian');
   const dir = await mkdtemp(join(tmpdir(), 'tunasync-faults-push-'));
