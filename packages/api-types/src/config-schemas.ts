@@ -114,6 +114,7 @@ const mirror = {
     delete_delay: bool,
     release_last: bool,
     lock_timeout: { type: 'integer', minimum: 1 },
+    push_rerun: bool,
     memory_limit: { type: ['string', 'integer'] },
     docker_image: str,
     docker_volumes: strings,

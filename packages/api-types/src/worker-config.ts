@@ -61,6 +61,8 @@ export interface MirrorConfigFile {
   release_last?: boolean;
   /** tunasync-ts, two-stage-rsync: ftpsync's LOCKTIMEOUT in seconds (default 3600). */
   lock_timeout?: number;
+  /** tunasync-ts: a start command during a sync makes one more run after it (ftpsync's Archive-Update-Required). */
+  push_rerun?: boolean;
   /** `256M`, `1G`, … or a number of bytes. */
   memory_limit?: string | number;
   docker_image?: string;

@@ -85,6 +85,10 @@ interface RunControl {
   forced: boolean;
   request?: GateRequest;
   killedBy?: JobAction;
+  /** The run has its slot (hooks or provider under way). */
+  started: boolean;
+  /** A `start({ rerun: true })` came while `started`: run once more after this run. */
+  rerun?: { forced: boolean };
   done: Promise<void>;
 }
 
@@ -244,15 +248,23 @@ export class MirrorJob {
   /**
    * Make the job ready and run it as soon as a slot is free (a disabled job is brought
    * back). With `force`, run now even if the gate is full — also when it already waits.
-   * A job that is already running keeps its run.
+   * A job that is already running keeps its run; with `rerun` (a push, ftpsync's
+   * Archive-Update-Required) a start that comes once the run has its slot makes the job run
+   * exactly once more right after it ends (several such starts: still one more run), unless
+   * the run is stopped, disabled, restarted or halted meanwhile.
    */
-  start(options: { force?: boolean } = {}): Promise<void> {
+  start(options: { force?: boolean; rerun?: boolean } = {}): Promise<void> {
     return this.enqueue(options.force ? 'forceStart' : 'start', () => {
       this.setState('ready');
       if (this.current) {
         if (options.force) {
           this.current.forced = true;
           this.current.request?.force();
+        }
+        if (options.rerun && this.current.started) {
+          const forced = (this.current.rerun?.forced ?? false) || (options.force ?? false);
+          this.current.rerun = { forced };
+          this.logger.info(`${this.name} started while syncing: it runs once more after this run`);
         }
         return;
       }
@@ -337,14 +349,26 @@ export class MirrorJob {
   }
 
   private launch(forced: boolean): void {
-    const run: RunControl = { kill: new AbortController(), forced, done: Promise.resolve() };
+    const run: RunControl = {
+      kill: new AbortController(),
+      forced,
+      started: false,
+      done: Promise.resolve(),
+    };
     this.current = run;
     run.done = this.execute(run)
       .catch((err: unknown) => {
         this.logger.error(`job ${this.name} crashed: ${messageOf(err)}`);
       })
       .finally(() => {
-        if (this.current === run) this.current = undefined;
+        if (this.current === run) {
+          this.current = undefined;
+          if (run.rerun && !run.killedBy && this.stateValue === 'ready') {
+            this.logger.info(`running ${this.name} once more (started while syncing)`);
+            this.launch(run.rerun.forced);
+            return;
+          }
+        }
         this.safeEmit('idle');
       });
   }
@@ -360,6 +384,7 @@ export class MirrorJob {
       return;
     }
     if (slot.forced) this.logger.info(`concurrent limit ignored by ${this.name}`);
+    run.started = true;
     try {
       await this.pipeline(run);
     } finally {

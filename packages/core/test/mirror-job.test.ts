@@ -652,3 +652,144 @@ describe('MirrorJob: the gate', () => {
     expect(gate.active).toBe(0);
   });
 });
+
+describe('MirrorJob: start with rerun (a push during a sync)', () => {
+  /** Ends the run in progress and waits until the next one (if any) is syncing or the job is idle. */
+  async function endRun(provider: ControlledProvider, job: MirrorJob, ok = true): Promise<void> {
+    if (ok) provider.succeed();
+    else provider.fail('rsync exited 23');
+    await flush();
+    if (job.running) await provider.whenRunning();
+  }
+
+  it('several pushes during one run make exactly one more run', async () => {
+    const { provider, job, log } = setup({ name: 'm' });
+    await job.start();
+    await provider.whenRunning();
+    await job.start({ rerun: true });
+    await job.start({ rerun: true });
+    await job.start({ rerun: true });
+    expect(provider.runs).toBe(1);
+    await endRun(provider, job);
+    expect(provider.runs).toBe(2);
+    expect(job.running).toBe(true);
+    await endRun(provider, job);
+    await job.whenIdle();
+    expect(provider.runs).toBe(2);
+    expect(provider.maxActive).toBe(1);
+    expect(log.statuses).toEqual([
+      'pre-syncing',
+      'syncing',
+      'success',
+      'pre-syncing',
+      'syncing',
+      'success',
+    ]);
+  });
+
+  it('a push during the extra run makes one more again; idle is emitted once at the end', async () => {
+    const { provider, job } = setup();
+    let idle = 0;
+    job.on('idle', () => idle++);
+    await job.start();
+    await provider.whenRunning();
+    await job.start({ rerun: true });
+    await endRun(provider, job);
+    await job.start({ rerun: true });
+    await endRun(provider, job);
+    await endRun(provider, job);
+    await job.whenIdle();
+    expect(provider.runs).toBe(3);
+    expect(idle).toBe(1);
+  });
+
+  it('a failed run is followed by the extra run too', async () => {
+    const { provider, job, log } = setup({ name: 'm' });
+    await job.start();
+    await provider.whenRunning();
+    await job.start({ rerun: true });
+    await endRun(provider, job, false);
+    await endRun(provider, job);
+    await job.whenIdle();
+    expect(provider.runs).toBe(2);
+    expect(log.statuses.slice(2)).toEqual([
+      'failed: rsync exited 23',
+      'pre-syncing',
+      'syncing',
+      'success',
+    ]);
+  });
+
+  it('a start without rerun during a run is ignored (as in the Go program)', async () => {
+    const { provider, job } = setup();
+    await job.start();
+    await provider.whenRunning();
+    await job.start();
+    await job.start({ force: true });
+    await endRun(provider, job);
+    await job.whenIdle();
+    expect(provider.runs).toBe(1);
+  });
+
+  it.each(['stop', 'disable', 'restart', 'halt'] as const)(
+    'a %s after the push cancels the extra run',
+    async (action) => {
+      const { provider, job } = setup();
+      await job.start();
+      await provider.whenRunning();
+      await job.start({ rerun: true });
+      await job.act(action);
+      await flush();
+      if (action === 'restart') {
+        // restart's own run is the one more run; it carries no pending push
+        await provider.whenRunning();
+        await endRun(provider, job);
+      }
+      await job.whenIdle();
+      expect(provider.runs).toBe(action === 'restart' ? 2 : 1);
+      expect(job.running).toBe(false);
+    },
+  );
+
+  it('the extra run goes through the gate, beside a full one only when a push was forced', async () => {
+    const gate = new ConcurrencyGate(1);
+    const holder = setup({ name: 'a' }, gate);
+    const b = setup({ name: 'b' }, gate);
+    await holder.job.start();
+    await holder.provider.whenRunning();
+    await b.job.start({ force: true });
+    await b.provider.whenRunning();
+    await b.job.start({ rerun: true, force: true });
+    await b.job.start({ rerun: true });
+    await endRun(b.provider, b.job);
+    expect(b.provider.runs).toBe(2); // forced: beside the full gate
+    await b.job.start({ rerun: true });
+    b.provider.succeed();
+    await flush();
+    expect(b.job.running).toBe(true);
+    expect(b.provider.runs).toBe(2); // not forced: waits for the slot
+    await endRun(holder.provider, holder.job);
+    await b.provider.whenRunning();
+    expect(b.provider.runs).toBe(3);
+    await endRun(b.provider, b.job);
+    await b.job.whenIdle();
+    expect(b.provider.runs).toBe(3);
+  });
+
+  it('a push while the run still waits for a slot adds no run (that run is still to come)', async () => {
+    const gate = new ConcurrencyGate(1);
+    const first = setup({ name: 'a' }, gate);
+    const second = setup({ name: 'b' }, gate);
+    await first.job.start();
+    await first.provider.whenRunning();
+    await second.job.start();
+    await second.job.start({ rerun: true });
+    expect(second.job.running).toBe(true);
+    expect(second.provider.runs).toBe(0);
+    await endRun(first.provider, first.job);
+    await second.provider.whenRunning();
+    await endRun(second.provider, second.job);
+    await second.job.whenIdle();
+    expect(second.provider.runs).toBe(1);
+  });
+});

@@ -5,6 +5,13 @@ import { resolve } from 'node:path';
 /** The built `tunasynctl` (never imported: run as a child process). */
 export const CTL_BIN = resolve(__dirname, '..', '..', '..', 'apps', 'ctl', 'bin', 'tunasynctl.js');
 
+/** Throws, saying how to build it, when `apps/ctl` is not built. */
+export function requireBuiltCtl(): void {
+  if (!existsSync(resolve(CTL_BIN, '..', '..', 'dist'))) {
+    throw new Error('apps/ctl is not built: run `npx nx run @tunasync/ctl:build`');
+  }
+}
+
 export interface CtlResult {
   code: number;
   stdout: string;
@@ -16,9 +23,7 @@ export interface CtlResult {
  * machine's user is read).
  */
 export function runCtl(args: string[], port: number, home: string): Promise<CtlResult> {
-  if (!existsSync(resolve(CTL_BIN, '..', '..', 'dist'))) {
-    throw new Error('apps/ctl is not built: run `npx nx run @tunasync/ctl:build`');
-  }
+  requireBuiltCtl();
   return new Promise((done) => {
     execFile(
       process.execPath,

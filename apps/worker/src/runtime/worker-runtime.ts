@@ -597,7 +597,8 @@ export class WorkerRuntime implements WorkerCommands {
     const job = entry.job;
     switch (verb) {
       case 'start':
-        return job.start({ force: options.force });
+        // Only a command (a push) asks for the extra run, never the schedule (onDue).
+        return job.start({ force: options.force, rerun: entry.mirror.push_rerun === true });
       case 'ping':
         return job.ping();
       case 'restart':
