@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -32,6 +33,16 @@ test('--help and --version', async () => {
   };
   expect(b.out()).toBe(`tunasync-worker ${pkg.version}\n`);
   expect(version()).toBe(pkg.version);
+});
+
+test('the built bin/tunasync-worker.js prints `tunasync-worker VERSION`, as the manager and tunasynctl do', () => {
+  const bin = path.join(__dirname, '..', 'bin', 'tunasync-worker.js');
+  const result = spawnSync(process.execPath, [bin, '--version'], { encoding: 'utf8' });
+  expect({ status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({
+    status: 0,
+    stdout: `tunasync-worker ${version()}\n`,
+    stderr: '',
+  });
 });
 
 test('usage errors exit 2 with the reason and the usage', async () => {

@@ -96,8 +96,8 @@ describe('npm run pack, then npm install -g of the tarball folder', () => {
     ]);
     expect(await versionOf(prefix, 'tunasync-manager')).toBe(`tunasync-manager ${VERSION}\n`);
     expect(await versionOf(prefix, 'tunasync-worker')).toBe(`tunasync-worker ${VERSION}\n`);
-    expect(await versionOf(prefix, 'tunasynctl')).toBe(`Version: ${VERSION}\n`);
-    expect(await versionOf(prefix, 'tunasyncctl')).toBe(`Version: ${VERSION}\n`);
+    expect(await versionOf(prefix, 'tunasynctl')).toBe(`tunasynctl ${VERSION}\n`);
+    expect(await versionOf(prefix, 'tunasyncctl')).toBe(`tunasyncctl ${VERSION}\n`);
     // What was installed is what the workspace built.
     expect(
       await readFile(join(prefix, 'lib/node_modules/@tunasync/worker/dist/index.js'), 'utf8'),
