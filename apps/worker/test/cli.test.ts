@@ -152,7 +152,7 @@ test('log lines carry fields and never a secret', async () => {
   logger.debug('hidden at the default level');
   await new Promise((r) => setImmediate(r));
   expect(lines.join('')).toBe(
-    `[info] sending ${REDACTED} worker=w1 mirror=debian env={"RSYNC_PASSWORD":"${REDACTED}"}\n`,
+    `[INFO] sending ${REDACTED} worker="w1" mirror="debian" env={"RSYNC_PASSWORD":"${REDACTED}"}\n`,
   );
   logger.close();
 });
