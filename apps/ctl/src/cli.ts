@@ -100,7 +100,7 @@ async function dispatch(
     return;
   }
   if (first === '--version' || first === '-v' || first === '-V') {
-    io.stdout.write(`Version: ${version()}\n`);
+    io.stdout.write(`${io.programName ?? 'tunasynctl'} ${version()}\n`);
     return;
   }
   if (first === 'help') {

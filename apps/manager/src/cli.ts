@@ -3,8 +3,8 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
-import { checkSummary } from '@tunasync/api-types';
-import type { Logger } from '@tunasync/api-types';
+import { LOG_FORMATS, checkSummary } from '@tunasync/api-types';
+import type { LogFormat, Logger } from '@tunasync/api-types';
 import {
   STORE_ERROR_CODES,
   describePlan,
@@ -45,6 +45,8 @@ Options:
   -v, --verbose             log debug lines too
       --debug               debug mode: debug lines and one line per request
       --with-systemd        log without timestamps (journald adds its own)
+      --log-format FORMAT   "text" (default: [26-01-02 15:04:05][INFO] message k="v") or
+                            "json" (one JSON object per line, for log shippers)
       --pidfile FILE        write the process id to FILE while running
       --check-config FILE   check FILE (with the other flags), print every problem and the
                             database it would open or import, exit
@@ -99,6 +101,7 @@ function parse(argv: string[]) {
         verbose: { type: 'boolean', short: 'v' },
         debug: { type: 'boolean' },
         'with-systemd': { type: 'boolean' },
+        'log-format': { type: 'string' },
         pidfile: { type: 'string' },
         'check-config': { type: 'string' },
         strict: { type: 'boolean' },
@@ -108,6 +111,10 @@ function parse(argv: string[]) {
     });
     if (positionals.length > 0) {
       throw new UsageError(`unexpected argument "${positionals[0] as string}"`);
+    }
+    const logFormat = values['log-format'] ?? 'text';
+    if (!(LOG_FORMATS as readonly string[]).includes(logFormat)) {
+      throw new UsageError(`--log-format: must be "text" or "json", got "${logFormat}"`);
     }
     const flags: ManagerFlags = {};
     if (values.config !== undefined) flags.config = values.config;
@@ -120,7 +127,7 @@ function parse(argv: string[]) {
     if (values['db-type'] !== undefined) flags.dbType = values['db-type'];
     if (values.debug) flags.debug = true;
     if (values.strict) flags.strict = true;
-    return { values, flags };
+    return { values, flags, logFormat: logFormat as LogFormat };
   } catch (err) {
     throw err instanceof UsageError ? err : new UsageError((err as Error).message);
   }
@@ -248,7 +255,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     write(io.stderr, `${PROGRAM}: ${(err as Error).message}\nRun "${PROGRAM} --help" for usage.`);
     return EXIT_USAGE;
   }
-  const { values, flags } = parsed;
+  const { values, flags, logFormat } = parsed;
   if (values.help) {
     write(io.stdout, USAGE);
     return EXIT_OK;
@@ -277,6 +284,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const logger = createWinstonLogger({
     level: values.verbose || settings.debug ? 'debug' : 'info',
     withSystemd: values['with-systemd'] === true,
+    format: logFormat,
     stream: io.log ?? io.stdout,
   });
 

@@ -1,45 +1,38 @@
 import winston from 'winston';
 import type { Writable } from 'node:stream';
-import type { LogMeta, Logger } from '@tunasync/api-types';
+import { formatLogLine } from '@tunasync/api-types';
+import type { LogFormat, LogMeta, Logger } from '@tunasync/api-types';
 
 export interface WinstonLoggerOptions {
   /** `debug`, `info`, `warn` or `error`. */
   level: 'debug' | 'info' | 'warn' | 'error';
   /** No timestamps (journald adds its own), as Go's `--with-systemd`. */
   withSystemd?: boolean;
+  /** `--log-format`: text lines (default) or JSON lines. */
+  format?: LogFormat;
   /** Where lines go; stdout by default, as in the Go manager. */
   stream?: Writable;
 }
 
-function two(n: number): string {
-  return String(n).padStart(2, '0');
-}
-
-/** `26-01-02 15:04:05`, the Go manager's timestamp (local time). */
-function stamp(d: Date): string {
-  return `${two(d.getFullYear() % 100)}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(
-    d.getHours(),
-  )}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
-}
-
 const HIDDEN = new Set(['level', 'message', 'timestamp']);
 
-function fields(info: Record<string | symbol, unknown>): string {
-  return Object.keys(info)
-    .filter((k) => !HIDDEN.has(k))
-    .map((k) => {
-      const v = info[k];
-      return ` ${k}=${typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v))}`;
-    })
-    .join('');
-}
-
-/** One line per entry: `[26-01-02 15:04:05][INFO] message key="value"`. */
+/**
+ * One line per entry in the format both daemons share (`formatLogLine`):
+ * `[26-01-02 15:04:05][INFO] message key="value"`, or a JSON object with `--log-format json`.
+ */
 export function createWinstonLogger(options: WinstonLoggerOptions): Logger {
   const line = winston.format.printf((info) => {
-    const level = info.level.toUpperCase();
-    const head = options.withSystemd ? `[${level}]` : `[${stamp(new Date())}][${level}]`;
-    return `${head} ${String(info.message)}${fields(info)}`;
+    const fields = Object.fromEntries(Object.entries(info).filter(([k]) => !HIDDEN.has(k)));
+    return formatLogLine(
+      {
+        time: new Date(),
+        level: info.level,
+        component: 'manager',
+        message: String(info.message),
+        fields,
+      },
+      { format: options.format ?? 'text', withSystemd: options.withSystemd ?? false },
+    );
   });
   const transport = options.stream
     ? new winston.transports.Stream({ stream: options.stream })

@@ -3,8 +3,8 @@ import { unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
-import { checkSummary, urlPasswords } from '@tunasync/api-types';
-import type { Logger } from '@tunasync/api-types';
+import { LOG_FORMATS, checkSummary, urlPasswords } from '@tunasync/api-types';
+import type { LogFormat, Logger } from '@tunasync/api-types';
 import { checkWorkerConfig, loadWorkerConfig } from './config/load-worker-config';
 import type { WorkerConfig } from './config/worker-config';
 import { UsageError, WorkerConfigError } from './errors';
@@ -29,6 +29,8 @@ Options:
                            (default: <log_dir base>/.tunasync-worker/<name>)
       --pidfile FILE       write the process id to FILE (removed at exit)
       --with-systemd       log lines without time-stamps or colours, for journald
+      --log-format FORMAT  "text" (default: [26-01-02 15:04:05][INFO] message k="v") or
+                           "json" (one JSON object per line, for log shippers)
   -v, --verbose            log debug messages too
       --debug              log debug messages and stack traces
   -h, --help               print this help
@@ -74,8 +76,9 @@ export function version(): string {
 }
 
 function parse(argv: string[]) {
+  let values;
   try {
-    return parseArgs({
+    values = parseArgs({
       args: argv,
       strict: true,
       allowPositionals: false,
@@ -86,6 +89,7 @@ function parse(argv: string[]) {
         'state-dir': { type: 'string' },
         pidfile: { type: 'string' },
         'with-systemd': { type: 'boolean', default: false },
+        'log-format': { type: 'string', default: 'text' },
         verbose: { type: 'boolean', short: 'v', default: false },
         debug: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -95,6 +99,11 @@ function parse(argv: string[]) {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+  const logFormat = values['log-format'];
+  if (!(LOG_FORMATS as readonly string[]).includes(logFormat)) {
+    throw new UsageError(`--log-format: must be "text" or "json", got "${logFormat}"`);
+  }
+  return { ...values, 'log-format': logFormat as LogFormat };
 }
 
 async function checkOnly(file: string, strict: boolean, io: CliIo): Promise<number> {
@@ -171,6 +180,7 @@ export async function runCli(argv: string[], io: CliIo, deps: CliDeps = {}): Pro
       verbose: flags.verbose,
       debug: flags.debug,
       withSystemd: flags['with-systemd'],
+      format: flags['log-format'],
       stream: io.stderr,
       secrets,
     })

@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import winston from 'winston';
-import type { Logger } from '@tunasync/api-types';
+import { formatLogLine } from '@tunasync/api-types';
+import type { LogFormat, Logger } from '@tunasync/api-types';
 
 export interface WorkerLoggerOptions {
   /** `--verbose`: debug messages too. */
@@ -9,6 +10,8 @@ export interface WorkerLoggerOptions {
   debug?: boolean;
   /** `--with-systemd`: no time-stamps and no colours (journald adds its own). */
   withSystemd?: boolean;
+  /** `--log-format`: text lines (default) or JSON lines. */
+  format?: LogFormat;
   /** Where lines go (stderr by default). */
   stream?: Writable;
   /** Texts that must never appear in a log line (tokens, rsync passwords). */
@@ -48,18 +51,21 @@ export function createWorkerLogger(options: WorkerLoggerOptions = {}): winston.L
     if (!options.debug) delete (info as Record<string, unknown>).stack;
     return info;
   });
+  // The line format both daemons share (`formatLogLine` of api-types).
   const line = winston.format.printf((info) => {
-    const { level, message, timestamp, ...meta } = info as Record<string, unknown>;
-    const fields = Object.entries(meta)
-      .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
-      .join(' ');
-    const head = options.withSystemd
-      ? `[${String(level)}]`
-      : `${String(timestamp)} [${String(level)}]`;
-    return `${head} ${String(message)}${fields ? ` ${fields}` : ''}`;
+    const { level, message, ...fields } = info as Record<string, unknown>;
+    return formatLogLine(
+      {
+        time: new Date(),
+        level: String(level),
+        component: 'worker',
+        message: String(message),
+        fields,
+      },
+      { format: options.format ?? 'text', withSystemd: options.withSystemd ?? false },
+    );
   });
-  const formats = [redact(), ...(options.withSystemd ? [] : [winston.format.timestamp()]), line];
+  const formats = [redact(), line];
   const transport = options.stream
     ? new winston.transports.Stream({ stream: options.stream })
     : new winston.transports.Console({ stderrLevels: ['error', 'warn', 'info', 'debug'] });

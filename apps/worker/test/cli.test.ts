@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -32,6 +33,16 @@ test('--help and --version', async () => {
   };
   expect(b.out()).toBe(`tunasync-worker ${pkg.version}\n`);
   expect(version()).toBe(pkg.version);
+});
+
+test('the built bin/tunasync-worker.js prints `tunasync-worker VERSION`, as the manager and tunasynctl do', () => {
+  const bin = path.join(__dirname, '..', 'bin', 'tunasync-worker.js');
+  const result = spawnSync(process.execPath, [bin, '--version'], { encoding: 'utf8' });
+  expect({ status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({
+    status: 0,
+    stdout: `tunasync-worker ${version()}\n`,
+    stderr: '',
+  });
 });
 
 test('usage errors exit 2 with the reason and the usage', async () => {
@@ -141,7 +152,7 @@ test('log lines carry fields and never a secret', async () => {
   logger.debug('hidden at the default level');
   await new Promise((r) => setImmediate(r));
   expect(lines.join('')).toBe(
-    `[info] sending ${REDACTED} worker=w1 mirror=debian env={"RSYNC_PASSWORD":"${REDACTED}"}\n`,
+    `[INFO] sending ${REDACTED} worker="w1" mirror="debian" env={"RSYNC_PASSWORD":"${REDACTED}"}\n`,
   );
   logger.close();
 });

@@ -104,3 +104,5 @@ export {
   withoutUrlPassword,
 } from './url-userinfo';
 export { checkSummary } from './check-summary';
+export { LOG_FORMATS, formatLogLine } from './log-line';
+export type { LogEntry, LogFormat, LogLineOptions } from './log-line';

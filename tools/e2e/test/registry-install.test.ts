@@ -246,7 +246,7 @@ describe('published to a local registry and installed globally from it', () => {
     const ctl = await execFileAsync(bin('tunasynctl'), ['--version'], { env });
     expect(manager.stdout.trim()).toBe(`tunasync-manager ${VERSION}`);
     expect(worker.stdout).toBe(`tunasync-worker ${VERSION}\n`);
-    expect(ctl.stdout).toBe(`Version: ${VERSION}\n`);
+    expect(ctl.stdout).toBe(`tunasynctl ${VERSION}\n`);
     // The second name npm links for the same program, speaking as the name typed.
     const alias = await execFileAsync(bin('tunasyncctl'), ['--help'], { env });
     expect(alias.stdout).toMatch(/^tunasyncctl: control client for the tunasync manager\n/);

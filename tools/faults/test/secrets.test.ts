@@ -280,7 +280,7 @@ test('no secret in any log, at debug level: manager, worker, the mirrors’ logs
   await walk(join(dir, 'w1', 'log'));
   expect(mirrorLogs.length).toBeGreaterThanOrEqual(3);
   expect(manager.output()).toMatch(/\[DEBUG\]/);
-  expect(worker.output()).toMatch(/\[debug\]/);
+  expect(worker.output()).toMatch(/\[DEBUG\]/);
   expect(worker.output()).toContain('rsync');
   expect(ctlOutputs.join('\n')).toMatch(/debug|GET|POST/i);
   for (const [what, text] of [

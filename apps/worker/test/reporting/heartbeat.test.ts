@@ -81,7 +81,7 @@ test('a manager that does not know the worker makes the outbox register again', 
   await heartbeat.beat();
   expect(registrations).toBe(1);
   expect(lines()).toContain(
-    `[warn] heartbeat: manager ${manager.url} does not know this worker (invalid workerID w1); registering again`,
+    `[WARN] heartbeat: manager ${manager.url} does not know this worker (invalid workerID w1); registering again`,
   );
   await heartbeat.beat();
   expect(registrations).toBe(1);
@@ -107,7 +107,7 @@ test('a Go manager (404 on the route) gets GET /workers/:id/jobs instead, from t
   // The fallback tells an unknown worker too.
   expect(registrations).toBe(2);
   expect(lines().filter((l) => l.includes('has no heartbeat route'))).toEqual([
-    `[info] manager ${manager.url} has no heartbeat route (HTTP 404: 404 page not found); asking GET /workers/:id/jobs instead (a Go manager?)`,
+    `[INFO] manager ${manager.url} has no heartbeat route (HTTP 404: 404 page not found); asking GET /workers/:id/jobs instead (a Go manager?)`,
   ]);
 });
 
@@ -117,8 +117,8 @@ test('a manager that does not answer is a debug line, and the beats go on', asyn
   heartbeat.start();
   clock.advance(30_000);
   await until(() => clock.pending().length === 1);
-  expect(lines().filter((l) => l.startsWith('[debug] heartbeat to'))).toHaveLength(1);
-  expect(lines().filter((l) => l !== '' && !l.startsWith('[debug]'))).toEqual([]);
+  expect(lines().filter((l) => l.startsWith('[DEBUG] heartbeat to'))).toHaveLength(1);
+  expect(lines().filter((l) => l !== '' && !l.startsWith('[DEBUG]'))).toEqual([]);
 });
 
 test('close() leaves no timer, and start() after it does nothing', async () => {

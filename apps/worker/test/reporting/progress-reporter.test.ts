@@ -108,7 +108,7 @@ describe('ProgressReporter', () => {
     expect(progressPosts(go)).toHaveLength(1);
     expect(log().match(/has no progress route/g)).toHaveLength(1);
     expect(log()).toContain(
-      `[info] manager ${go.url} has no progress route (HTTP 404: 404 page not found); live progress is not sent to it any more (a Go manager?)`,
+      `[INFO] manager ${go.url} has no progress route (HTTP 404: 404 page not found); live progress is not sent to it any more (a Go manager?)`,
     );
     expect(log()).not.toContain('sekret-token');
   });
@@ -139,7 +139,7 @@ describe('ProgressReporter', () => {
     expect(progress.skipped).toEqual([old.url]);
     await waitFor(
       'the debug lines',
-      () => (log().match(/\[debug\] progress of debian not delivered/g) ?? []).length === 3,
+      () => (log().match(/\[DEBUG\] progress of debian not delivered/g) ?? []).length === 3,
     );
   });
 
