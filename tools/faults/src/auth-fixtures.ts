@@ -40,21 +40,7 @@ export async function send(
   return { status: response.status, text: `${headers}\n\n${text}`, body: text };
 }
 
-/** Polls `check` every 25 ms until it gives a value; throws naming `what` at the deadline. */
-export async function waitUntil<T>(
-  what: string,
-  check: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+export { waitUntil } from './wait-until';
 
 /** How many times `pattern` occurs in `text`. */
 export function occurrences(text: string, pattern: RegExp): number {
