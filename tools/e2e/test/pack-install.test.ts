@@ -5,6 +5,7 @@
 import { execFile } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { makeTempDir, removeTempDir } from '@tunasync/test-utils';
@@ -25,8 +26,11 @@ const TARBALLS = ['api-types', 'core', 'providers', 'store', 'manager', 'worker'
 
 /** npm's own cache directory, where `npm ci` left the third-party tarballs. */
 async function npmCache(): Promise<string> {
+  // Asked outside the checkout: inside a workspace package (the test's own directory under
+  // Nx) npm refuses `config get` with ENOWORKSPACES.
   const { stdout } = await execFileAsync('npm', ['config', 'get', 'cache'], {
     env: isolatedEnv(),
+    cwd: tmpdir(),
   });
   return stdout.trim();
 }

@@ -15,7 +15,10 @@ export async function execute(ctx: CommandContext): Promise<void> {
   }
   const name =
     worker !== undefined ? ctx.checkName('worker', worker) : ctx.checkName('admin', admin ?? '');
-  const token = randomBytes(32).toString('base64url');
+  // Never a leading `-`: `--token -x…` would read as another option.
+  let token: string;
+  do token = randomBytes(32).toString('base64url');
+  while (token.startsWith('-'));
   const hash = createHash('sha256').update(token, 'utf8').digest('hex');
   ctx.print(`${token}\n${name} sha256:${hash}\n`);
   ctx.io.stderr.write(
