@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { Level } from 'level';
 import { finishedRun, silentLogger } from '@tunasync/api-types';
 import type { Logger, MirrorStatus, Rfc3339, WorkerStatus } from '@tunasync/api-types';
+import { ChangeListeners } from './change-listeners';
 import { checkDatabaseLocation } from './database-location';
 import { StoreError, storeErrors } from './errors';
 import { KeyedMutex } from './keyed-mutex';
@@ -89,7 +90,7 @@ export class LevelStore implements Store {
   private readonly db: Db;
   private readonly logger: Logger;
   private readonly mutex = new KeyedMutex();
-  private readonly listeners = new Set<StoreListener>();
+  private readonly listeners: ChangeListeners;
   private readonly inflight = new Set<Promise<unknown>>();
   private closing: Promise<void> | undefined;
 
@@ -97,6 +98,7 @@ export class LevelStore implements Store {
     this.db = db;
     this.location = location;
     this.logger = logger;
+    this.listeners = new ChangeListeners(logger);
   }
 
   /** Opens (creating when missing) the database at `options.location`. */
@@ -171,13 +173,7 @@ export class LevelStore implements Store {
   }
 
   private emit(change: StoreChange): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(change);
-      } catch (err) {
-        this.logger.error(`store listener failed: ${describe(err)}`);
-      }
-    }
+    this.listeners.emit(change);
   }
 
   private parse(key: string, text: string): unknown {
@@ -463,10 +459,7 @@ export class LevelStore implements Store {
   // ---- lifecycle -------------------------------------------------------------------------
 
   onChange(listener: StoreListener): () => void {
-    this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
+    return this.listeners.add(listener);
   }
 
   close(): Promise<void> {

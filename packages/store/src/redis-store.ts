@@ -3,6 +3,7 @@ import { Redis, ReplyError } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
 import { finishedRun, silentLogger } from '@tunasync/api-types';
 import type { Logger, MirrorStatus, Rfc3339, WorkerStatus } from '@tunasync/api-types';
+import { ChangeListeners } from './change-listeners';
 import { StoreError, storeErrors } from './errors';
 import { KeyedMutex } from './keyed-mutex';
 import { parseRedisAddress } from './redis-address';
@@ -99,7 +100,7 @@ export class RedisStore implements Store {
   private readonly logger: Logger;
   private readonly origin = randomUUID();
   private readonly mutex = new KeyedMutex();
-  private readonly listeners = new Set<StoreListener>();
+  private readonly listeners: ChangeListeners;
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly pollIntervalMs: number;
   /** The last value seen of every hash field (raw JSON), to tell what a poll found new. */
@@ -123,6 +124,7 @@ export class RedisStore implements Store {
     this.subscriber = subscriber;
     this.location = location;
     this.logger = logger;
+    this.listeners = new ChangeListeners(logger, true);
     this.pollIntervalMs = pollIntervalMs;
   }
 
@@ -268,13 +270,7 @@ export class RedisStore implements Store {
   }
 
   private emit(change: StoreChange): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(structuredClone(change));
-      } catch (err) {
-        this.logger.error(`store listener failed: ${messageOf(err)}`);
-      }
-    }
+    this.listeners.emit(change);
   }
 
   /** Remembers a change we saw (ours or by pub/sub), so an older poll does not undo it. */
@@ -758,10 +754,7 @@ export class RedisStore implements Store {
   // ---- lifecycle -------------------------------------------------------------------------
 
   onChange(listener: StoreListener): () => void {
-    this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
+    return this.listeners.add(listener);
   }
 
   close(): Promise<void> {
