@@ -2,10 +2,13 @@ import { mkdir } from 'node:fs/promises';
 import { Level } from 'level';
 import { finishedRun, silentLogger } from '@tunasync/api-types';
 import type { Logger, MirrorStatus, Rfc3339, WorkerStatus } from '@tunasync/api-types';
+import { CellAlertQueue } from './alert-cells';
+import type { AlertClaim, AlertOutcome, AlertRecord } from './alert-queue';
 import { ChangeListeners } from './change-listeners';
 import { checkDatabaseLocation } from './database-location';
 import { StoreError, storeErrors } from './errors';
 import { KeyedMutex } from './keyed-mutex';
+import { levelAlertCells } from './level-alert-cells';
 import {
   LAYOUT_VERSION,
   STATUS_RANGE,
@@ -93,12 +96,21 @@ export class LevelStore implements Store {
   private readonly listeners: ChangeListeners;
   private readonly inflight = new Set<Promise<unknown>>();
   private closing: Promise<void> | undefined;
+  private readonly alerts: CellAlertQueue;
 
   private constructor(db: Db, location: string, logger: Logger) {
     this.db = db;
     this.location = location;
     this.logger = logger;
     this.listeners = new ChangeListeners(logger);
+    this.alerts = new CellAlertQueue(
+      levelAlertCells(
+        db,
+        this.mutex,
+        (operation, action) => this.io(operation, action),
+        (key, problem) => storeErrors.badRecord(location, key, problem),
+      ),
+    );
   }
 
   /** Opens (creating when missing) the database at `options.location`. */
@@ -454,6 +466,28 @@ export class LevelStore implements Store {
       };
       return (await this.scan(range, decodeRunRecord)).map((r) => r.value);
     });
+  }
+
+  // ---- alerts (the AlertQueue) -------------------------------------------------------------
+
+  addAlert(record: AlertRecord): Promise<boolean> {
+    return this.track(() => this.alerts.addAlert(record));
+  }
+
+  claimAlert(id: string, claim: AlertClaim): Promise<AlertRecord | undefined> {
+    return this.track(() => this.alerts.claimAlert(id, claim));
+  }
+
+  settleAlert(id: string, owner: string, outcome: AlertOutcome): Promise<boolean> {
+    return this.track(() => this.alerts.settleAlert(id, owner, outcome));
+  }
+
+  listAlerts(): Promise<AlertRecord[]> {
+    return this.track(() => this.alerts.listAlerts());
+  }
+
+  deleteAlerts(ids: string[]): Promise<number> {
+    return this.track(() => this.alerts.deleteAlerts(ids));
   }
 
   // ---- lifecycle -------------------------------------------------------------------------
