@@ -36,6 +36,36 @@ const mirrorzMirror = table({
   new: bool,
 });
 
+
+// ---- [[alerts]] (issue #17): one rule and its sink per table; checked further by
+// `parseAlertRules` of @tunasync/alerts. Keep this block together.
+export const ALERT_EVENT_KINDS = [
+  'failed',
+  'recovered',
+  'stale',
+  'worker-offline',
+  'worker-online',
+] as const;
+
+const alertRule = table({
+  name: { type: 'string', format: 'tunasync-name' },
+  events: { type: 'array', items: { type: 'string', enum: ALERT_EVENT_KINDS } },
+  mirrors: strings,
+  workers: strings,
+  after_failures: { type: 'integer', minimum: 1 },
+  throttle: nonNegative,
+  retries: { type: 'integer', minimum: 0, maximum: 100 },
+  webhook: str,
+  webhook_secret: str,
+  webhook_timeout: { type: 'integer', minimum: 1, maximum: 600 },
+  webhook_template: str,
+  email_to: { type: ['string', 'array'], items: str },
+  email_from: str,
+  smtp_url: str,
+  exec: { type: ['string', 'array'], items: str },
+});
+// ---- end of [[alerts]]
+
 export const managerConfigSchema = {
   $id: 'ManagerConfig',
   ...table({
@@ -51,6 +81,7 @@ export const managerConfigSchema = {
       admin_tokens_file: str,
       worker_offline_after: nonNegative,
       history_size: { type: 'integer', minimum: 0, maximum: HISTORY_SIZE_MAX },
+      drop_unseen_after: nonNegative,
     }),
     files: table({ db_type: str, db_file: str, status_file: str, ca_cert: str }),
     mirrorz: table({
@@ -59,6 +90,7 @@ export const managerConfigSchema = {
       site: mirrorzSite,
       mirrors: { type: 'object', additionalProperties: mirrorzMirror },
     }),
+    alerts: { type: 'array', items: alertRule },
   }),
 } as const;
 

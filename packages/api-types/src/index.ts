@@ -38,12 +38,16 @@ export {
   toWebMirrorStatus,
 } from './time';
 export { parseBearerToken } from './bearer-token';
+export { inferredIntervalSeconds, isStaleMirror, staleLimitMs } from './stale-rule';
+export type { StaleAfter, StaleRuleInput, StaleRuleSchedule } from './stale-rule';
 export { silentLogger } from './logger';
 export { MAX_NESTING_DEPTH, MAX_WIRE_VALUES } from './value-limits';
 export type { Logger, LogMeta } from './logger';
 export { TunasyncError, isTunasyncError } from './tunasync-error';
 export { HISTORY_SIZE_MAX, MANAGER_DEFAULTS } from './manager-config';
 export type {
+  AlertEventKind,
+  AlertRuleConfigFile,
   ManagerConfigFile,
   MirrorzConfigFile,
   MirrorzMirrorConfig,
@@ -96,7 +100,12 @@ export {
   mirrorSizeMessageSchema,
   mirrorProgressMessageSchema,
 } from './wire-schemas';
-export { managerConfigSchema, workerConfigSchema, ctlConfigSchema } from './config-schemas';
+export {
+  ALERT_EVENT_KINDS,
+  managerConfigSchema,
+  workerConfigSchema,
+  ctlConfigSchema,
+} from './config-schemas';
 export {
   hasUrlUserinfo,
   redactUrlUserinfo,

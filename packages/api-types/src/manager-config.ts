@@ -49,6 +49,11 @@ export interface ManagerConfigFile {
     worker_offline_after?: number;
     /** Beyond (§7.8): finished runs kept per mirror (0: no history). */
     history_size?: number;
+    /**
+     * Beyond (issue #18): seconds after which the statuses of a worker deleted or not heard
+     * from are dropped (0, the default: never).
+     */
+    drop_unseen_after?: number;
   };
   files?: {
     db_type?: string;
@@ -57,6 +62,30 @@ export interface ManagerConfigFile {
     ca_cert?: string;
   };
   mirrorz?: MirrorzConfigFile;
+  /** Beyond (issue #17): `[[alerts]]`, one rule and its sink each. */
+  alerts?: AlertRuleConfigFile[];
+}
+
+/** The name of an event the manager alerts on (issue #17). */
+export type AlertEventKind = 'failed' | 'recovered' | 'stale' | 'worker-offline' | 'worker-online';
+
+/** One `[[alerts]]` table of manager.conf, as written (documented in the manager README). */
+export interface AlertRuleConfigFile {
+  name?: string;
+  events?: AlertEventKind[];
+  mirrors?: string[];
+  workers?: string[];
+  after_failures?: number;
+  throttle?: number;
+  retries?: number;
+  webhook?: string;
+  webhook_secret?: string;
+  webhook_timeout?: number;
+  webhook_template?: string;
+  email_to?: string | string[];
+  email_from?: string;
+  smtp_url?: string;
+  exec?: string | string[];
 }
 
 export const MANAGER_DEFAULTS = {
@@ -67,6 +96,7 @@ export const MANAGER_DEFAULTS = {
   mirrorz_enable: false,
   mirrorz_mirror_url_prefix: '',
   history_size: 50,
+  drop_unseen_after: 0,
 } as const;
 
 /** The largest `[server] history_size` accepted. */
