@@ -19,6 +19,8 @@ export const CTL_ERRORS = {
   TUNASYNC_E_CTL_MANAGER_ERROR: 1,
   /** The manager answered 2xx with something that is not what the command expects. */
   TUNASYNC_E_CTL_BAD_ANSWER: 1,
+  /** `alerts test RULE`: the manager tried the rule's sink and it failed. */
+  TUNASYNC_E_CTL_ALERT_NOT_SENT: 1,
 } as const satisfies Record<string, ExitCode>;
 
 export type CtlErrorCode = keyof typeof CTL_ERRORS;

@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import toml from 'toml';
 import { MANAGER_DEFAULTS, validateManagerConfig } from '@tunasync/api-types';
 import type { ManagerConfigFile } from '@tunasync/api-types';
+import { parseAlertRules } from '@tunasync/alerts';
+import type { AlertRule } from '@tunasync/alerts';
 import { isStoreError, parseRedisAddress } from '@tunasync/store';
 import type { ManagerAppConfig } from './app';
 import { loadCredentials } from './load-credentials';
@@ -44,6 +46,10 @@ export interface ManagerSettings extends ManagerAppConfig {
   caCertFile?: string;
   workerOfflineAfter: number;
   historySize: number;
+  /** `[[alerts]]`: the alert rules (issue #17); empty: no alerts. */
+  alertRules?: AlertRule[];
+  /** `[server] drop_unseen_after` in seconds: statuses of workers gone this long are dropped (0: never). */
+  dropUnseenAfter?: number;
   /** Where the credentials were read from: read again on SIGHUP. */
   credentialSources?: CredentialSources;
   /** The name problems of the configuration start with (the config file's). */
@@ -186,6 +192,8 @@ export async function loadManagerConfig(flags: ManagerFlags): Promise<ManagerCon
   }
 
   const mirrorz = checkMirrorzConfig(doc.mirrorz, label, problems);
+  const alerts = parseAlertRules(doc.alerts, label);
+  problems.push(...alerts.problems);
 
   if (problems.length > 0) return { problems, warnings };
   const settings: ManagerSettings = {
@@ -195,6 +203,8 @@ export async function loadManagerConfig(flags: ManagerFlags): Promise<ManagerCon
     dbFile: dbFile ?? DEFAULT_DB_FILE,
     workerOfflineAfter: server.worker_offline_after ?? MANAGER_DEFAULTS.worker_offline_after,
     historySize: server.history_size ?? MANAGER_DEFAULTS.history_size,
+    alertRules: alerts.rules,
+    dropUnseenAfter: server.drop_unseen_after ?? MANAGER_DEFAULTS.drop_unseen_after,
     credentialSources,
     configLabel: label,
   };

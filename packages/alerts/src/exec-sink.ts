@@ -37,9 +37,10 @@ export class ExecSink implements AlertSink {
         shell: false,
         stdio: ['pipe', 'ignore', 'pipe'],
         env: { ...process.env, ...execEnvironment(payload) },
-        timeout: this.timeoutMs,
-        killSignal: 'SIGKILL',
       });
+      // Our own timer (spawn's `timeout` outlives a command that failed to start).
+      const timer = setTimeout(() => child.kill('SIGKILL'), this.timeoutMs);
+      timer.unref();
       let stderr = '';
       child.stderr.setEncoding('utf8');
       child.stderr.on('data', (chunk: string) => {
@@ -47,9 +48,11 @@ export class ExecSink implements AlertSink {
       });
       child.stdin.on('error', () => undefined);
       child.on('error', (err) => {
+        clearTimeout(timer);
         reject(alertErrors.deliveryFailed(`exec ${command}`, err.message, err));
       });
       child.on('close', (code, signal) => {
+        clearTimeout(timer);
         if (code === 0) return resolve();
         const why = signal !== null ? `killed by ${signal}` : `exit code ${code}`;
         const said = stderr.trim().split('\n').slice(-3).join(' / ');
