@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  MANAGER_BIN,
   TempDirs,
   findFreePort,
   startManagerProcess,
@@ -254,3 +255,47 @@ webhook = "http://127.0.0.1:${port}/hook"
     [pending.id, 'failed', 'debian'],
   ]);
 }, 90_000);
+
+test('the [[alerts]] example of examples/manager.conf, switched on, passes --check-config --strict', async () => {
+  const { execFile } = await import('node:child_process');
+  const example = await readFile(
+    join(__dirname, '..', '..', '..', 'examples', 'manager.conf'),
+    'utf8',
+  );
+  const block = /^# BEGIN alerts example\n([\s\S]*?)^# END alerts example$/m.exec(example)?.[1];
+  expect(block).toBeDefined();
+  const rules = (block as string).replace(/^#( |$)/gm, '');
+  expect(rules.match(/^\[\[alerts\]\]$/gm)).toHaveLength(3);
+  const dir = await dirs.make('alerts-example-');
+  const file = join(dir, 'manager.conf');
+  await writeFile(file, `[files]\ndb_file = ${JSON.stringify(join(dir, 'db'))}\n\n${rules}`);
+  const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(
+      process.execPath,
+      [MANAGER_BIN, '--check-config', file, '--strict'],
+      (err, stdout, stderr) => {
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
+  });
+  expect(result).toEqual({
+    code: 0,
+    stdout: expect.stringMatching(new RegExp(`${file}: OK, 0 warning\\(s\\)\\n$`)),
+    stderr: '',
+  });
+  // One mistake in it is reported with the file, the rule and the key.
+  await writeFile(
+    file,
+    `[files]\ndb_file = ${JSON.stringify(join(dir, 'db'))}\n\n${rules.replace('https://hooks', 'ftp://hooks')}`,
+  );
+  const bad = await new Promise<string>((resolve) => {
+    execFile(
+      process.execPath,
+      [MANAGER_BIN, '--check-config', file, '--strict'],
+      (_err, _stdout, stderr) => resolve(stderr),
+    );
+  });
+  expect(bad).toContain(
+    `${file}:alerts[0] (chat).webhook: must start with http:// or https:// (got ftp://)`,
+  );
+});
