@@ -20,9 +20,16 @@ const VERSION = (
   }
 ).version;
 
-const TARBALLS = ['api-types', 'core', 'providers', 'store', 'manager', 'worker', 'ctl'].map(
-  (name) => `tunasync-${name}-${VERSION}.tgz`,
-);
+const TARBALLS = [
+  'api-types',
+  'core',
+  'providers',
+  'store',
+  'alerts',
+  'manager',
+  'worker',
+  'ctl',
+].map((name) => `tunasync-${name}-${VERSION}.tgz`);
 
 /** npm's own cache directory, where `npm ci` left the third-party tarballs. */
 async function npmCache(): Promise<string> {
@@ -82,7 +89,7 @@ describe('npm run pack, then npm install -g of the tarball folder', () => {
     return stdout;
   }
 
-  it('writes the seven public packages, and nothing else, into the folder', async () => {
+  it('writes the eight public packages, and nothing else, into the folder', async () => {
     expect((await readdir(out)).sort()).toEqual([...TARBALLS].sort());
   });
 
@@ -90,6 +97,7 @@ describe('npm run pack, then npm install -g of the tarball folder', () => {
     const prefix = join(work, 'all');
     await installInto(prefix, TARBALLS);
     expect((await readdir(join(prefix, 'lib', 'node_modules', '@tunasync'))).sort()).toEqual([
+      'alerts',
       'api-types',
       'core',
       'ctl',

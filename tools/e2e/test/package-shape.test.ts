@@ -13,6 +13,7 @@ const PUBLIC = [
   'packages/core',
   'packages/providers',
   'packages/store',
+  'packages/alerts',
   'apps/manager',
   'apps/worker',
   'apps/ctl',
