@@ -95,9 +95,13 @@ export class AlertService {
     for (const rule of options.rules) this.sinks.set(rule.name, sinkFor(rule));
   }
 
-  /** Reads the current state from the store, follows its changes, and starts ticking. */
+  /**
+   * Reads the current state from the store, follows its changes, and starts ticking.
+   * Without rules it only lists what is stored (nothing is followed, no timer runs).
+   */
   static async start(options: AlertServiceOptions): Promise<AlertService> {
     const service = new AlertService(options);
+    if (options.rules.length === 0) return service;
     await service.seed();
     const tickMs = options.tickMs ?? 5000;
     if (tickMs > 0) {
