@@ -208,4 +208,42 @@ describe('email sink', () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
+
+  test('smtps:// is TLS from the first byte', async () => {
+    const dir = await dirs.make('alerts-smtps-');
+    const tls = await makeTlsCertificate(dir);
+    const seen: Array<{ secure: boolean; to: string[] }> = [];
+    const server = new SMTPServer({
+      key: tls.key,
+      cert: tls.cert,
+      secure: true,
+      authOptional: true,
+      logger: false,
+      onData(stream, session, callback) {
+        stream.resume();
+        stream.on('end', () => {
+          seen.push({ secure: session.secure, to: session.envelope.rcptTo.map((r) => r.address) });
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.server.address() as AddressInfo).port;
+    try {
+      const sink = new EmailSink(
+        {
+          kind: 'email',
+          to: ['ops@example.org'],
+          from: 'a@example.org',
+          smtpUrl: `smtps://localhost:${port}`,
+        },
+        { ca: tls.caCert },
+      );
+      await sink.deliver(payload);
+      await sink.close();
+      expect(seen).toEqual([{ secure: true, to: ['ops@example.org'] }]);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
 });
