@@ -97,6 +97,23 @@ describe('webhook sink', () => {
   });
 });
 
+test('webhook: a receiver that never answers is a failure after webhook_timeout', async () => {
+  const { createServer } = await import('node:http');
+  const sockets: Array<{ destroy(): void }> = [];
+  const server = createServer(() => undefined);
+  server.on('connection', (socket) => sockets.push(socket));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  try {
+    await expect(
+      new WebhookSink({ kind: 'webhook', url, timeoutMs: 300 }).deliver(payload),
+    ).rejects.toThrow(/^webhook http:\/\/127\.0\.0\.1:\d+: no answer within 0\.3 s$/);
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});
+
 describe('exec sink', () => {
   test('runs the command without a shell, the payload on stdin and TUNASYNC_* set', async () => {
     const dir = await dirs.make('alerts-exec-');
