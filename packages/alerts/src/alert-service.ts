@@ -49,6 +49,31 @@ export interface AlertView {
   settled: string;
 }
 
+/** The id part of a held-back alert: `<rule>|held/<subject>/<opener>|<event id>`. */
+const HELD = 'held/';
+
+/** The digest group of a held-back alert's id (all but its last part), else undefined. */
+function heldGroup(id: string): string | undefined {
+  const bar = id.indexOf('|');
+  if (!id.startsWith(HELD, bar + 1)) return undefined;
+  return id.slice(0, id.lastIndexOf('|'));
+}
+
+/** The digest of the held-back alerts of one window. */
+function digestPayload(group: string, rule: string, records: readonly AlertRecord[]): AlertPayload {
+  const events = records
+    .flatMap((r) => (JSON.parse(r.payload) as AlertPayload).events)
+    .sort((x, y) => Date.parse(x.time) - Date.parse(y.time));
+  return {
+    version: ALERT_SCHEMA_VERSION,
+    id: group,
+    rule,
+    kind: 'digest',
+    summary: payloadSummary({ kind: 'digest', events }),
+    events,
+  };
+}
+
 /** Seconds before the n-th retry: 5, 10, 20, … at most 10 minutes. */
 export function retryDelayMs(attempts: number): number {
   return Math.min(5000 * 2 ** Math.max(0, attempts - 1), 600_000);
@@ -155,22 +180,9 @@ export class AlertService {
     return this.serial(async () => {
       const now = this.clock();
       await this.enqueue(this.tracker.sweep(now));
-      for (const digest of this.throttle.due(now.getTime(), (name) => this.ruleMs(name))) {
-        const rule = this.rules.get(digest.rule);
-        if (rule === undefined) continue;
-        await this.storeAlert(
-          rule,
-          `digest/${digest.subject}/${digest.opener}`,
-          'digest',
-          digest.events,
-        );
-      }
+      this.throttle.prune(now.getTime());
       await this.deliverDue();
     });
-  }
-
-  private ruleMs(name: string): number {
-    return this.rules.get(name)?.throttleMs ?? 0;
   }
 
   private async enqueue(events: readonly AlertEvent[]): Promise<void> {
@@ -181,8 +193,18 @@ export class AlertService {
       );
       for (const rule of this.rules.values()) {
         if (!ruleMatches(rule, event)) continue;
-        if (!this.throttle.admit(rule.name, eventSubject(event), event, rule.throttleMs, now)) {
+        const subject = eventSubject(event);
+        const verdict = this.throttle.admit(rule.name, subject, event.id, rule.throttleMs, now);
+        if (!verdict.send) {
+          // Stored too, due when the window ends: sent then with the others as one digest.
           this.logger.info(`alert of ${event.id} through ${rule.name} held back by the throttle`);
+          await this.storeAlert(
+            rule,
+            `${HELD}${subject}/${verdict.opener}|${event.id}`,
+            'event',
+            [event],
+            verdict.until,
+          );
           continue;
         }
         await this.storeAlert(rule, event.id, 'event', [event]);
@@ -196,6 +218,7 @@ export class AlertService {
     what: string,
     kind: AlertPayload['kind'],
     events: AlertEvent[],
+    dueMs = 0,
   ): Promise<AlertRecord> {
     const id = `${rule.name}|${what}`;
     const payload: AlertPayload = {
@@ -214,7 +237,7 @@ export class AlertService {
       payload: JSON.stringify(payload),
       state: 'pending',
       attempts: 0,
-      next_attempt_ms: 0,
+      next_attempt_ms: dueMs,
       claimed_by: '',
       claimed_until_ms: 0,
       last_error: '',
@@ -229,10 +252,14 @@ export class AlertService {
     const all = await this.store.listAlerts();
     const now = this.clock().getTime();
     this.pending = all.filter((a) => a.state === 'pending').length;
+    // Held-back alerts of one window (one group) go out together, as one digest.
+    const groups = new Map<string, string[]>();
     for (const alert of all) {
       if (alert.state !== 'pending' || alert.next_attempt_ms > now) continue;
-      await this.attempt(alert.id, false);
+      const group = heldGroup(alert.id) ?? alert.id;
+      groups.set(group, [...(groups.get(group) ?? []), alert.id]);
     }
+    for (const [group, ids] of groups) await this.attempt(group, ids, false);
     const settled = all.filter((a) => a.state !== 'pending');
     if (settled.length > this.keep) {
       await this.store.deleteAlerts(settled.slice(0, settled.length - this.keep).map((a) => a.id));
@@ -240,30 +267,41 @@ export class AlertService {
     this.pending = (await this.store.listAlerts()).filter((a) => a.state === 'pending').length;
   }
 
-  /** Claims and tries one alert; `once`: no retry (a test). The record after the attempt. */
-  private async attempt(id: string, once: boolean): Promise<AlertRecord | undefined> {
+  /**
+   * Claims and tries the alerts `ids` (one, or the held-back ones of one window: then one
+   * digest `group`); `once`: no retry (a test). The first record after the attempt.
+   */
+  private async attempt(group: string, ids: string[], once: boolean): Promise<void> {
     const nowMs = this.clock().getTime();
-    const claimed = await this.store.claimAlert(id, {
-      owner: this.owner,
-      nowMs,
-      leaseMs: this.leaseMs,
-    });
-    if (claimed === undefined) return undefined;
-    const rule = this.rules.get(claimed.rule);
-    const sink = this.sinks.get(claimed.rule);
-    const attempts = claimed.attempts + 1;
+    const claim = { owner: this.owner, nowMs, leaseMs: this.leaseMs };
+    const claimed: AlertRecord[] = [];
+    for (const id of ids) {
+      const record = await this.store.claimAlert(id, claim);
+      if (record !== undefined) claimed.push(record);
+    }
+    const [first] = claimed;
+    if (first === undefined) return;
+    const rule = this.rules.get(first.rule);
+    const sink = this.sinks.get(first.rule);
+    const attempts = Math.max(...claimed.map((r) => r.attempts)) + 1;
+    const digest = heldGroup(first.id) !== undefined;
     let error = '';
     if (rule === undefined || sink === undefined) {
-      error = `the rule ${claimed.rule} is no longer configured`;
+      error = `the rule ${first.rule} is no longer configured`;
     } else {
       try {
-        await sink.deliver(JSON.parse(claimed.payload) as AlertPayload);
+        await sink.deliver(
+          digest
+            ? digestPayload(group, rule.name, claimed)
+            : (JSON.parse(first.payload) as AlertPayload),
+        );
       } catch (err) {
         error = (err as Error).message;
       }
     }
     const settledAt = formatRfc3339(this.clock());
     const sinkKind = sink?.kind ?? 'none';
+    const event = digest ? 'digest' : first.event;
     const final = error !== '' && (once || rule === undefined || attempts > rule.retries);
     const outcome =
       error === ''
@@ -282,20 +320,31 @@ export class AlertService {
             settled: final ? settledAt : ('' as const),
           };
     if (error === '') {
-      this.metrics.recordSent(claimed.event, sinkKind);
-      this.logger.info(`alert ${id} sent by ${sinkKind}`);
+      this.metrics.recordSent(event, sinkKind);
+      this.logger.info(`alert ${group} sent by ${sinkKind}`);
+      if (digest && rule !== undefined) {
+        const subject = (JSON.parse(first.payload) as AlertPayload).events[0];
+        if (subject !== undefined) {
+          this.throttle.renew(
+            rule.name,
+            eventSubject(subject),
+            group,
+            rule.throttleMs,
+            this.clock().getTime(),
+          );
+        }
+      }
     } else {
-      this.metrics.recordFailure(claimed.event, sinkKind, final);
+      this.metrics.recordFailure(event, sinkKind, final);
       const then = final
         ? 'given up'
         : `retry ${attempts} of ${rule?.retries ?? 0} in ${retryDelayMs(attempts) / 1000} s`;
       (final ? this.logger.error : this.logger.warn).call(
         this.logger,
-        `alert ${id} not delivered (${then}): ${error}`,
+        `alert ${group} not delivered (${then}): ${error}`,
       );
     }
-    await this.store.settleAlert(id, this.owner, outcome);
-    return { ...claimed, ...outcome, claimed_by: '', claimed_until_ms: 0 };
+    for (const record of claimed) await this.store.settleAlert(record.id, this.owner, outcome);
   }
 
   /** The newest alerts first, at most `limit`. */
@@ -355,7 +404,7 @@ export class AlertService {
     let view: AlertView | undefined;
     await this.serial(async () => {
       const record = await this.storeAlert(rule, event.id, 'event', [event]);
-      await this.attempt(record.id, true);
+      await this.attempt(record.id, [record.id], true);
       view = (await this.recent(Number.MAX_SAFE_INTEGER)).find((a) => a.id === record.id);
     });
     if (view === undefined) throw alertErrors.unknownRule(name, this.ruleNames());

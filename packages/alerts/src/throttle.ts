@@ -1,64 +1,50 @@
-import type { AlertEvent } from './alert-event';
-
 interface Window {
   until: number;
-  /** The id of the event that opened the window: digests get deterministic ids. */
+  /** The id of the event that opened the window: the held-back events' group. */
   opener: string;
-  held: AlertEvent[];
 }
 
-/** A digest of what one rule held back for one subject. */
-export interface HeldBack {
-  rule: string;
-  subject: string;
-  opener: string;
-  events: AlertEvent[];
-}
+/** Whether an event goes out now, or is held back until its window ends. */
+export type ThrottleVerdict = { send: true } | { send: false; until: number; opener: string };
 
 /**
- * At most one alert per rule and subject (mirror or worker) per window; what comes within a
- * window is held back and goes out as one digest when it ends (`due`). Time comes in as
- * arguments (Unix ms).
+ * At most one alert per rule and subject (mirror or worker) per window: the first event
+ * opens a window of `windowMs`; what comes within it is held back (the service stores it,
+ * due at `until`, and sends what a window held as one digest). Time comes in as arguments
+ * (Unix ms); the windows are in memory.
  */
 export class Throttle {
   private readonly windows = new Map<string, Window>();
 
-  /** True when `event` goes out now (and opens a window of `windowMs`); false: held back. */
+  private static key(rule: string, subject: string): string {
+    return JSON.stringify([rule, subject]);
+  }
+
   admit(
     rule: string,
     subject: string,
-    event: AlertEvent,
+    eventId: string,
     windowMs: number,
     nowMs: number,
-  ): boolean {
-    if (windowMs <= 0) return true;
-    const key = JSON.stringify([rule, subject]);
+  ): ThrottleVerdict {
+    if (windowMs <= 0) return { send: true };
+    const key = Throttle.key(rule, subject);
     const window = this.windows.get(key);
     if (window !== undefined && nowMs < window.until) {
-      window.held.push(event);
-      return false;
+      return { send: false, until: window.until, opener: window.opener };
     }
-    this.windows.set(key, { until: nowMs + windowMs, opener: event.id, held: [] });
-    return true;
+    this.windows.set(key, { until: nowMs + windowMs, opener: eventId });
+    return { send: true };
   }
 
-  /**
-   * The digests whose window ended by `nowMs`; each digest opens a new window of
-   * `windowMs(rule)` (it is that window's one alert). Windows with nothing held are dropped.
-   */
-  due(nowMs: number, windowMs: (rule: string) => number): HeldBack[] {
-    const out: HeldBack[] = [];
-    for (const [key, window] of this.windows) {
-      if (nowMs < window.until) continue;
-      const [rule, subject] = JSON.parse(key) as [string, string];
-      if (window.held.length === 0) {
-        this.windows.delete(key);
-        continue;
-      }
-      out.push({ rule, subject, opener: window.opener, events: window.held });
-      const next = window.held[window.held.length - 1] as AlertEvent;
-      this.windows.set(key, { until: nowMs + windowMs(rule), opener: next.id, held: [] });
-    }
-    return out;
+  /** A digest went out: it is the one alert of a new window. */
+  renew(rule: string, subject: string, opener: string, windowMs: number, nowMs: number): void {
+    if (windowMs > 0)
+      this.windows.set(Throttle.key(rule, subject), { until: nowMs + windowMs, opener });
+  }
+
+  /** Forgets the windows that ended (memory stays bounded). */
+  prune(nowMs: number): void {
+    for (const [key, window] of this.windows) if (nowMs >= window.until) this.windows.delete(key);
   }
 }

@@ -216,40 +216,58 @@ describe('AlertService on a real LevelDB store', () => {
     expect((JSON.parse(receiver.received[0]!.body) as Payload).events[0]?.mirror).toBe('debian');
   });
 
-  test('throttle: one alert per mirror per window, the rest in one digest at its end', async () => {
-    const store = await levelStore();
+  test('throttle: one alert per mirror per window, the rest stored and sent as one digest at its end, also across a restart', async () => {
+    const dir = join(await dirs.make('alerts-throttle-'), 'db');
+    let store: Store = await LevelStore.open({ location: dir });
     const c = manualClock();
-    const service = await start(store, {
-      clock: c.clock,
-      rules: rules([
-        { name: 'ops', events: ['failed', 'recovered'], throttle: 3600, webhook: receiver.url },
-      ]),
-    });
+    const ruleSet = rules([
+      { name: 'ops', events: ['failed', 'recovered'], throttle: 3600, webhook: receiver.url },
+    ]);
+    let service = await start(store, { clock: c.clock, rules: ruleSet });
+    const kinds = () =>
+      (receiver.bodies() as Payload[]).map((p) => [
+        p.kind,
+        p.events.map((e) => `${e.mirror}:${e.event}`),
+      ]);
     try {
       await run(store, 'debian', 'failed', T0);
       await run(store, 'debian', 'success', T0 + 1);
       await run(store, 'debian', 'failed', T0 + 2);
       await run(store, 'ubuntu', 'failed', T0 + 3);
       await service.tick();
-      const kinds = () =>
-        (receiver.bodies() as Payload[]).map((p) => [
-          p.kind,
-          p.events.map((e) => `${e.mirror}:${e.event}`),
-        ]);
       expect(kinds()).toEqual([
         ['event', ['debian:failed']],
         ['event', ['ubuntu:failed']],
       ]);
+      expect((await service.recent(10)).map((a) => a.state).sort()).toEqual([
+        'pending',
+        'pending',
+        'sent',
+        'sent',
+      ]);
+      // A restart within the window: what was held back is stored, and goes out at its end.
+      await service.close();
+      await store.close();
+      store = await LevelStore.open({ location: dir });
+      service = await start(store, { clock: c.clock, rules: ruleSet });
       c.advance(3599_000);
       await service.tick();
       expect(receiver.received).toHaveLength(2);
       c.advance(1000);
       await service.tick();
       expect(kinds()[2]).toEqual(['digest', ['debian:recovered', 'debian:failed']]);
+      expect(receiver.bodies()).toHaveLength(3);
       expect((receiver.bodies()[2] as Payload).summary).toMatch(/^2 event\(s\) held back/);
-      c.advance(3600_000);
+      // The digest opened a new window: a failure now is held again.
+      await run(store, 'debian', 'success', c.now() + 1);
       await service.tick();
       expect(receiver.received).toHaveLength(3);
+      c.advance(3600_000);
+      await service.tick();
+      expect(kinds()[3]).toEqual(['digest', ['debian:recovered']]);
+      expect(service.metricsText()).toContain(
+        'tunasync_alerts_sent_total{event="digest",sink="webhook"} 2',
+      );
     } finally {
       await service.close();
       await store.close();
