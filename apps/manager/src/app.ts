@@ -15,6 +15,7 @@ import {
 import type {
   Logger,
   MirrorStatus,
+  StaleAfter,
   SyncStatus,
   ValidationResult,
   WorkerCmd,
@@ -65,6 +66,9 @@ export interface ManagerAppConfig {
   mirrorz?: MirrorzSettings;
   /** Finished runs kept per mirror (§7.8; `[server] history_size`, default 50; 0: none). */
   historySize?: number;
+  // The operator's view (issue #15):
+  /** `[server] stale_after` (§7.13): `'auto'` (default) or seconds, 0: off. */
+  staleAfter?: StaleAfter;
 }
 
 export interface ManagerAppOptions {

@@ -74,6 +74,8 @@ export async function runManager(
       logger,
       ...clock,
       offlineAfterMs: settings.workerOfflineAfter * 1000,
+      // The one stale rule, with the status page's `stale_after` (issue #15).
+      ...(settings.staleAfter === undefined ? {} : { staleAfter: settings.staleAfter }),
       ...(settings.caCert === undefined ? {} : { ca: settings.caCert }),
       ...(options.alertTickMs === undefined ? {} : { tickMs: options.alertTickMs }),
     });
