@@ -4,11 +4,11 @@ import { finishedRun, silentLogger } from '@tunasync/api-types';
 import type { Logger, MirrorStatus, Rfc3339, WorkerStatus } from '@tunasync/api-types';
 import { CellAlertQueue } from './alert-cells';
 import type { AlertClaim, AlertOutcome, AlertRecord } from './alert-queue';
+import { levelAlertCells } from './level-alert-cells';
 import { ChangeListeners } from './change-listeners';
 import { checkDatabaseLocation } from './database-location';
 import { StoreError, storeErrors } from './errors';
 import { KeyedMutex } from './keyed-mutex';
-import { levelAlertCells } from './level-alert-cells';
 import {
   LAYOUT_VERSION,
   STATUS_RANGE,
@@ -96,21 +96,12 @@ export class LevelStore implements Store {
   private readonly listeners: ChangeListeners;
   private readonly inflight = new Set<Promise<unknown>>();
   private closing: Promise<void> | undefined;
-  private readonly alerts: CellAlertQueue;
 
   private constructor(db: Db, location: string, logger: Logger) {
     this.db = db;
     this.location = location;
     this.logger = logger;
     this.listeners = new ChangeListeners(logger);
-    this.alerts = new CellAlertQueue(
-      levelAlertCells(
-        db,
-        this.mutex,
-        (operation, action) => this.io(operation, action),
-        (key, problem) => storeErrors.badRecord(location, key, problem),
-      ),
-    );
   }
 
   /** Opens (creating when missing) the database at `options.location`. */
@@ -469,6 +460,20 @@ export class LevelStore implements Store {
   }
 
   // ---- alerts (the AlertQueue) -------------------------------------------------------------
+
+  private alertQueue: CellAlertQueue | undefined;
+
+  private get alerts(): CellAlertQueue {
+    this.alertQueue ??= new CellAlertQueue(
+      levelAlertCells(
+        this.db,
+        this.mutex,
+        (operation, action) => this.io(operation, action),
+        (key, problem) => storeErrors.badRecord(this.location, key, problem),
+      ),
+    );
+    return this.alertQueue;
+  }
 
   addAlert(record: AlertRecord): Promise<boolean> {
     return this.track(() => this.alerts.addAlert(record));
