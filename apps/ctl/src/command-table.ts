@@ -129,6 +129,14 @@ export const COMMANDS: readonly CommandSpec[] = [
     usesManager: true,
   },
   {
+    name: 'flush',
+    summary: 'Flush disabled jobs',
+    usage: 'tunasynctl flush',
+    options: {},
+    flagHelp: [],
+    usesManager: true,
+  },
+  {
     name: 'alerts',
     summary: "Show the manager's alerts, or send a test alert",
     usage: 'tunasynctl alerts [--limit N] | tunasynctl alerts test RULE',
@@ -138,14 +146,6 @@ export const COMMANDS: readonly CommandSpec[] = [
       '[[alerts]] rule named RULE (POST /alerts/test) and fails when it was not delivered.',
     options: { limit: { type: 'string' } },
     flagHelp: ['    --limit N        only the newest N alerts (1 to 1000, default 100)'],
-    usesManager: true,
-  },
-  {
-    name: 'flush',
-    summary: 'Flush disabled jobs',
-    usage: 'tunasynctl flush',
-    options: {},
-    flagHelp: [],
     usesManager: true,
   },
   {

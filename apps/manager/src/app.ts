@@ -15,7 +15,6 @@ import {
 import type {
   Logger,
   MirrorStatus,
-  StaleAfter,
   SyncStatus,
   ValidationResult,
   WorkerCmd,
@@ -66,9 +65,6 @@ export interface ManagerAppConfig {
   mirrorz?: MirrorzSettings;
   /** Finished runs kept per mirror (§7.8; `[server] history_size`, default 50; 0: none). */
   historySize?: number;
-  // The operator's view (issue #15):
-  /** `[server] stale_after` (§7.13): `'auto'` (default) or seconds, 0: off. */
-  staleAfter?: StaleAfter;
 }
 
 export interface ManagerAppOptions {
@@ -77,10 +73,10 @@ export interface ManagerAppOptions {
   logger?: Logger;
   /** The manager's clock: every timestamp it stores comes from here. */
   clock?: () => Date;
-  /** How commands reach workers; by default undici with a 5 s timeout and `caCert`. */
-  workerClient?: WorkerClient;
   /** The alerts (issue #17): `GET /alerts`, `POST /alerts/test`, their `/metrics` lines. */
   alerts?: AlertService;
+  /** How commands reach workers; by default undici with a 5 s timeout and `caCert`. */
+  workerClient?: WorkerClient;
 }
 
 export interface ManagerApp {

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import toml from 'toml';
 import { MANAGER_DEFAULTS, validateManagerConfig } from '@tunasync/api-types';
-import type { ManagerConfigFile } from '@tunasync/api-types';
+import type { ManagerConfigFile, StaleAfter } from '@tunasync/api-types';
+import { isStoreError, parseRedisAddress } from '@tunasync/store';
 import { parseAlertRules } from '@tunasync/alerts';
 import type { AlertRule } from '@tunasync/alerts';
-import { isStoreError, parseRedisAddress } from '@tunasync/store';
 import type { ManagerAppConfig } from './app';
 import { loadCredentials } from './load-credentials';
 import type { CredentialSources } from './load-credentials';
@@ -50,6 +50,8 @@ export interface ManagerSettings extends ManagerAppConfig {
   alertRules?: AlertRule[];
   /** `[server] drop_unseen_after` in seconds: statuses of workers gone this long are dropped (0: never). */
   dropUnseenAfter?: number;
+  /** `[server] stale_after` of the stale rule (issue #15; set by its loader), default `'auto'`. */
+  staleAfter?: StaleAfter;
   /** Where the credentials were read from: read again on SIGHUP. */
   credentialSources?: CredentialSources;
   /** The name problems of the configuration start with (the config file's). */
@@ -191,9 +193,9 @@ export async function loadManagerConfig(flags: ManagerFlags): Promise<ManagerCon
     );
   }
 
-  const mirrorz = checkMirrorzConfig(doc.mirrorz, label, problems);
   const alerts = parseAlertRules(doc.alerts, label);
   problems.push(...alerts.problems);
+  const mirrorz = checkMirrorzConfig(doc.mirrorz, label, problems);
 
   if (problems.length > 0) return { problems, warnings };
   const settings: ManagerSettings = {
@@ -202,9 +204,9 @@ export async function loadManagerConfig(flags: ManagerFlags): Promise<ManagerCon
     port: flags.port ?? server.port ?? MANAGER_DEFAULTS.port,
     dbFile: dbFile ?? DEFAULT_DB_FILE,
     workerOfflineAfter: server.worker_offline_after ?? MANAGER_DEFAULTS.worker_offline_after,
-    historySize: server.history_size ?? MANAGER_DEFAULTS.history_size,
     alertRules: alerts.rules,
     dropUnseenAfter: server.drop_unseen_after ?? MANAGER_DEFAULTS.drop_unseen_after,
+    historySize: server.history_size ?? MANAGER_DEFAULTS.history_size,
     credentialSources,
     configLabel: label,
   };

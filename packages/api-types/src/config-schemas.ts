@@ -36,7 +36,6 @@ const mirrorzMirror = table({
   new: bool,
 });
 
-
 // ---- [[alerts]] (issue #17): one rule and its sink per table; checked further by
 // `parseAlertRules` of @tunasync/alerts. Keep this block together.
 export const ALERT_EVENT_KINDS = [
@@ -79,9 +78,9 @@ export const managerConfigSchema = {
       token_file: str,
       worker_tokens_file: str,
       admin_tokens_file: str,
+      drop_unseen_after: nonNegative,
       worker_offline_after: nonNegative,
       history_size: { type: 'integer', minimum: 0, maximum: HISTORY_SIZE_MAX },
-      drop_unseen_after: nonNegative,
     }),
     files: table({ db_type: str, db_file: str, status_file: str, ca_cert: str }),
     mirrorz: table({

@@ -45,15 +45,15 @@ export interface ManagerConfigFile {
     worker_tokens_file?: string;
     /** Beyond (§7.12): hashed admin (tunasynctl) tokens, lines `<name> sha256:<hex>`. */
     admin_tokens_file?: string;
-    /** Beyond (§7.3): seconds without news after which a worker counts as offline. */
-    worker_offline_after?: number;
-    /** Beyond (§7.8): finished runs kept per mirror (0: no history). */
-    history_size?: number;
     /**
      * Beyond (issue #18): seconds after which the statuses of a worker deleted or not heard
      * from are dropped (0, the default: never).
      */
     drop_unseen_after?: number;
+    /** Beyond (§7.3): seconds without news after which a worker counts as offline. */
+    worker_offline_after?: number;
+    /** Beyond (§7.8): finished runs kept per mirror (0: no history). */
+    history_size?: number;
   };
   files?: {
     db_type?: string;
@@ -92,11 +92,11 @@ export const MANAGER_DEFAULTS = {
   addr: '127.0.0.1',
   port: 14242,
   db_type: 'leveldb',
+  drop_unseen_after: 0,
   worker_offline_after: 600,
   mirrorz_enable: false,
   mirrorz_mirror_url_prefix: '',
   history_size: 50,
-  drop_unseen_after: 0,
 } as const;
 
 /** The largest `[server] history_size` accepted. */
