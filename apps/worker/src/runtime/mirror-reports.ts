@@ -58,7 +58,7 @@ export class MirrorReports {
   }
 
   /** Keeps what a job's status event says of its size and last success. */
-  observe(event: JobStatusEvent): void {
+  observe(event: Pick<JobStatusEvent, 'job' | 'status' | 'time' | 'size'>): void {
     const record = this.records.get(event.job);
     if (!record) return;
     if (event.size !== undefined) record.size = meaningfulSize(event.size) ?? record.size;

@@ -66,14 +66,14 @@ it('keeps a meaningful size and the time of the last success from the job events
   const { reports } = parts;
   reports.records.set('debian', { status: 'syncing', error_msg: '' });
   const time = new Date('2026-01-02T03:04:05Z');
-  reports.observe({ job: 'debian', status: 'success', message: '', time, size: '1.5G' });
-  reports.observe({ job: 'debian', status: 'syncing', message: '', time, size: 'unknown' });
+  reports.observe({ job: 'debian', status: 'success', time, size: '1.5G' });
+  reports.observe({ job: 'debian', status: 'syncing', time, size: 'unknown' });
   expect(reports.records.get('debian')).toMatchObject({
     size: '1.5G',
     last_success: '2026-01-02T03:04:05.000Z',
   });
   // A mirror without a record is left alone.
-  reports.observe({ job: 'other', status: 'success', message: '', time });
+  reports.observe({ job: 'other', status: 'success', time });
   expect(reports.records.has('other')).toBe(false);
 });
 
