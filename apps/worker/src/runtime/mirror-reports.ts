@@ -5,11 +5,10 @@ import {
   type MirrorStatus,
   type SyncStatus,
 } from '@tunasync/api-types';
-import type { JobStatusEvent, Provider } from '@tunasync/core';
+import { buildMirrorStatus, type JobStatusEvent, type Provider } from '@tunasync/core';
 import type { Reporter } from '../reporting/reporter';
 import type { JobStateFile } from './job-state-file';
 import { meaningfulSize, type MirrorRecord } from './mirror-record';
-import { buildMirrorStatus } from './mirror-status';
 
 /** Listener of every status report the worker makes (diagnostics, tests). */
 export type ReportListener = (status: MirrorStatus) => void;
