@@ -43,6 +43,7 @@ export { MAX_NESTING_DEPTH, MAX_WIRE_VALUES } from './value-limits';
 export type { Logger, LogMeta } from './logger';
 export { TunasyncError, defineErrors, isTunasyncError } from './tunasync-error';
 export type {
+  BuiltError,
   ErrorCatalog,
   ErrorCodeOf,
   ErrorEntry,

@@ -28,6 +28,12 @@ export interface ErrorSpec<A extends unknown[] = never> {
   readonly code: string;
   readonly status?: number;
   readonly message: (...args: A) => string;
+  /**
+   * For an error that carries data beyond its code and message (the problems of a config
+   * file): builds the package's subclass of `TunasyncError`, whose constructor takes its code
+   * and message from this entry.
+   */
+  readonly make?: (args: A, options: { cause?: unknown }) => TunasyncError;
 }
 
 /** What builds the error of an entry: `TunasyncError`, or a package's subclass of it. */
@@ -43,9 +49,16 @@ export type ErrorMaker<E extends TunasyncError> = (
  * `withCause` builds the same error wrapping the lower-level error that caused it.
  */
 export type ErrorEntry<S extends ErrorSpec<never>, E extends TunasyncError> = S & {
-  (...args: Parameters<S['message']>): E;
-  withCause(cause: unknown, ...args: Parameters<S['message']>): E;
+  (...args: Parameters<S['message']>): BuiltError<S, E>;
+  withCause(cause: unknown, ...args: Parameters<S['message']>): BuiltError<S, E>;
 };
+
+/** The error an entry builds: its own `make`'s, or the catalog's. */
+export type BuiltError<S, E extends TunasyncError> = S extends {
+  readonly make: (...a: never[]) => infer R;
+}
+  ? R
+  : E;
 
 export type ErrorCatalog<
   C extends Record<string, ErrorSpec<never>>,
@@ -77,8 +90,10 @@ export function defineErrors<const C extends Record<string, ErrorSpec<never>>>(
   const entries: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(specs)) {
     const render = spec.message as (...args: readonly unknown[]) => string;
+    const own = spec.make as
+      ((a: readonly unknown[], o: { cause?: unknown }) => TunasyncError) | undefined;
     const build = (options: { cause?: unknown }, args: readonly unknown[]): TunasyncError =>
-      make(spec, render(...args), args, options);
+      own === undefined ? make(spec, render(...args), args, options) : own(args, options);
     entries[name] = Object.assign((...args: unknown[]) => build({}, args), spec, {
       withCause: (cause: unknown, ...args: unknown[]) => build({ cause }, args),
     });

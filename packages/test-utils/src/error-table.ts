@@ -40,7 +40,7 @@ function placeholder(name: string): unknown {
 /** A message template with each parameter shown as `{name}`. */
 function renderTemplate(template: (...args: never) => string): string {
   const args = templateParameters(template).map(placeholder);
-  return (template as (...a: unknown[]) => string)(...args);
+  return String((template as (...a: unknown[]) => string)(...args));
 }
 
 function cell(text: string): string {
