@@ -56,7 +56,7 @@ export { parseTokenFile, tokenDigest } from './token-file';
 export type { TokenEntry } from './token-file';
 export { createWinstonLogger } from './winston-logger';
 export type { WinstonLoggerOptions } from './winston-logger';
-export { MANAGER_ERRORS, ManagerError, isManagerError, managerError } from './errors';
+export { MANAGER_ERRORS, ManagerError, isManagerError } from './errors';
 export type { ManagerErrorName } from './errors';
 export { runCli, main, USAGE, EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, managerVersion } from './cli';
 export type { CliIo } from './cli';
