@@ -41,7 +41,7 @@ export { parseBearerToken } from './bearer-token';
 export { silentLogger } from './logger';
 export { MAX_NESTING_DEPTH, MAX_WIRE_VALUES } from './value-limits';
 export type { Logger, LogMeta } from './logger';
-export { TunasyncError, defineErrors, isTunasyncError } from './tunasync-error';
+export { TunasyncError, defineErrors, errorCodes, isTunasyncError } from './tunasync-error';
 export type {
   BuiltError,
   ErrorCatalog,

@@ -103,3 +103,12 @@ export function defineErrors<const C extends Record<string, ErrorSpec<never>>>(
 
 /** The codes of a catalog, as a union type. */
 export type ErrorCodeOf<C extends Record<string, { readonly code: string }>> = C[keyof C]['code'];
+
+/** The code of each entry of a catalog, by name (`STORE_ERROR_CODES.locked`). */
+export function errorCodes<C extends Record<string, { readonly code: string }>>(
+  catalog: C,
+): { readonly [K in keyof C]: C[K]['code'] } {
+  const codes: Record<string, string> = {};
+  for (const [name, entry] of Object.entries(catalog)) codes[name] = entry.code;
+  return codes as { readonly [K in keyof C]: C[K]['code'] };
+}
