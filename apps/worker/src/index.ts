@@ -10,7 +10,7 @@ export type {
 } from './config/worker-config';
 export { expandGlob } from './config/glob';
 export {
-  ERROR_CATALOG,
+  WORKER_ERRORS,
   ManagerHttpError,
   ManagerUnreachableError,
   OutboxClosedError,

@@ -21,7 +21,13 @@ import { loadWorkerConfig } from '../config/load-worker-config';
 import type { MirrorConfig, WorkerConfig } from '../config/worker-config';
 import { ControlServer } from '../control/control-server';
 import type { JobCommandVerb, QueuedCommand, WorkerCommands } from '../control/worker-commands';
-import { ReloadError, UnknownMirrorError, WorkerConfigError, WorkerHaltedError } from '../errors';
+import {
+  ReloadError,
+  UnknownMirrorError,
+  WORKER_ERRORS,
+  WorkerConfigError,
+  WorkerHaltedError,
+} from '../errors';
 import type { BackoffOptions } from '../reporting/backoff';
 import type { ManagerClient } from '../reporting/manager-client';
 import type { ManagerOutbox } from '../reporting/manager-outbox';
@@ -269,7 +275,7 @@ export class WorkerRuntime implements WorkerCommands {
       if (first) {
         try {
           const answer: unknown = await firstClient.listJobs();
-          if (!Array.isArray(answer)) throw new Error('the answer is not a list of statuses');
+          if (!Array.isArray(answer)) throw WORKER_ERRORS.badManagerAnswer('a list of statuses');
           managerStatuses = answer as MirrorStatus[];
         } catch (err) {
           this.logger.warn(
