@@ -30,10 +30,10 @@ export interface ErrorSpec<A extends unknown[] = never> {
   readonly message: (...args: A) => string;
   /**
    * For an error that carries data beyond its code and message (the problems of a config
-   * file): builds the package's subclass of `TunasyncError`, whose constructor takes its code
-   * and message from this entry.
+   * file): builds the package's subclass of `TunasyncError` from the arguments, the options
+   * (`cause`) and the rendered message.
    */
-  readonly make?: (args: A, options: { cause?: unknown }) => TunasyncError;
+  readonly make?: (args: A, options: { cause?: unknown }, message: string) => TunasyncError;
 }
 
 /** What builds the error of an entry: `TunasyncError`, or a package's subclass of it. */
@@ -91,9 +91,11 @@ export function defineErrors<const C extends Record<string, ErrorSpec<never>>>(
   for (const [name, spec] of Object.entries(specs)) {
     const render = spec.message as (...args: readonly unknown[]) => string;
     const own = spec.make as
-      ((a: readonly unknown[], o: { cause?: unknown }) => TunasyncError) | undefined;
+      ((a: readonly unknown[], o: { cause?: unknown }, m: string) => TunasyncError) | undefined;
     const build = (options: { cause?: unknown }, args: readonly unknown[]): TunasyncError =>
-      own === undefined ? make(spec, render(...args), args, options) : own(args, options);
+      own === undefined
+        ? make(spec, render(...args), args, options)
+        : own(args, options, render(...args));
     entries[name] = Object.assign((...args: unknown[]) => build({}, args), spec, {
       withCause: (cause: unknown, ...args: unknown[]) => build({ cause }, args),
     });
