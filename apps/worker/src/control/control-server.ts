@@ -25,6 +25,13 @@ export const CONTROL_ANSWERS = {
   notFound: WORKER_ERRORS.controlMirrorNotFound.message,
 } as const;
 
+/** The worker's errors that the control server answers with their own status. */
+const ANSWERED_CODES: ReadonlySet<string> = new Set(
+  Object.values<{ readonly code: string; readonly status?: number }>(WORKER_ERRORS)
+    .filter((entry) => entry.status !== undefined)
+    .map((entry) => entry.code),
+);
+
 export interface ControlServerOptions {
   commands: WorkerCommands;
   logger: Logger;
@@ -131,7 +138,7 @@ export function createControlApp(options: Omit<ControlServerOptions, 'host' | 'p
   });
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     // A refusal of the catalog (a halting worker's included): its status and text.
-    if (isTunasyncError(err) && err.status !== undefined) {
+    if (isTunasyncError(err) && err.status !== undefined && ANSWERED_CODES.has(err.code)) {
       res.status(err.status).json({ msg: err.message });
       return;
     }
