@@ -3,14 +3,14 @@ import { isAlertError } from '@tunasync/alerts';
 import type { AlertService } from '@tunasync/alerts';
 import { parseBearerToken } from '@tunasync/api-types';
 import type { Credentials } from './credentials';
-import { managerError } from './errors';
+import { MANAGER_ERRORS } from './errors';
 
 /** `?limit=` of `GET /alerts`: 1…1000, default 100. */
 function alertsLimit(value: unknown): number {
   if (value === undefined) return 100;
   const limit = typeof value === 'string' && /^[0-9]+$/.test(value) ? Number(value) : NaN;
   if (!(limit >= 1 && limit <= 1000)) {
-    throw managerError('invalidLimit', JSON.stringify(value), 'must be an integer from 1 to 1000');
+    throw MANAGER_ERRORS.invalidLimit(JSON.stringify(value), 'must be an integer from 1 to 1000');
   }
   return limit;
 }
@@ -19,9 +19,9 @@ function alertsLimit(value: unknown): number {
 function requireReader(req: Request, credentials: Credentials): void {
   if (!credentials.enabled) return;
   const credential = credentials.authenticate(parseBearerToken(req.get('authorization')));
-  if (credential === undefined) throw managerError('unauthorized');
+  if (credential === undefined) throw MANAGER_ERRORS.unauthorized();
   if (credential.kind === 'worker') {
-    throw managerError('forbidden', `the token of worker ${credential.id} cannot read /alerts`);
+    throw MANAGER_ERRORS.forbidden(`the token of worker ${credential.id} cannot read /alerts`);
   }
 }
 
@@ -48,15 +48,15 @@ export function registerAlertRoutes(
     const body = req.body as { rule?: unknown } | undefined;
     const rule = body?.rule;
     if (typeof rule !== 'string' || rule === '') {
-      throw managerError('invalidBody', ['rule: must be the name of an [[alerts]] rule']);
+      throw MANAGER_ERRORS.invalidBody(['rule: must be the name of an [[alerts]] rule']);
     }
     if (alerts === undefined || alerts.ruleNames().length === 0) {
-      throw managerError('alertsNotConfigured');
+      throw MANAGER_ERRORS.alertsNotConfigured();
     }
     try {
       res.json(await alerts.test(rule));
     } catch (err) {
-      if (isAlertError(err)) throw managerError('unknownAlertRule', err.message);
+      if (isAlertError(err)) throw MANAGER_ERRORS.unknownAlertRule(err.message);
       throw err;
     }
   });

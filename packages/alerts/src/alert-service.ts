@@ -9,7 +9,7 @@ import { ruleMatches } from './alert-rule';
 import type { AlertRule } from './alert-rule';
 import type { AlertSink } from './alert-sink';
 import { createSink } from './create-sink';
-import { alertErrors } from './errors';
+import { ALERT_ERRORS } from './errors';
 import { EventTracker } from './event-tracker';
 import { Throttle } from './throttle';
 
@@ -389,7 +389,8 @@ export class AlertService {
    */
   async test(name: string): Promise<AlertView> {
     const rule = this.rules.get(name);
-    if (rule === undefined) throw alertErrors.unknownRule(name, this.ruleNames());
+    if (rule === undefined)
+      throw ALERT_ERRORS.unknownRule(name, this.ruleNames().join(', ') || '(none configured)');
     const now = this.clock();
     const event: AlertEvent = {
       id: `test/${formatRfc3339(now)}/${randomUUID()}`,
@@ -407,7 +408,8 @@ export class AlertService {
       await this.attempt(record.id, [record.id], true);
       view = (await this.recent(Number.MAX_SAFE_INTEGER)).find((a) => a.id === record.id);
     });
-    if (view === undefined) throw alertErrors.unknownRule(name, this.ruleNames());
+    if (view === undefined)
+      throw ALERT_ERRORS.unknownRule(name, this.ruleNames().join(', ') || '(none configured)');
     return view;
   }
 

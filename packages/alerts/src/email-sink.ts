@@ -3,7 +3,7 @@ import type { Transporter } from 'nodemailer';
 import type { AlertPayload } from './alert-event';
 import type { SinkConfig } from './alert-rule';
 import type { AlertSink } from './alert-sink';
-import { alertErrors } from './errors';
+import { ALERT_ERRORS } from './errors';
 
 type EmailConfig = Extract<SinkConfig, { kind: 'email' }>;
 
@@ -59,7 +59,11 @@ export class EmailSink implements AlertSink {
         headers: { 'X-Tunasync-Alert': payload.id },
       });
     } catch (err) {
-      throw alertErrors.deliveryFailed(`email via ${this.shown}`, (err as Error).message, err);
+      throw ALERT_ERRORS.deliveryFailed.withCause(
+        err,
+        `email via ${this.shown}`,
+        (err as Error).message,
+      );
     }
   }
 

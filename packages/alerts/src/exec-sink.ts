@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { AlertPayload } from './alert-event';
 import type { AlertSink } from './alert-sink';
-import { alertErrors } from './errors';
+import { ALERT_ERRORS } from './errors';
 
 /** The `TUNASYNC_*` variables of the exec sink (the manager README). */
 export function execEnvironment(payload: AlertPayload): Record<string, string> {
@@ -49,14 +49,14 @@ export class ExecSink implements AlertSink {
       child.stdin.on('error', () => undefined);
       child.on('error', (err) => {
         clearTimeout(timer);
-        reject(alertErrors.deliveryFailed(`exec ${command}`, err.message, err));
+        reject(ALERT_ERRORS.deliveryFailed.withCause(err, `exec ${command}`, err.message));
       });
       child.on('close', (code, signal) => {
         clearTimeout(timer);
         if (code === 0) return resolve();
         const why = signal !== null ? `killed by ${signal}` : `exit code ${code}`;
         const said = stderr.trim().split('\n').slice(-3).join(' / ');
-        reject(alertErrors.deliveryFailed(`exec ${command}`, said ? `${why}: ${said}` : why));
+        reject(ALERT_ERRORS.deliveryFailed(`exec ${command}`, said ? `${why}: ${said}` : why));
       });
       child.stdin.end(`${JSON.stringify(payload)}\n`);
     });

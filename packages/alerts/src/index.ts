@@ -17,5 +17,5 @@ export type { EmailSinkOptions } from './email-sink';
 export { ExecSink, execEnvironment } from './exec-sink';
 export { SIGNATURE_HEADER, verifyWebhookSignature, webhookSignature } from './webhook-signature';
 export { TEMPLATE_PLACEHOLDERS, renderWebhookTemplate } from './webhook-template';
-export { ALERT_ERROR_CODES, AlertError, alertErrors, isAlertError } from './errors';
+export { ALERT_ERRORS, isAlertError } from './errors';
 export type { AlertErrorCode } from './errors';

@@ -1,7 +1,7 @@
 import type { AlertPayload } from './alert-event';
 import type { SinkConfig } from './alert-rule';
 import type { AlertSink } from './alert-sink';
-import { alertErrors } from './errors';
+import { ALERT_ERRORS } from './errors';
 import { renderWebhookTemplate } from './webhook-template';
 import { SIGNATURE_HEADER, webhookSignature } from './webhook-signature';
 
@@ -39,11 +39,11 @@ export class WebhookSink implements AlertSink {
         e.name === 'TimeoutError'
           ? `no answer within ${timeoutMs / 1000} s`
           : (e.cause?.code ?? e.cause?.message ?? String(err));
-      throw alertErrors.deliveryFailed(`webhook ${shown}`, reason, err);
+      throw ALERT_ERRORS.deliveryFailed.withCause(err, `webhook ${shown}`, reason);
     }
     const text = await response.text().catch(() => '');
     if (response.status < 200 || response.status > 299) {
-      throw alertErrors.deliveryFailed(
+      throw ALERT_ERRORS.deliveryFailed(
         `webhook ${shown}`,
         `HTTP ${response.status}${text ? `: ${text.slice(0, 200).trim()}` : ''}`,
       );

@@ -1,6 +1,6 @@
 import type { CommandContext } from '../command-context';
 import { doing } from '../command-context';
-import { CtlError } from '../errors';
+import { CTL_ERRORS } from '../errors';
 import { goJsonIndent } from '../go-json';
 
 interface TestAnswer {
@@ -26,10 +26,7 @@ export async function execute(ctx: CommandContext): Promise<void> {
       ctx.print(`test alert sent through rule ${rule}\n`);
       return;
     }
-    throw new CtlError(
-      'TUNASYNC_E_CTL_ALERT_NOT_SENT',
-      `the test alert through rule ${rule} was not delivered: ${String(answer?.last_error ?? 'no answer')}`,
-    );
+    throw CTL_ERRORS.alertNotSent(rule, String(answer?.last_error ?? 'no answer'));
   }
   if (first !== undefined) throw ctx.usageError(`unknown argument ${JSON.stringify(first)}`);
   const limit = ctx.string('limit');
