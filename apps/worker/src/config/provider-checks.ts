@@ -57,6 +57,7 @@ export function checkProviders(
   doc: Doc,
   mainFile: string,
   refused: SchemaRefusals,
+  place: (file: string, path: string) => string,
 ): { problems: string[]; warnings: string[] } {
   const config: Record<string, Doc> = {};
   for (const section of SECTIONS) {
@@ -79,17 +80,17 @@ export function checkProviders(
     for (const p of check.problems) {
       const section = (SECTIONS as readonly string[]).includes(p.key.split('.')[0] as string);
       const base = p.key.replace(/[[.].*$/, '');
-      const where = section
-        ? `${mainFile}:${p.key}`
-        : `${file}:${leaf.keyOrigins[base] ?? leaf.path}.${p.key}`;
-      if (refused.has(where)) continue;
-      if (!section) problems.push(`${where}: ${p.reason}`);
+      const [at, key] = section
+        ? [mainFile, p.key]
+        : [file, `${leaf.keyOrigins[base] ?? leaf.path}.${p.key}`];
+      if (refused.has(`${at}:${key}`)) continue;
+      if (!section) problems.push(`${place(at, key)}: ${p.reason}`);
       else {
-        const line = `${where}: ${p.reason}`;
+        const line = `${place(at, key)}: ${p.reason}`;
         shared.set(line, [...(shared.get(line) ?? []), label]);
       }
     }
-    warnings.push(...check.warnings.map((w) => `${file}:${leaf.path}: ${w}`));
+    warnings.push(...check.warnings.map((w) => `${place(file, leaf.path)}: ${w}`));
   }
   for (const [line, mirrors] of shared) problems.push(`${line}; mirror(s) ${nameList(mirrors)}`);
   return { problems, warnings };

@@ -23,6 +23,7 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 export async function checkMirrors(
   leaves: readonly { leaf: MirrorLeaf; file: string }[],
   cwd: string,
+  place: (file: string, path: string) => string,
 ): Promise<Finding[]> {
   const problems: Finding[] = [];
   const seen = new Map<string, string>();
@@ -37,7 +38,7 @@ export async function checkMirrors(
       const first = seen.get(name);
       if (first !== undefined)
         problem('name', `duplicate mirror name "${name}" (first defined at ${first})`);
-      else seen.set(name, `${file}:${leaf.path}`);
+      else seen.set(name, place(file, leaf.path));
     }
 
     if (
