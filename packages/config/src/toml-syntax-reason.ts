@@ -52,12 +52,15 @@ export function tomlSyntaxReason(err: unknown, text: string): TomlSyntaxProblem 
   const found = typeof e.found === 'string' ? e.found : undefined;
   const atEnd = found === undefined || found === '\n' || found === '\r';
   const expected = literals(e.expected);
-  const lineText = (text.split('\n')[line - 1] ?? '').trimStart();
+  const rawLine = text.split('\n')[line - 1] ?? '';
+  const lineText = rawLine.trimStart();
 
   if (expected.has('true') && expected.has('"')) {
     if (atEnd || found === '#') return at('a value is missing after `=`');
     if (/^[A-Za-z]/.test(found)) {
-      return at('a string value must be in quotes (`key = "value"`); true and false are lowercase');
+      const word = /^[A-Za-z]+/.exec(rawLine.slice(column - 1))?.[0] ?? '';
+      if (/^(true|false)$/i.test(word)) return at('true and false are written in lowercase');
+      return at('a string value must be in quotes (`key = "value"`)');
     }
     return at(`${shown(found)} cannot start a value`);
   }

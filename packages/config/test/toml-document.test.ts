@@ -102,11 +102,8 @@ describe('ConfigLocator', () => {
 
 describe('parseToml: syntax errors in words, at file:line:column', () => {
   it.each([
-    [
-      'name = debian',
-      '1:8',
-      'a string value must be in quotes (`key = "value"`); true and false are lowercase',
-    ],
+    ['name = debian', '1:8', 'a string value must be in quotes (`key = "value"`)'],
+    ['ok = True', '1:6', 'true and false are written in lowercase'],
     ['[server\nport = 1', '1:8', 'missing closing ] of the table header'],
     ['[[mirrors]\nname = "a"', '1:11', 'missing closing ]] of the table header'],
     ['a = 1\na = 2', '2:1', 'duplicate key `a`'],
