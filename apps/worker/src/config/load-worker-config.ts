@@ -11,8 +11,7 @@ import { WorkerConfigError } from '../errors';
 import { expandGlob } from './glob';
 import { flattenMirrors, type MirrorLeaf } from './mirror-tree';
 import { pathExists } from './path-exists';
-import { checkProviders, SchemaRefusals } from './provider-checks';
-import { checkMirrors } from './semantic-checks';
+import { checkMirrors, SchemaRefusals } from './mirror-checks';
 import { SERVER_DEFAULTS, type MirrorConfig, type WorkerConfig } from './worker-config';
 
 export interface LoadWorkerConfigOptions {
@@ -201,18 +200,17 @@ export async function checkWorkerConfig(
     ? (doc.btrfs_snapshot as NonNullable<WorkerConfigFile['btrfs_snapshot']>)
     : {};
 
-  // Mirror checks: what needs the whole file here, each mirror through the providers.
-  const findings = await checkMirrors(leaves, cwd, locators.place);
-  problems.push(...findings.map((f) => located(f.file, `${f.path}: ${f.reason}`)));
-  const providerFindings = checkProviders(
+  // Mirror checks: one pass over the leaves (whole-file rules and each mirror through the providers).
+  const mirrorFindings = await checkMirrors({
     leaves,
     doc,
-    file,
-    new SchemaRefusals(schemaProblems),
-    locators.place,
-  );
-  problems.push(...providerFindings.problems);
-  warnings.push(...providerFindings.warnings);
+    mainFile: file,
+    refused: new SchemaRefusals(schemaProblems),
+    place: locators.place,
+    cwd,
+  });
+  problems.push(...mirrorFindings.problems);
+  warnings.push(...mirrorFindings.warnings);
 
   const uniqueProblems = [...new Set(problems)];
   const uniqueWarnings = [...new Set(warnings)];
