@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigLocator, readToml } from '@tunasync/config';
+import { readToml, type ConfigLocator } from '@tunasync/config';
 import {
   validateWorkerConfig,
   WORKER_DEFAULTS,
@@ -11,6 +11,7 @@ import { WorkerConfigError } from '../errors';
 import { expandGlob } from './glob';
 import { flattenMirrors, type MirrorLeaf } from './mirror-tree';
 import { pathExists } from './path-exists';
+import { Locators } from './locators';
 import { checkMirrors, SchemaRefusals } from './mirror-checks';
 import { SERVER_DEFAULTS, type MirrorConfig, type WorkerConfig } from './worker-config';
 
@@ -23,7 +24,7 @@ export interface LoadWorkerConfigOptions {
   defaultHostname?: string;
 }
 
-/** Everything `--check-config` prints: `file:key: reason` lines, and the config when usable. */
+/** Everything `--check-config` prints: `file:line:key: reason` lines, and the config when usable. */
 export interface WorkerConfigCheck {
   ok: boolean;
   config?: WorkerConfig;
@@ -35,22 +36,6 @@ type Doc = Record<string, unknown>;
 
 function isTable(value: unknown): value is Doc {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** The locators of the files read, each by the name its problems show. */
-class Locators {
-  private readonly byFile = new Map<string, ConfigLocator>();
-
-  add(locator: ConfigLocator): void {
-    this.byFile.set(locator.file, locator);
-  }
-
-  of(file: string): ConfigLocator {
-    return this.byFile.get(file) ?? new ConfigLocator(file);
-  }
-
-  /** `file:line:path` of a key of one of the files. */
-  readonly place = (file: string, path: string): string => this.of(file).place(path);
 }
 
 /** Adds the schema's findings (located); returns its problems as `file:path: reason`. */
@@ -68,8 +53,8 @@ function collect(
 
 /**
  * Reads, validates and resolves a worker.conf and the files of its `[include]` glob:
- * schema of api-types, nested mirror inheritance, semantic checks. Never throws for a
- * bad file: every problem is listed (as `file:key: reason`), together with the warnings.
+ * schema of api-types, nested mirror inheritance, the mirror checks. Never throws for a
+ * bad file: every problem is listed (as `file:line:key: reason`), together with the warnings.
  */
 export async function checkWorkerConfig(
   file: string,
