@@ -1,5 +1,4 @@
-import type { ConfigLocator } from '@tunasync/config';
-import { readConfigText } from './read-config-text';
+import { readConfigText, type ConfigLocator } from '@tunasync/config';
 import { parseTokenFile } from './token-file';
 import type { TokenEntry } from './token-file';
 

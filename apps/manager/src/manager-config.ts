@@ -1,4 +1,4 @@
-import { ConfigLocator, readToml } from '@tunasync/config';
+import { ConfigLocator, readConfigText, readToml } from '@tunasync/config';
 import { MANAGER_DEFAULTS, validateManagerConfig } from '@tunasync/api-types';
 import type { ManagerConfigFile } from '@tunasync/api-types';
 import { isStoreError, parseRedisAddress } from '@tunasync/store';
@@ -6,7 +6,6 @@ import type { ManagerAppConfig } from './app';
 import { loadCredentials } from './load-credentials';
 import type { CredentialSources } from './load-credentials';
 import { checkMirrorzConfig } from './mirrorz-config';
-import { readConfigText } from './read-config-text';
 
 /** Go's default database path; a Go bolt file there is imported (`planDatabase`). */
 export const DEFAULT_DB_FILE = '/var/lib/tunasync/tunasync.db';

@@ -4,3 +4,4 @@ export type { TomlDocument } from './toml-document';
 export { TomlPositions, formatKeyPath } from './toml-positions';
 export { tomlSyntaxReason } from './toml-syntax-reason';
 export type { TomlSyntaxProblem } from './toml-syntax-reason';
+export { quotePath, readConfigText } from './read-config-text';
