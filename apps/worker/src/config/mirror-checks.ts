@@ -136,7 +136,12 @@ export async function checkMirrors(
       if (!section) problems.push(line);
       else shared.set(line, [...(shared.get(line) ?? []), label]);
     }
-    warnings.push(...check.warnings.map((w) => `${place(file, leaf.path)}: ${w}`));
+    // The place names a mirror with a valid name: the providers' `mirror <name>: ` would
+    // say it twice.
+    const named = typeof name === 'string' && nameProblem(name) === undefined;
+    const prefix = `mirror ${label}: `;
+    const own = (w: string) => (named && w.startsWith(prefix) ? w.slice(prefix.length) : w);
+    warnings.push(...check.warnings.map((w) => `${place(file, leaf.path)}: ${own(w)}`));
   }
   for (const [line, mirrors] of shared) problems.push(`${line}; mirror(s) ${nameList(mirrors)}`);
   return { problems, warnings };

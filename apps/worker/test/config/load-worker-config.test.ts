@@ -341,7 +341,7 @@ upstream = "https://example.org/"
   // a warning, not a problem
   expect(result.warnings).toContain(
     at(
-      '16:mirrors[dup]: mirror dup: rsync_success_exit_codes is ignored for a command mirror (use success_exit_codes)',
+      '16:mirrors[dup]: rsync_success_exit_codes is ignored for a command mirror (use success_exit_codes)',
     ),
   );
 });
@@ -500,7 +500,7 @@ test('what the providers factory would refuse or warn about is reported too', as
   const result = await checkWorkerConfig('worker.conf', { cwd: tmp });
   expect(result.ok).toBe(true);
   expect(result.warnings).toEqual([
-    'worker.conf:8:mirrors[both]: mirror both: both use_ipv6 and use_ipv4 are set: use_ipv6 wins',
+    'worker.conf:8:mirrors[both]: both use_ipv6 and use_ipv4 are set: use_ipv6 wins',
   ]);
 });
 
