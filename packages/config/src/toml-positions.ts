@@ -132,10 +132,12 @@ function scanLines(text: string): Map<string, number> {
       for (let index = 0; ; index++) {
         skipSpace();
         if (i >= text.length || text[i] === ']') break;
+        const before = i;
         record([...at, index], line);
         readValue([...at, index]);
         skipSpace();
         if (text[i] === ',') i++;
+        else if (i === before) break; // not TOML: the parser refused it already
       }
       i++;
     } else if (c === '{') {

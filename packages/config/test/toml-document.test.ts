@@ -151,3 +151,16 @@ describe('readToml', () => {
     expect(!read.ok && read.problem).toMatch(/missing\.conf: cannot read file: ENOENT/);
   });
 });
+
+describe('TomlPositions on text the parser refused', () => {
+  it.each([
+    ['a = [1,,2]', 1],
+    ['a = [}', 1],
+    ['a = { b = }', 1],
+    ['[[', undefined],
+    ['"unclosed = 1', undefined],
+    ['a = """x', 1],
+  ])('ends, without a throw: %j', (text, line) => {
+    expect(TomlPositions.scan(text).lineOf('a')).toBe(line);
+  });
+});
