@@ -24,7 +24,7 @@ export interface LoadWorkerConfigOptions {
   defaultHostname?: string;
 }
 
-/** Everything `--check-config` prints: `file:line:key: reason` lines, and the config when usable. */
+/** What `--check-config` prints: `file:line:key: reason` lines, and the config when usable. */
 export interface WorkerConfigCheck {
   ok: boolean;
   config?: WorkerConfig;

@@ -72,9 +72,10 @@ export interface MirrorChecksInput {
  * set in the same table), a `cron` that core's `cronTrigger` accepts, an `exclude_file` that
  * exists, and everything about one mirror through the providers' `checkMirrorConfig` (the
  * rules of the provider that will run it). A problem of a mirror key names the table that
- * set the key (`file:line:mirrors[debian].upstream: reason`); a problem of a shared section
- * (`global.log_dir`, `zfs.zpool`, …) is reported once on the main file, naming the mirrors
- * it was found through.
+ * set the key (`file:line:mirrors[debian].upstream: reason`); a problem found through
+ * several mirrors — of a shared section (`global.log_dir`, `zfs.zpool`, …, on the main file)
+ * or of a key a template sets — is reported once, naming the mirrors it was found through
+ * (`…; mirror(s) a, b`).
  */
 export async function checkMirrors(
   input: MirrorChecksInput,
@@ -92,13 +93,21 @@ export async function checkMirrors(
   const shared = new Map<string, string[]>();
   const seen = new Map<string, string>();
 
+  /** Each problem once; found through mirrors (a shared section, a template), it names them. */
+  const report = (line: string, mirror: string | undefined) => {
+    if (mirror === undefined) problems.push(line);
+    else shared.set(line, [...(shared.get(line) ?? []), mirror]);
+  };
+
   for (const { leaf, file } of leaves) {
     const v = leaf.values;
-    const at = (key: string): string => `${leaf.keyOrigins[key] ?? leaf.path}.${key}`;
-    const problem = (key: string, reason: string) =>
-      problems.push(`${place(file, at(key))}: ${reason}`);
-
     const name = v.name;
+    const label = typeof name === 'string' ? name : '<unnamed>';
+    const origin = (key: string): string => leaf.keyOrigins[key] ?? leaf.path;
+    const at = (key: string): string => `${origin(key)}.${key}`;
+    const problem = (key: string, reason: string) =>
+      report(`${place(file, at(key))}: ${reason}`, origin(key) === leaf.path ? undefined : label);
+
     if (typeof name === 'string' && nameProblem(name) === undefined) {
       const first = seen.get(name);
       if (first !== undefined)
@@ -123,18 +132,14 @@ export async function checkMirrors(
     const mirror = Object.fromEntries(
       Object.entries(v).filter(([key]) => !refused.has(`${file}:${at(key)}`)),
     ) as MirrorConfigFile;
-    const label = typeof name === 'string' ? name : '<unnamed>';
     const check = checkMirrorConfig(mirror, config as ProviderGlobalConfig);
     for (const p of check.problems) {
       const section = (SECTIONS as readonly string[]).includes(p.key.split('.')[0] as string);
       const base = p.key.replace(/[[.].*$/, '');
-      const [where, key] = section
-        ? [mainFile, p.key]
-        : [file, `${leaf.keyOrigins[base] ?? leaf.path}.${p.key}`];
+      const [where, key] = section ? [mainFile, p.key] : [file, `${origin(base)}.${p.key}`];
       if (refused.has(`${where}:${key}`)) continue;
-      const line = `${place(where, key)}: ${p.reason}`;
-      if (!section) problems.push(line);
-      else shared.set(line, [...(shared.get(line) ?? []), label]);
+      const own = !section && origin(base) === leaf.path;
+      report(`${place(where, key)}: ${p.reason}`, own ? undefined : label);
     }
     // The place names a mirror with a valid name: the providers' `mirror <name>: ` would
     // say it twice.

@@ -504,7 +504,7 @@ test('what the providers factory would refuse or warn about is reported too', as
   ]);
 });
 
-test('a mirror-level problem of an inherited key names the table that set it, once', async () => {
+test('a mirror-level problem of an inherited key names the table that set it, once, and the mirrors', async () => {
   await write(
     'worker.conf',
     `${HEAD}[[mirrors]]\nprovider = "command"\ncommand = "true"\nexec_on_success_extra = ["ok", "'open"]\nsize_pattern = "no group"\nretry = -1\n  [[mirrors.mirrors]]\n  name = "a"\n  [[mirrors.mirrors]]\n  name = "b"\n  memory_limit = "lots"\n`,
@@ -513,8 +513,9 @@ test('a mirror-level problem of an inherited key names the table that set it, on
   expect(result.problems).toEqual([
     // The schema refused retry: reported by it alone, not again by the providers' check.
     'worker.conf:13:mirrors[0].retry: must be >= 0',
-    `worker.conf:11:mirrors[0].exec_on_success_extra[1]: cannot split command line "'open": unbalanced single quote at offset 0`,
-    'worker.conf:12:mirrors[0].size_pattern: must have a capture group holding the size, e.g. "size: ([0-9.]+[KMGTP]?)"',
     'worker.conf:18:mirrors[0].mirrors[b].memory_limit: invalid memory limit "lots": expected a number of bytes with an optional unit k, M, G, T or P (e.g. 256M)',
+    // Keys of the template: once, naming the mirrors that inherit them.
+    `worker.conf:11:mirrors[0].exec_on_success_extra[1]: cannot split command line "'open": unbalanced single quote at offset 0; mirror(s) a, b`,
+    'worker.conf:12:mirrors[0].size_pattern: must have a capture group holding the size, e.g. "size: ([0-9.]+[KMGTP]?)"; mirror(s) a, b',
   ]);
 });
