@@ -100,6 +100,31 @@ describe('tunasync-worker --check-config', () => {
     );
   });
 
+  it('a key a template sets is reported once, at its line, naming the mirrors that inherit it', async () => {
+    const ran = await check({
+      'worker.conf':
+        WORKER_HEAD +
+        [
+          '[[mirrors]]', // 7
+          'provider = "command"', // 8
+          'command = "/bin/true"', // 9
+          'size_pattern = "no group"', // 10
+          '  [[mirrors.mirrors]]', // 11
+          '  name = "a"', // 12
+          '  [[mirrors.mirrors]]', // 13
+          '  name = "b"', // 14
+          '  memory_limit = "lots"', // 15
+          '',
+        ].join('\n'),
+    });
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toEqual([
+      'error: worker.conf:15:mirrors[0].mirrors[b].memory_limit: invalid memory limit "lots": expected a number of bytes with an optional unit k, M, G, T or P (e.g. 256M)',
+      'error: worker.conf:10:mirrors[0].size_pattern: must have a capture group holding the size, e.g. "size: ([0-9.]+[KMGTP]?)"; mirror(s) a, b',
+      'worker.conf: 2 error(s), 0 warning(s)',
+    ]);
+  });
+
   it('places a key of a section at its line, a missing one at its table', async () => {
     const ran = await check({
       'worker.conf': '[global]\nconcurrent = "ten"\n[manager]\napi_base = "ftp://x/"\n',
