@@ -38,6 +38,7 @@ export type { GateSlot, GateRequest, GateRequestOptions } from './concurrency-ga
 export { Scheduler } from './scheduler';
 export type { Schedulable, ScheduleEntry, SchedulerOptions } from './scheduler';
 export { MirrorJob, JOB_STATES, JOB_ACTIONS } from './mirror-job';
+export { buildMirrorStatus } from './mirror-status';
 export type {
   JobState,
   JobAction,
