@@ -76,7 +76,7 @@ export const CORE_ERRORS = {
     (name: string, state: string) =>
       `cannot change the provider of job ${name} in state ${state}: disable it first`,
   ),
-  /** A `cron` expression node-schedule cannot read. */
+  /** A `cron` expression cron-parser cannot read. */
   cronExpression: defineError(
     'TUNASYNC_E_CRON',
     (expression: string, reason?: string) =>
