@@ -54,8 +54,6 @@ export { loadCredentials } from './load-credentials';
 export type { CredentialSet, CredentialSources } from './load-credentials';
 export { parseTokenFile, tokenDigest } from './token-file';
 export type { TokenEntry } from './token-file';
-export { createWinstonLogger } from './winston-logger';
-export type { WinstonLoggerOptions } from './winston-logger';
 export { MANAGER_ERRORS, ManagerError, isManagerError, managerError } from './errors';
 export type { ManagerErrorName } from './errors';
 export { runCli, main, USAGE, EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, managerVersion } from './cli';

@@ -1,5 +1,6 @@
-// One log line format for the built manager and worker (issue #18): Go's text line
-// `[26-01-02 15:04:05][INFO] message k="v"`, without the time under `--with-systemd`, and one
+// One log line format for the built manager and worker (issue #18): Go's text line with the
+// component where Go's debug line has its source file, `[26-01-02 15:04:05][INFO][manager]
+// message k="v"`, without time and component under `--with-systemd`, and one
 // JSON object per line with `--log-format json`. Read from the programs' own output streams.
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
@@ -14,7 +15,7 @@ const ROOT = resolve(__dirname, '../../..');
 const MANAGER = join(ROOT, 'apps/manager/bin/tunasync-manager.js');
 const WORKER = join(ROOT, 'apps/worker/bin/tunasync-worker.js');
 
-const TEXT = /^\[\d\d-\d\d-\d\d \d\d:\d\d:\d\d\]\[(DEBUG|INFO|WARN|ERROR)\] \S/;
+const TEXT = /^\[\d\d-\d\d-\d\d \d\d:\d\d:\d\d\]\[(DEBUG|INFO|WARN|ERROR)\]\[manager\] \S/;
 const SYSTEMD_TEXT = /^\[(DEBUG|INFO|WARN|ERROR)\] \S/;
 
 interface JsonLine {
@@ -107,7 +108,7 @@ command = "/bin/true"
     expect(managerLines.length).toBeGreaterThan(1);
     for (const line of managerLines) expect(line).toMatch(TEXT);
     expect(managerLines).toContainEqual(
-      expect.stringMatching(/\]\[INFO\] tunasync-manager \S+ listening on http:/),
+      expect.stringMatching(/\]\[INFO\]\[manager\] tunasync-manager \S+ listening on http:/),
     );
 
     const workerLines = lines(w.output());
@@ -117,6 +118,32 @@ command = "/bin/true"
     expect(m.output() + w.output()).not.toContain('\u001b[');
     expect(workerLines).toContainEqual(
       expect.stringMatching(/^\[INFO\] worker started with 1 mirror\(s\).* worker="w-systemd"/),
+    );
+  });
+
+  it('text lines name their program: [time][LEVEL][worker] and [LEVEL] under systemd', async () => {
+    const [m, url] = await manager('m-systemd', ['--with-systemd']);
+    const w = await worker('w-text', url, []);
+    expect(await w.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    expect(await m.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+
+    const workerLines = lines(w.output());
+    expect(workerLines.length).toBeGreaterThan(1);
+    for (const line of workerLines) {
+      expect(line).toMatch(
+        /^\[\d\d-\d\d-\d\d \d\d:\d\d:\d\d\]\[(DEBUG|INFO|WARN|ERROR)\]\[worker\] \S/,
+      );
+    }
+    expect(workerLines).toContainEqual(
+      expect.stringMatching(
+        /\]\[INFO\]\[worker\] worker started with 1 mirror\(s\).* worker="w-text"/,
+      ),
+    );
+    const managerLines = lines(m.output());
+    expect(managerLines.length).toBeGreaterThan(1);
+    for (const line of managerLines) expect(line).toMatch(SYSTEMD_TEXT);
+    expect(managerLines).toContainEqual(
+      expect.stringMatching(/^\[INFO\] tunasync-manager \S+ listening on http:/),
     );
   });
 

@@ -77,7 +77,9 @@ const tableOf = async (db: string) => {
 /** The one line a refused start prints, with no stack trace. */
 function expectOneLine(lines: string[], pattern: RegExp): void {
   expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(/^\[[\d-]+ [\d:]+\]\[ERROR\] cannot start: (?:Go bolt )?database /);
+  expect(lines[0]).toMatch(
+    /^\[[\d-]+ [\d:]+\]\[ERROR\]\[manager\] cannot start: (?:Go bolt )?database /,
+  );
   expect(lines[0]).toMatch(pattern);
   expect(lines.join('\n')).not.toMatch(/\n\s+at |Error:/);
 }

@@ -53,7 +53,7 @@ ${extra}
 `;
 }
 
-/** A winston logger writing into memory (lines are read back, never spied on). */
+/** The worker's logger writing into memory (lines are read back, never spied on). */
 export function memoryLogger(): { logger: Logger; text: () => string } {
   const stream = new PassThrough();
   const chunks: string[] = [];
