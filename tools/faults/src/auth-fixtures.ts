@@ -40,8 +40,6 @@ export async function send(
   return { status: response.status, text: `${headers}\n\n${text}`, body: text };
 }
 
-export { waitUntil } from './wait-until';
-
 /** How many times `pattern` occurs in `text`. */
 export function occurrences(text: string, pattern: RegExp): number {
   return (text.match(new RegExp(pattern.source, 'g')) ?? []).length;

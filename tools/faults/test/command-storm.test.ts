@@ -8,10 +8,10 @@ import {
   startRsyncDaemon,
   startWorkerProcess,
   writeTree,
+  waitUntil,
 } from '@tunasync/test-utils';
 import { RestartableManager, type CmdAnswer } from '../src/manager-calls';
 import { RunWatch, pidsOf } from '../src/mirror-processes';
-import { waitUntil } from '../src/wait-until';
 import { seededRandom } from '../src/seeded-random';
 import { Teardown } from '../src/teardown';
 import { commandMirror, rsyncMirror, workerConfText } from '../src/worker-conf';

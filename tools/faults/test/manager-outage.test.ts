@@ -7,9 +7,9 @@ import {
   startWorkerProcess,
   type ManagerProcess,
   type WorkerProcess,
+  waitUntil,
 } from '@tunasync/test-utils';
 import { managerTransitions, statusesOf, workerTransitions } from '../src/transitions';
-import { waitUntil } from '../src/wait-until';
 import { commandMirror, writeWorkerConf } from '../src/worker-conf';
 import { queuedReportBytes, readWorkerJobs, waitForDelivery } from '../src/worker-state';
 

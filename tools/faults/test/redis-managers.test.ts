@@ -10,11 +10,11 @@ import {
   startManagerProcess,
   startRedisServer,
   startWorkerProcess,
+  waitUntil,
 } from '@tunasync/test-utils';
 import type { ManagerProcess, RedisServer } from '@tunasync/test-utils';
 import { statusReport } from '../src/status-report';
 import { runCtl } from '../src/tunasynctl';
-import { waitUntil } from '../src/wait-until';
 import { commandMirror, writeWorkerConf } from '../src/worker-conf';
 
 /**

@@ -1,9 +1,8 @@
 import { join } from 'node:path';
-import { makeTempDir, removeTempDir, startWorkerProcess } from '@tunasync/test-utils';
+import { makeTempDir, removeTempDir, startWorkerProcess, waitUntil } from '@tunasync/test-utils';
 import { BlackHole } from '../src/black-hole';
 import { RestartableManager } from '../src/manager-calls';
 import { RunWatch, pidsOf } from '../src/mirror-processes';
-import { waitUntil } from '../src/wait-until';
 import { Teardown } from '../src/teardown';
 import { runCtl } from '../src/tunasynctl';
 import { commandMirror, writeWorkerConf } from '../src/worker-conf';
