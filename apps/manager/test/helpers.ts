@@ -5,15 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { Agent, request } from 'undici';
-import type {
-  LogMeta,
-  Logger,
-  MirrorStatus,
-  MirrorStatusReport,
-  WorkerCmd,
-} from '@tunasync/api-types';
+import type { Logger, MirrorStatus, MirrorStatusReport, WorkerCmd } from '@tunasync/api-types';
 import { LevelStore } from '@tunasync/store';
-import { TempDirs } from '@tunasync/test-utils';
+import { TempDirs, recordingLogger } from '@tunasync/test-utils';
 import { createManagerApp } from '../src/app';
 import type { ManagerApp, ManagerAppConfig } from '../src/app';
 import { ManagerServer } from '../src/manager-server';
@@ -26,24 +20,6 @@ export class TestClock {
   advance(ms: number): void {
     this.now = new Date(this.now.getTime() + ms);
   }
-}
-
-/** A Logger that keeps lines (`level: message`) for assertions. */
-export function recordingLogger(lines: string[] = []): Logger & { lines: string[] } {
-  const log = (level: string) => (message: string, meta?: LogMeta) => {
-    lines.push(
-      `${level}: ${message}${meta && Object.keys(meta).length ? ` ${JSON.stringify(meta)}` : ''}`,
-    );
-  };
-  const logger = {
-    lines,
-    error: log('error'),
-    warn: log('warn'),
-    info: log('info'),
-    debug: log('debug'),
-    child: () => logger,
-  };
-  return logger;
 }
 
 export interface Reply {
