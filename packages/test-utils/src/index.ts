@@ -31,3 +31,5 @@ export { startRedisServer } from './redis-server';
 export type { RedisServer, RedisServerOptions } from './redis-server';
 export { waitUntil } from './wait-until';
 export { recordingLogger, type RecordingLogger } from './recording-logger';
+export { commandMirror, rsyncMirror, workerConfText, writeWorkerConf } from './worker-conf';
+export type { WorkerConfOptions } from './worker-conf';

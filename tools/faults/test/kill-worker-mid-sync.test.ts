@@ -8,11 +8,13 @@ import {
   startWorkerProcess,
   writeTree,
   waitUntil,
+  commandMirror,
+  rsyncMirror,
+  writeWorkerConf,
 } from '@tunasync/test-utils';
 import { RestartableManager } from '../src/manager-calls';
 import { RunWatch, pidsOf, runsByMarker } from '../src/mirror-processes';
 import { Teardown } from '../src/teardown';
-import { commandMirror, rsyncMirror, writeWorkerConf } from '../src/worker-conf';
 
 const ROUNDS = 6;
 const INTERRUPTED = (name: string) =>

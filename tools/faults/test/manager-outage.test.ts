@@ -8,9 +8,10 @@ import {
   type ManagerProcess,
   type WorkerProcess,
   waitUntil,
+  commandMirror,
+  writeWorkerConf,
 } from '@tunasync/test-utils';
 import { managerTransitions, statusesOf, workerTransitions } from '../src/transitions';
-import { commandMirror, writeWorkerConf } from '../src/worker-conf';
 import { queuedReportBytes, readWorkerJobs, waitForDelivery } from '../src/worker-state';
 
 /*

@@ -11,11 +11,12 @@ import {
   startRedisServer,
   startWorkerProcess,
   waitUntil,
+  commandMirror,
+  writeWorkerConf,
 } from '@tunasync/test-utils';
 import type { ManagerProcess, RedisServer } from '@tunasync/test-utils';
 import { statusReport } from '../src/status-report';
 import { runCtl } from '../src/tunasynctl';
-import { commandMirror, writeWorkerConf } from '../src/worker-conf';
 
 /**
  * Several managers on one Redis (issue #13), with real processes: the Go manager's Redis
