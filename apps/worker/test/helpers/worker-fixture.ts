@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { Logger } from '@tunasync/api-types';
-import { workerConfText, type WorkerConfOptions } from '@tunasync/test-utils';
+import { waitUntil, workerConfText, type WorkerConfOptions } from '@tunasync/test-utils';
 import { loadWorkerConfig } from '../../src/config/load-worker-config';
 import { createWorkerLogger } from '../../src/logging';
 import { WorkerRuntime, type WorkerRuntimeOptions } from '../../src/runtime/worker-runtime';
@@ -44,20 +44,13 @@ export async function startRuntime(
   return { runtime, file, log: text };
 }
 
-/** Polls `check` every 10 ms until it returns a value other than undefined/false. */
-export async function waitFor<T>(
+/** Polls `check` every 10 ms until it returns a value other than undefined/false (test-utils' `waitUntil`). */
+export function waitFor<T>(
   what: string,
   check: () => T | undefined | false | Promise<T | undefined | false>,
   timeoutMs = 10_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  return waitUntil(what, check, timeoutMs, 10);
 }
 
 /**
