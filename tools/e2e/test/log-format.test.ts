@@ -98,36 +98,44 @@ command = "/bin/true"
     return p;
   }
 
-  it('text by default: Go lines with the time; --with-systemd: the same without it', async () => {
-    const [m, url] = await manager('m-text', []);
-    const w = await worker('w-systemd', url, ['--with-systemd']);
+  /** A manager and a worker of these names and flags, until both stopped cleanly: their output. */
+  async function pair(
+    managerName: string,
+    managerFlags: string[],
+    workerName: string,
+    workerFlags: string[],
+  ): Promise<{ m: string; w: string }> {
+    const [m, url] = await manager(managerName, managerFlags);
+    const w = await worker(workerName, url, workerFlags);
     expect(await w.stop('SIGTERM')).toEqual({ code: 0, signal: null });
     expect(await m.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    return { m: m.output(), w: w.output() };
+  }
 
-    const managerLines = lines(m.output());
+  it('text by default: Go lines with the time; --with-systemd: the same without it', async () => {
+    const out = await pair('m-text', [], 'w-systemd', ['--with-systemd']);
+
+    const managerLines = lines(out.m);
     expect(managerLines.length).toBeGreaterThan(1);
     for (const line of managerLines) expect(line).toMatch(TEXT);
     expect(managerLines).toContainEqual(
       expect.stringMatching(/\]\[INFO\]\[manager\] tunasync-manager \S+ listening on http:/),
     );
 
-    const workerLines = lines(w.output());
+    const workerLines = lines(out.w);
     expect(workerLines.length).toBeGreaterThan(1);
     for (const line of workerLines) expect(line).toMatch(SYSTEMD_TEXT);
     // No colour codes in either.
-    expect(m.output() + w.output()).not.toContain('\u001b[');
+    expect(out.m + out.w).not.toContain('\u001b[');
     expect(workerLines).toContainEqual(
       expect.stringMatching(/^\[INFO\] worker started with 1 mirror\(s\).* worker="w-systemd"/),
     );
   });
 
   it('text lines name their program: [time][LEVEL][worker] and [LEVEL] under systemd', async () => {
-    const [m, url] = await manager('m-systemd', ['--with-systemd']);
-    const w = await worker('w-text', url, []);
-    expect(await w.stop('SIGTERM')).toEqual({ code: 0, signal: null });
-    expect(await m.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    const out = await pair('m-systemd', ['--with-systemd'], 'w-text', []);
 
-    const workerLines = lines(w.output());
+    const workerLines = lines(out.w);
     expect(workerLines.length).toBeGreaterThan(1);
     for (const line of workerLines) {
       expect(line).toMatch(
@@ -139,7 +147,7 @@ command = "/bin/true"
         /\]\[INFO\]\[worker\] worker started with 1 mirror\(s\).* worker="w-text"/,
       ),
     );
-    const managerLines = lines(m.output());
+    const managerLines = lines(out.m);
     expect(managerLines.length).toBeGreaterThan(1);
     for (const line of managerLines) expect(line).toMatch(SYSTEMD_TEXT);
     expect(managerLines).toContainEqual(
@@ -148,12 +156,12 @@ command = "/bin/true"
   });
 
   it('--log-format json: one object per line with time, level, component and message', async () => {
-    const [m, url] = await manager('m-json', ['--log-format', 'json', '--with-systemd']);
-    const w = await worker('w-json', url, ['--log-format', 'json']);
-    expect(await w.stop('SIGTERM')).toEqual({ code: 0, signal: null });
-    expect(await m.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    const out = await pair('m-json', ['--log-format', 'json', '--with-systemd'], 'w-json', [
+      '--log-format',
+      'json',
+    ]);
 
-    const fromManager = jsonLines(m.output());
+    const fromManager = jsonLines(out.m);
     expect(fromManager.length).toBeGreaterThan(1);
     for (const line of fromManager) {
       expect(line).toEqual(
@@ -166,7 +174,7 @@ command = "/bin/true"
       expect.stringMatching(/^tunasync-manager \S+ listening on http:/),
     );
 
-    const fromWorker = jsonLines(w.output());
+    const fromWorker = jsonLines(out.w);
     expect(fromWorker.length).toBeGreaterThan(1);
     for (const line of fromWorker) {
       expect(line).toEqual(expect.objectContaining({ component: 'worker', worker: 'w-json' }));
