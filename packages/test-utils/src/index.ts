@@ -33,3 +33,4 @@ export { waitUntil } from './wait-until';
 export { recordingLogger, type RecordingLogger } from './recording-logger';
 export { commandMirror, rsyncMirror, workerConfText, writeWorkerConf } from './worker-conf';
 export type { WorkerConfOptions } from './worker-conf';
+export { RestartableManager } from './restartable-manager';
