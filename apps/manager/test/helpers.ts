@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { Agent, request } from 'undici';
-import type { Logger, MirrorStatus, MirrorStatusReport, WorkerCmd } from '@tunasync/api-types';
+import type { Logger, WorkerCmd } from '@tunasync/api-types';
 import { LevelStore } from '@tunasync/store';
 import { TempDirs, recordingLogger } from '@tunasync/test-utils';
 import { createManagerApp } from '../src/app';
@@ -207,27 +207,7 @@ export async function startFakeWorker(tls?: { cert: string; key: string }): Prom
 }
 
 /** A status report as a worker sends it (times in the body are to be ignored). */
-export function report(
-  worker: string,
-  name: string,
-  status: MirrorStatus['status'],
-  extra: Partial<MirrorStatusReport> = {},
-): MirrorStatusReport {
-  return {
-    name,
-    worker,
-    is_master: true,
-    status,
-    last_update: '2000-01-01T00:00:00Z',
-    last_started: '2000-01-01T00:00:00Z',
-    last_ended: '2000-01-01T00:00:00Z',
-    next_schedule: '2000-01-01T00:00:00Z',
-    upstream: 'rsync://example.org/x/',
-    size: 'unknown',
-    error_msg: '',
-    ...extra,
-  };
-}
+export { statusReport as report } from '@tunasync/test-utils';
 
 /** Standard output and error for a CLI run in-process, read back as text. */
 export function capture() {

@@ -34,3 +34,4 @@ export { recordingLogger, type RecordingLogger } from './recording-logger';
 export { commandMirror, rsyncMirror, workerConfText, writeWorkerConf } from './worker-conf';
 export type { WorkerConfOptions } from './worker-conf';
 export { RestartableManager } from './restartable-manager';
+export { statusReport } from './status-report';

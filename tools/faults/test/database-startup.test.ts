@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { cp, readdir, readFile, rm, stat, truncate, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { TempDirs, startManagerProcess, writeTree } from '@tunasync/test-utils';
+import { TempDirs, startManagerProcess, writeTree, statusReport } from '@tunasync/test-utils';
 import type { TreeEntry } from '@tunasync/test-utils';
 import { managerStartFailure } from '../src/manager-start-failure';
-import { statusReport } from '../src/status-report';
 import { treeState } from '../src/tree-state';
 
 /**

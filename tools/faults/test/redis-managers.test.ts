@@ -13,9 +13,9 @@ import {
   waitUntil,
   commandMirror,
   writeWorkerConf,
+  statusReport,
 } from '@tunasync/test-utils';
 import type { ManagerProcess, RedisServer } from '@tunasync/test-utils';
-import { statusReport } from '../src/status-report';
 import { runCtl } from '../src/tunasynctl';
 
 /**
