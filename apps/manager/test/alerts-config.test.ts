@@ -49,11 +49,11 @@ smtp_url = "smtp://h:25"
 `);
   expect(check.settings).toBeUndefined();
   expect(check.problems).toEqual([
-    `${file}:alerts[0] (ops).webhook: must start with http:// or https:// (got ftp://)`,
-    `${file}:alerts[1].email_from: email_to needs email_from (the sender's address)`,
+    `${file}:4:alerts[ops].webhook: must start with http:// or https:// (got ftp://)`,
+    `${file}:5:alerts[1].email_from: email_to needs email_from (the sender's address)`,
   ]);
   const typo = await load('[[alerts]]\nwebhok = "https://h/"\n');
   expect(typo.check.problems).toEqual([
-    `${typo.file}:alerts[0].webhok: unknown key, did you mean \`webhook\`?`,
+    `${typo.file}:2:alerts[0].webhok: unknown key, did you mean \`webhook\`?`,
   ]);
 });

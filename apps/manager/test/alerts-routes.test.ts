@@ -6,7 +6,8 @@ import { TempDirs } from '@tunasync/test-utils';
 import { createManagerApp } from '../src/app';
 import type { ManagerAppConfig } from '../src/app';
 import { ManagerServer } from '../src/manager-server';
-import { call, recordingLogger } from './helpers';
+import { recordingLogger } from '@tunasync/test-utils';
+import { call } from './helpers';
 
 const dirs = new TempDirs();
 afterAll(() => dirs.cleanup());

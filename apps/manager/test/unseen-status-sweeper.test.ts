@@ -6,7 +6,8 @@ import type { Store } from '@tunasync/store';
 import { TempDirs, startRedisServer } from '@tunasync/test-utils';
 import type { RedisServer } from '@tunasync/test-utils';
 import { UnseenStatusSweeper } from '../src/unseen-status-sweeper';
-import { TestClock, recordingLogger } from './helpers';
+import { recordingLogger } from '@tunasync/test-utils';
+import { TestClock } from './helpers';
 
 const DAY = 86_400_000;
 const dirs = new TempDirs();

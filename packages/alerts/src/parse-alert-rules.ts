@@ -44,19 +44,23 @@ function list(value: string | string[] | undefined): string[] {
 /**
  * Checks the `[[alerts]]` tables (already of the right types, `validateManagerConfig`) and
  * builds their rules: exactly one sink per rule, URLs, addresses, templates, unique names.
- * `label` is the config file, for messages.
+ * `where` is the config file (problems `file:alerts[i] (name).key: …`), or what places a key
+ * path (`alerts[0].webhook`) in it.
  */
 export function parseAlertRules(
   tables: readonly AlertRuleConfigFile[] | undefined,
-  label: string,
+  where: string | ((path: string) => string),
 ): ParsedAlertRules {
   const rules: AlertRule[] = [];
   const problems: string[] = [];
   const names = new Set<string>();
   (tables ?? []).forEach((t, i) => {
     const name = t.name ?? `${i + 1}`;
+    const path = (key: string) => `alerts[${i}]${key === '' ? '' : `.${key}`}`;
     const at = (key: string) =>
-      `${label}:alerts[${i}]${t.name === undefined ? '' : ` (${t.name})`}${key === '' ? '' : `.${key}`}`;
+      typeof where === 'function'
+        ? where(path(key))
+        : `${where}:alerts[${i}]${t.name === undefined ? '' : ` (${t.name})`}${key === '' ? '' : `.${key}`}`;
     const before = problems.length;
     if (names.has(name)) problems.push(`${at('name')}: another rule is named ${name}`);
     names.add(name);

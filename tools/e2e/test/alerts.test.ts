@@ -296,6 +296,6 @@ test('the [[alerts]] example of examples/manager.conf, switched on, passes --che
     );
   });
   expect(bad).toContain(
-    `${file}:alerts[0] (chat).webhook: must start with http:// or https:// (got ftp://)`,
+    `${file}:10:alerts[chat].webhook: must start with http:// or https:// (got ftp://)`,
   );
 });
