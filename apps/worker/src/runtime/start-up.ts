@@ -8,6 +8,7 @@ import {
 import type { MirrorJob, Scheduler } from '@tunasync/core';
 import type { MirrorConfig } from '../config/worker-config';
 import type { ManagerClient } from '../reporting/manager-client';
+import { WORKER_ERRORS } from '../errors';
 import type { InitialJobState, JobEntry } from './job-entry';
 import type { MirrorRecord } from './mirror-record';
 import type { MirrorReports } from './mirror-reports';
@@ -48,7 +49,7 @@ export async function fetchManagerStatuses(
   }
   try {
     const answer: unknown = await client.listJobs();
-    if (!Array.isArray(answer)) throw new Error('the answer is not a list of statuses');
+    if (!Array.isArray(answer)) throw WORKER_ERRORS.badManagerAnswer('a list of statuses');
     return answer as MirrorStatus[];
   } catch (err) {
     logger.warn(
