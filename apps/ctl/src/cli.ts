@@ -10,6 +10,7 @@ import { createStderrLogger } from './stderr-logger';
 import type * as listModule from './commands/list';
 import type * as workersModule from './commands/workers';
 import type * as flushModule from './commands/flush';
+import type * as alertsModule from './commands/alerts';
 import type * as historyModule from './commands/history';
 import type * as rmWorkerModule from './commands/rm-worker';
 import type * as setSizeModule from './commands/set-size';
@@ -51,6 +52,7 @@ const COMMAND_MODULES: Record<string, () => CommandModule> = {
   list: () => require('./commands/list') as typeof listModule,
   workers: () => require('./commands/workers') as typeof workersModule,
   flush: () => require('./commands/flush') as typeof flushModule,
+  alerts: () => require('./commands/alerts') as typeof alertsModule,
   history: () => require('./commands/history') as typeof historyModule,
   'rm-worker': () => require('./commands/rm-worker') as typeof rmWorkerModule,
   'set-size': () => require('./commands/set-size') as typeof setSizeModule,

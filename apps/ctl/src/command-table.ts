@@ -137,6 +137,18 @@ export const COMMANDS: readonly CommandSpec[] = [
     usesManager: true,
   },
   {
+    name: 'alerts',
+    summary: "Show the manager's alerts, or send a test alert",
+    usage: 'tunasynctl alerts [--limit N] | tunasynctl alerts test RULE',
+    description:
+      'Prints the recent alerts of the manager and their delivery state, newest first\n' +
+      '(GET /alerts), as indented JSON. "alerts test RULE" sends a test event through the\n' +
+      '[[alerts]] rule named RULE (POST /alerts/test) and fails when it was not delivered.',
+    options: { limit: { type: 'string' } },
+    flagHelp: ['    --limit N        only the newest N alerts (1 to 1000, default 100)'],
+    usesManager: true,
+  },
+  {
     name: 'rm-worker',
     summary: 'Remove a worker',
     usage: 'tunasynctl rm-worker [--purge] -w WORKER',

@@ -120,6 +120,13 @@ const CTL_ERROR_SPECS = {
     exitCode: 1,
     message: (what: string, problem: string) => `${what}: ${problem}`,
   },
+  /** `alerts test RULE`: the manager tried the rule's sink and it failed. */
+  alertNotSent: {
+    code: 'TUNASYNC_E_CTL_ALERT_NOT_SENT',
+    exitCode: 1,
+    message: (rule: string, reason: string) =>
+      `the test alert through rule ${rule} was not delivered: ${reason}`,
+  },
 } as const;
 
 export const CTL_ERRORS = defineErrors(

@@ -20,8 +20,10 @@ import type {
   WorkerCmd,
   WorkerStatus,
 } from '@tunasync/api-types';
+import type { AlertService } from '@tunasync/alerts';
 import { STORE_ERROR_CODES, isStoreError } from '@tunasync/store';
 import type { Store } from '@tunasync/store';
+import { registerAlertRoutes } from './alerts-routes';
 import { Credentials } from './credentials';
 import { MANAGER_ERRORS, ManagerError, WorkerCallError } from './errors';
 import { createJsonBody } from './json-body';
@@ -65,6 +67,8 @@ export interface ManagerAppOptions {
   logger?: Logger;
   /** The manager's clock: every timestamp it stores comes from here. */
   clock?: () => Date;
+  /** The alerts (issue #17): `GET /alerts`, `POST /alerts/test`, their `/metrics` lines. */
+  alerts?: AlertService;
   /** How commands reach workers; by default undici with a 5 s timeout and `caCert`. */
   workerClient?: WorkerClient;
 }
@@ -105,6 +109,8 @@ const ROUTES: Array<[string, string[]]> = [
   ['/workers/:id/jobs/:job/progress', ['POST']],
   ['/workers/:id/schedules', ['POST']],
   ['/cmd', ['POST']],
+  ['/alerts', ['GET']],
+  ['/alerts/test', ['POST']],
 ];
 
 function valid<T>(result: ValidationResult<T>): T {
@@ -255,7 +261,8 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
   // from rewriting the Content-Type's parameters.
   app.get('/metrics', (_req, res) => {
     res.set({ 'Content-Type': METRICS_CONTENT_TYPE, 'Cache-Control': 'no-cache' });
-    res.send(Buffer.from(metrics.text(), 'utf8'));
+    const alertLines = options.alerts?.metricsText() ?? '';
+    res.send(Buffer.from(metrics.text() + alertLines, 'utf8'));
   });
 
   // The mirrorz document (§7.6): public, and readable by any page (mirrorz.org fetches it
@@ -516,6 +523,8 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     }
     res.json({ message: `successfully send command to worker ${worker.id}` });
   });
+
+  registerAlertRoutes(app, options.alerts, credentials);
 
   // Known paths with a wrong method: 405 with Allow.
   for (const [path, methods] of ROUTES) {

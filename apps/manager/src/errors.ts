@@ -96,6 +96,17 @@ const MANAGER_ERROR_SPECS = {
     message: (method: string, path: string, allowed: string[]) =>
       `method ${method} is not allowed on ${path} (allowed: ${allowed.join(', ')})`,
   },
+  alertsNotConfigured: {
+    code: 'TUNASYNC_E_MANAGER_ALERTS_NOT_CONFIGURED',
+    status: 404,
+    message: () =>
+      'no alert rules on this manager: add [[alerts]] tables to manager.conf (see the manager README)',
+  },
+  unknownAlertRule: {
+    code: 'TUNASYNC_E_MANAGER_UNKNOWN_ALERT_RULE',
+    status: 404,
+    message: (detail: string) => detail,
+  },
   mirrorzDisabled: {
     code: 'TUNASYNC_E_MANAGER_MIRRORZ_DISABLED',
     status: 404,

@@ -1,7 +1,9 @@
 import { ConfigLocator, readConfigText, readToml } from '@tunasync/config';
 import { MANAGER_DEFAULTS, validateManagerConfig } from '@tunasync/api-types';
-import type { ManagerConfigFile } from '@tunasync/api-types';
+import type { ManagerConfigFile, StaleAfter } from '@tunasync/api-types';
 import { isStoreError, parseRedisAddress } from '@tunasync/store';
+import { parseAlertRules } from '@tunasync/alerts';
+import type { AlertRule } from '@tunasync/alerts';
 import type { ManagerAppConfig } from './app';
 import { loadCredentials } from './load-credentials';
 import type { CredentialSources } from './load-credentials';
@@ -42,6 +44,12 @@ export interface ManagerSettings extends ManagerAppConfig {
   caCertFile?: string;
   workerOfflineAfter: number;
   historySize: number;
+  /** `[[alerts]]`: the alert rules (issue #17); empty: no alerts. */
+  alertRules?: AlertRule[];
+  /** `[server] drop_unseen_after` in seconds: statuses of workers gone this long are dropped (0: never). */
+  dropUnseenAfter?: number;
+  /** `[server] stale_after` of the stale rule (issue #15; set by its loader), default `'auto'`. */
+  staleAfter?: StaleAfter;
   /** Where the credentials were read from: read again on SIGHUP. */
   credentialSources?: CredentialSources;
   /** Where the keys of the configuration file are (`file:line:key`), for later problems. */
@@ -166,6 +174,8 @@ export async function loadManagerConfig(flags: ManagerFlags): Promise<ManagerCon
     );
   }
 
+  const alerts = parseAlertRules(doc.alerts, (path) => locator.place(path));
+  problems.push(...alerts.problems);
   const mirrorz = checkMirrorzConfig(doc.mirrorz, locator, problems);
 
   if (problems.length > 0) return { problems, warnings };
@@ -175,6 +185,8 @@ export async function loadManagerConfig(flags: ManagerFlags): Promise<ManagerCon
     port: flags.port ?? server.port ?? MANAGER_DEFAULTS.port,
     dbFile: dbFile ?? DEFAULT_DB_FILE,
     workerOfflineAfter: server.worker_offline_after ?? MANAGER_DEFAULTS.worker_offline_after,
+    alertRules: alerts.rules,
+    dropUnseenAfter: server.drop_unseen_after ?? MANAGER_DEFAULTS.drop_unseen_after,
     historySize: server.history_size ?? MANAGER_DEFAULTS.history_size,
     credentialSources,
     configLocator: locator,

@@ -2,6 +2,7 @@ import { ConfigLocator } from '@tunasync/config';
 import { readFile } from 'node:fs/promises';
 import { silentLogger } from '@tunasync/api-types';
 import type { Logger } from '@tunasync/api-types';
+import { AlertService } from '@tunasync/alerts';
 import { RedisStore, openPlannedDatabase, planDatabase } from '@tunasync/store';
 import type { Store } from '@tunasync/store';
 import { createManagerApp } from './app';
@@ -9,6 +10,7 @@ import { loadCredentials } from './load-credentials';
 import type { ManagerApp } from './app';
 import { ManagerServer } from './manager-server';
 import type { ManagerSettings } from './manager-config';
+import { UnseenStatusSweeper } from './unseen-status-sweeper';
 
 export interface RunningManager {
   url: string;
@@ -30,6 +32,8 @@ export interface RunningManager {
 export interface RunManagerOptions {
   logger?: Logger;
   clock?: () => Date;
+  /** How often alerts are swept and delivered (ms; default 5 s). */
+  alertTickMs?: number;
 }
 
 /**
@@ -60,12 +64,37 @@ export async function runManager(
   }
   let app: ManagerApp | undefined;
   let server: ManagerServer | undefined;
+  let alerts: AlertService | undefined;
+  let sweeper: UnseenStatusSweeper | undefined;
+  const clock = options.clock ? { clock: options.clock } : {};
   try {
+    // Alerts and the unseen-status sweep: both follow the store, both stop before it closes.
+    alerts = await AlertService.start({
+      store,
+      rules: settings.alertRules ?? [],
+      logger,
+      ...clock,
+      offlineAfterMs: settings.workerOfflineAfter * 1000,
+      // The one stale rule, with the status page's `stale_after` (issue #15).
+      ...(settings.staleAfter === undefined ? {} : { staleAfter: settings.staleAfter }),
+      ...(settings.caCert === undefined ? {} : { ca: settings.caCert }),
+      ...(options.alertTickMs === undefined ? {} : { tickMs: options.alertTickMs }),
+    });
+    if ((settings.dropUnseenAfter ?? 0) > 0) {
+      sweeper = new UnseenStatusSweeper({
+        store,
+        dropAfterMs: (settings.dropUnseenAfter ?? 0) * 1000,
+        logger,
+        ...clock,
+      });
+      sweeper.start();
+    }
     app = await createManagerApp({
       config: settings,
       store,
       logger,
-      ...(options.clock ? { clock: options.clock } : {}),
+      alerts,
+      ...clock,
     });
     server = new ManagerServer({
       handler: app.handler,
@@ -116,6 +145,7 @@ export async function runManager(
         closing ??= (async () => {
           const results = await Promise.allSettled([running.server.close()]);
           results.push(...(await Promise.allSettled([running.app.close()])));
+          results.push(...(await Promise.allSettled([alerts?.close(), sweeper?.close()])));
           results.push(...(await Promise.allSettled([store.close()])));
           const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
           if (failed) throw failed.reason;
@@ -126,6 +156,8 @@ export async function runManager(
   } catch (err) {
     await server?.close();
     await app?.close();
+    await alerts?.close();
+    await sweeper?.close();
     await store.close();
     throw err;
   }

@@ -55,6 +55,35 @@ const mirrorzMirror = table({
   new: bool,
 });
 
+// ---- [[alerts]] (issue #17): one rule and its sink per table; checked further by
+// `parseAlertRules` of @tunasync/alerts. Keep this block together.
+export const ALERT_EVENT_KINDS = [
+  'failed',
+  'recovered',
+  'stale',
+  'worker-offline',
+  'worker-online',
+] as const;
+
+const alertRule = table({
+  name: { type: 'string', format: 'tunasync-name' },
+  events: { type: 'array', items: { type: 'string', enum: ALERT_EVENT_KINDS } },
+  mirrors: strings,
+  workers: strings,
+  after_failures: { type: 'integer', minimum: 1 },
+  throttle: nonNegative,
+  retries: { type: 'integer', minimum: 0, maximum: 100 },
+  webhook: str,
+  webhook_secret: str,
+  webhook_timeout: { type: 'integer', minimum: 1, maximum: 600 },
+  webhook_template: str,
+  email_to: { type: ['string', 'array'], items: str },
+  email_from: str,
+  smtp_url: str,
+  exec: { type: ['string', 'array'], items: str },
+});
+// ---- end of [[alerts]]
+
 export const managerConfigSchema = {
   $id: 'ManagerConfig',
   ...table({
@@ -72,6 +101,7 @@ export const managerConfigSchema = {
       worker_tokens_file: str,
       /** Beyond (§7.12): hashed admin (tunasynctl) tokens, lines `<name> sha256:<hex>`. */
       admin_tokens_file: str,
+      drop_unseen_after: nonNegative,
       /** Beyond (§7.3): seconds without news after which a worker counts as offline. */
       worker_offline_after: nonNegative,
       /** Beyond (§7.8): finished runs kept per mirror (0: no history). */
@@ -86,6 +116,7 @@ export const managerConfigSchema = {
       site: mirrorzSite,
       mirrors: { type: 'object', additionalProperties: mirrorzMirror },
     }),
+    alerts: { type: 'array', items: alertRule },
   }),
 } as const;
 

@@ -38,6 +38,8 @@ export {
   toWebMirrorStatus,
 } from './time';
 export { parseBearerToken } from './bearer-token';
+export { inferredIntervalSeconds, isStaleMirror, staleLimitMs } from './stale-rule';
+export type { StaleAfter, StaleRuleInput, StaleRuleSchedule } from './stale-rule';
 export { silentLogger } from './logger';
 export { MAX_NESTING_DEPTH, MAX_WIRE_VALUES } from './value-limits';
 export type { Logger, LogMeta } from './logger';
@@ -52,6 +54,8 @@ export type {
 } from './tunasync-error';
 export { HISTORY_SIZE_MAX, MANAGER_DEFAULTS } from './manager-config';
 export type {
+  AlertEventKind,
+  AlertRuleConfigFile,
   ManagerConfigFile,
   MirrorzConfigFile,
   MirrorzMirrorConfig,
@@ -104,7 +108,12 @@ export {
   mirrorSizeMessageSchema,
   mirrorProgressMessageSchema,
 } from './wire-schemas';
-export { managerConfigSchema, workerConfigSchema, ctlConfigSchema } from './config-schemas';
+export {
+  ALERT_EVENT_KINDS,
+  managerConfigSchema,
+  workerConfigSchema,
+  ctlConfigSchema,
+} from './config-schemas';
 export {
   hasUrlUserinfo,
   redactUrlUserinfo,

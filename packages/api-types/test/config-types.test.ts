@@ -191,6 +191,7 @@ interface WrittenManager {
     worker_tokens_file?: string;
     /** Beyond (§7.12): hashed admin (tunasynctl) tokens, lines `<name> sha256:<hex>`. */
     admin_tokens_file?: string;
+    drop_unseen_after?: number;
     /** Beyond (§7.3): seconds without news after which a worker counts as offline. */
     worker_offline_after?: number;
     /** Beyond (§7.8): finished runs kept per mirror (0: no history). */
@@ -203,6 +204,23 @@ interface WrittenManager {
     ca_cert?: string;
   };
   mirrorz?: WrittenMirrorz;
+  alerts?: Array<{
+    name?: string;
+    events?: Array<'failed' | 'recovered' | 'stale' | 'worker-offline' | 'worker-online'>;
+    mirrors?: string[];
+    workers?: string[];
+    after_failures?: number;
+    throttle?: number;
+    retries?: number;
+    webhook?: string;
+    webhook_secret?: string;
+    webhook_timeout?: number;
+    webhook_template?: string;
+    email_to?: string | string[];
+    email_from?: string;
+    smtp_url?: string;
+    exec?: string | string[];
+  }>;
 }
 
 /** ctl.conf as it is written (SPEC §5). */

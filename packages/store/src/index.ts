@@ -8,6 +8,8 @@ export type {
   StatusUpdater,
   WriteOptions,
 } from './store';
+export { claimedAlert, decodeAlertRecord, settledAlert } from './alert-queue';
+export type { AlertClaim, AlertOutcome, AlertQueue, AlertRecord, AlertState } from './alert-queue';
 export { LevelStore } from './level-store';
 export type { LevelStoreOptions } from './level-store';
 export { checkDatabaseLocation, inspectDatabaseLocation } from './database-location';

@@ -2,6 +2,9 @@ import { mkdir } from 'node:fs/promises';
 import { Level } from 'level';
 import { finishedRun, silentLogger } from '@tunasync/api-types';
 import type { Logger, MirrorStatus, Rfc3339, WorkerStatus } from '@tunasync/api-types';
+import { CellAlertQueue } from './alert-cells';
+import type { AlertClaim, AlertOutcome, AlertRecord } from './alert-queue';
+import { levelAlertCells } from './level-alert-cells';
 import { ChangeListeners } from './change-listeners';
 import { checkDatabaseLocation } from './database-location';
 import { StoreError, STORE_ERRORS } from './errors';
@@ -456,6 +459,42 @@ export class LevelStore implements Store {
       };
       return (await this.scan(range, decodeRunRecord)).map((r) => r.value);
     });
+  }
+
+  // ---- alerts (the AlertQueue) -------------------------------------------------------------
+
+  private alertQueue: CellAlertQueue | undefined;
+
+  private get alerts(): CellAlertQueue {
+    this.alertQueue ??= new CellAlertQueue(
+      levelAlertCells(
+        this.db,
+        this.mutex,
+        (operation, action) => this.io(operation, action),
+        (key, problem) => STORE_ERRORS.badRecord(this.location, key, problem),
+      ),
+    );
+    return this.alertQueue;
+  }
+
+  addAlert(record: AlertRecord): Promise<boolean> {
+    return this.track(() => this.alerts.addAlert(record));
+  }
+
+  claimAlert(id: string, claim: AlertClaim): Promise<AlertRecord | undefined> {
+    return this.track(() => this.alerts.claimAlert(id, claim));
+  }
+
+  settleAlert(id: string, owner: string, outcome: AlertOutcome): Promise<boolean> {
+    return this.track(() => this.alerts.settleAlert(id, owner, outcome));
+  }
+
+  listAlerts(): Promise<AlertRecord[]> {
+    return this.track(() => this.alerts.listAlerts());
+  }
+
+  deleteAlerts(ids: string[]): Promise<number> {
+    return this.track(() => this.alerts.deleteAlerts(ids));
   }
 
   // ---- lifecycle -------------------------------------------------------------------------

@@ -3,10 +3,13 @@ import { Redis, ReplyError } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
 import { finishedRun, silentLogger } from '@tunasync/api-types';
 import type { Logger, MirrorStatus, Rfc3339, WorkerStatus } from '@tunasync/api-types';
+import { CellAlertQueue } from './alert-cells';
+import type { AlertClaim, AlertOutcome, AlertRecord } from './alert-queue';
 import { ChangeListeners } from './change-listeners';
 import { StoreError, STORE_ERRORS } from './errors';
 import { KeyedMutex } from './keyed-mutex';
 import { parseRedisAddress } from './redis-address';
+import { redisAlertCells } from './redis-alert-cells';
 import {
   CHANGES_CHANNEL,
   GO_STATUS_HASH,
@@ -112,6 +115,7 @@ export class RedisStore implements Store {
   private polling: Promise<void> | undefined;
   private down = false;
   private closing: Promise<void> | undefined;
+  private readonly alerts: CellAlertQueue;
 
   private constructor(
     client: Redis,
@@ -126,6 +130,14 @@ export class RedisStore implements Store {
     this.logger = logger;
     this.listeners = new ChangeListeners(logger, true);
     this.pollIntervalMs = pollIntervalMs;
+    this.alerts = new CellAlertQueue(
+      redisAlertCells(
+        client,
+        (...args) => this.scripts.tunasyncWriteField(...args),
+        (operation, action) => this.io(operation, action),
+        (key, problem) => STORE_ERRORS.badRecord(location, key, problem),
+      ),
+    );
   }
 
   /** Connects, checks the layout version, and starts following the other managers' writes. */
@@ -754,6 +766,28 @@ export class RedisStore implements Store {
   }
 
   // ---- lifecycle -------------------------------------------------------------------------
+
+  // ---- alerts (the AlertQueue) -------------------------------------------------------------
+
+  addAlert(record: AlertRecord): Promise<boolean> {
+    return this.track(() => this.alerts.addAlert(record));
+  }
+
+  claimAlert(id: string, claim: AlertClaim): Promise<AlertRecord | undefined> {
+    return this.track(() => this.alerts.claimAlert(id, claim));
+  }
+
+  settleAlert(id: string, owner: string, outcome: AlertOutcome): Promise<boolean> {
+    return this.track(() => this.alerts.settleAlert(id, owner, outcome));
+  }
+
+  listAlerts(): Promise<AlertRecord[]> {
+    return this.track(() => this.alerts.listAlerts());
+  }
+
+  deleteAlerts(ids: string[]): Promise<number> {
+    return this.track(() => this.alerts.deleteAlerts(ids));
+  }
 
   onChange(listener: StoreListener): () => void {
     return this.listeners.add(listener);

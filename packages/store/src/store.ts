@@ -1,4 +1,5 @@
 import type { MirrorStatus, Rfc3339, RunResult, WorkerStatus } from '@tunasync/api-types';
+import type { AlertQueue } from './alert-queue';
 
 /** Options of a write. */
 export interface WriteOptions {
@@ -67,9 +68,10 @@ export interface DeleteWorkerOptions {
 
 /**
  * The manager's persistent state: registered workers, and one MirrorStatus per (worker,
- * mirror) pair. Every method may reject with a `StoreError`. Returned objects are copies.
+ * mirror) pair, and the pending alerts (`AlertQueue`). Every method may reject with a
+ * `StoreError`. Returned objects are copies.
  */
-export interface Store {
+export interface Store extends AlertQueue {
   /** Where the data lives (a directory for LevelDB), for messages. */
   readonly location: string;
 

@@ -2,6 +2,7 @@ import { ZERO_TIME_RFC3339 } from '@tunasync/api-types';
 import type { MirrorStatus, SyncStatus, WorkerStatus } from '@tunasync/api-types';
 import { STORE_ERROR_CODES } from '../src/errors';
 import type { RunRecord, Store, StoreChange, WriteOptions } from '../src/store';
+import { describeAlertQueueConformance } from './alert-queue-conformance';
 
 /**
  * A backend under test. `create` makes a fresh, empty store; `reopen` closes the given store
@@ -101,6 +102,12 @@ export function describeStoreConformance(backend: string, makeHarness: () => Sto
       await store.close();
       await harness.cleanup();
     });
+
+    describeAlertQueueConformance(
+      () => harness,
+      () => store,
+      (reopened) => (store = reopened),
+    );
 
     test('a new store is empty', async () => {
       expect(await store.listWorkers()).toEqual([]);

@@ -26,6 +26,7 @@ const TARBALLS = [
   'core',
   'providers',
   'store',
+  'alerts',
   'manager',
   'worker',
   'ctl',
@@ -89,7 +90,7 @@ describe('npm run pack, then npm install -g of the tarball folder', () => {
     return stdout;
   }
 
-  it('writes the eight public packages, and nothing else, into the folder', async () => {
+  it('writes the nine public packages, and nothing else, into the folder', async () => {
     expect((await readdir(out)).sort()).toEqual([...TARBALLS].sort());
   });
 
@@ -97,6 +98,7 @@ describe('npm run pack, then npm install -g of the tarball folder', () => {
     const prefix = join(work, 'all');
     await installInto(prefix, TARBALLS);
     expect((await readdir(join(prefix, 'lib', 'node_modules', '@tunasync'))).sort()).toEqual([
+      'alerts',
       'api-types',
       'config',
       'core',

@@ -14,6 +14,7 @@ const PUBLIC = [
   'packages/core',
   'packages/providers',
   'packages/store',
+  'packages/alerts',
   'apps/manager',
   'apps/worker',
   'apps/ctl',

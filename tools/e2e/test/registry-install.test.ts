@@ -24,6 +24,7 @@ const PUBLIC: Record<string, string> = {
   '@tunasync/core': 'packages/core',
   '@tunasync/providers': 'packages/providers',
   '@tunasync/store': 'packages/store',
+  '@tunasync/alerts': 'packages/alerts',
   '@tunasync/manager': 'apps/manager',
   '@tunasync/worker': 'apps/worker',
   '@tunasync/ctl': 'apps/ctl',
