@@ -1,0 +1,196 @@
+#!/usr/bin/env node
+// Benchmark (not a test): status-report ingestion of the built manager on LevelDB (issue #16,
+// point 1). Build first (`npx nx run-many -t build`), then
+// `node bench/ingest.js [--mirrors N] [--seconds S] [--connections C] [--rounds R]`.
+//
+// The real manager (test-utils `startManagerProcess`) on a LevelDB seeded with 10 workers and
+// N mirror statuses, loaded by autocannon in a process of its own (load-client.js) with C
+// keep-alive connections for S seconds: `syncing` reports, POST /workers/:id/jobs/:job,
+// cycling over the N mirrors. Baselines in the same run, rounds alternating:
+// - the ceiling: express (the manager's framework), also a child process, parsing the same
+//   JSON bodies and answering each with a small JSON object, doing nothing else;
+// - the store's limit: raw `level` batch puts of the same records (the status JSON the
+//   manager stores), C records per batch, in this process.
+// The figure is the manager's best round; goal ≥ 5,000 reports/s.
+'use strict';
+
+const { spawn } = require('node:child_process');
+const { readFileSync } = require('node:fs');
+const { mkdtemp, rm } = require('node:fs/promises');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+const { parseArgs } = require('node:util');
+const { runLoad } = require('./load-client');
+const { seed } = require('./jobs-throughput');
+
+const GOAL_REPORTS_PER_S = 5000;
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in USER_HZ ticks
+}
+
+/** One load of `url`, with the CPU time the server process `pid` spent per request. */
+async function measured(pid, spec) {
+  const before = cpuSeconds(pid);
+  const figures = await runLoad(spec);
+  const cpu = cpuSeconds(pid) - before;
+  return { ...figures, cpuUs: (cpu * 1e6) / figures.total };
+}
+
+/** express parsing JSON bodies and answering `{}`: the ceiling of any express app. */
+async function startExpressBaseline() {
+  const script = `
+    const express = require('express');
+    const app = express();
+    app.disable('x-powered-by');
+    app.disable('etag');
+    app.use(express.json({ type: () => true }));
+    app.post('/workers/:id/jobs/:job', (req, res) => res.json({ name: req.body.name }));
+    const server = app.listen(0, '127.0.0.1', () =>
+      process.stdout.write(String(server.address().port) + '\\n'));
+    process.on('SIGTERM', () => server.close(() => process.exit(0)));
+  `;
+  const child = spawn(process.execPath, ['-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    cwd: join(__dirname, '..'),
+  });
+  const port = await new Promise((resolve, reject) => {
+    child.stdout.once('data', (d) => resolve(Number(String(d).trim())));
+    child.once('exit', (code) => reject(new Error(`express baseline exited with ${code}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    pid: child.pid,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', resolve);
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** Records per second of raw `level` batches of `perBatch` status puts for `seconds`. */
+async function rawLevel(dir, mirrors, perBatch, seconds) {
+  const { Level } = require('level');
+  const { formatRfc3339 } = require('@tunasync/api-types');
+  const { statusKey } = require('@tunasync/store');
+  const db = new Level(dir, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+  await db.open();
+  const now = formatRfc3339(new Date());
+  let n = 0;
+  const record = () => {
+    const i = n % mirrors;
+    n += 1;
+    const worker = `worker-${i % 10}`;
+    const name = `mirror-${String(i).padStart(5, '0')}`;
+    return {
+      type: 'put',
+      key: statusKey(worker, name),
+      value: JSON.stringify({
+        name,
+        worker,
+        is_master: true,
+        status: 'syncing',
+        last_update: now,
+        last_started: now,
+        last_ended: now,
+        next_schedule: now,
+        upstream: `rsync://rsync.example.org/${name}/`,
+        size: 'unknown',
+        error_msg: '',
+      }),
+    };
+  };
+  const started = Date.now();
+  const end = started + seconds * 1000;
+  let written = 0;
+  while (Date.now() < end) {
+    await db.batch(Array.from({ length: perBatch }, record));
+    written += perBatch;
+  }
+  const rate = written / ((Date.now() - started) / 1000);
+  await db.close();
+  return rate;
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      mirrors: { type: 'string', default: '1000' },
+      seconds: { type: 'string', default: '5' },
+      connections: { type: 'string', default: '8' },
+      rounds: { type: 'string', default: '2' },
+    },
+  });
+  const mirrors = Number(values.mirrors);
+  const seconds = Number(values.seconds);
+  const connections = Number(values.connections);
+  const roundCount = Number(values.rounds);
+  const { startManagerProcess } = require('@tunasync/test-utils');
+
+  const dir = await mkdtemp(join(tmpdir(), 'ingest-bench-'));
+  const stops = [];
+  try {
+    const dbDir = join(dir, 'db');
+    await seed(dbDir, mirrors);
+    const manager = await startManagerProcess({ dbDir });
+    stops.push(() => manager.stop());
+    const baseline = await startExpressBaseline();
+    stops.push(() => baseline.stop());
+
+    const load = (server) =>
+      measured(server.pid, { kind: 'reports', url: server.url, connections, seconds, mirrors });
+    const rounds = { manager: [], express: [], level: [] };
+    for (let round = 0; round < roundCount; round += 1) {
+      rounds.express.push(await load(baseline));
+      rounds.manager.push(await load({ url: manager.url, pid: manager.child.pid }));
+      rounds.level.push(await rawLevel(join(dir, `raw-${round}`), mirrors, connections, seconds));
+    }
+    // Every report was stored: the last one of each mirror shows on /jobs as syncing.
+    const jobs = await (await fetch(`${manager.url}/jobs`)).json();
+    const syncing = jobs.filter((j) => j.status === 'syncing').length;
+
+    const best = (xs) => Math.max(...xs);
+    const fmt = (x) => `${Math.round(x).toLocaleString('en-US')}/s`;
+    const line = (label, xs) => console.log(`${label.padEnd(44)} ${xs.map(fmt).join(', ')}`);
+    console.log(
+      `${mirrors} mirrors over 10 workers, ${connections} keep-alive connections (autocannon), ${seconds} s rounds`,
+    );
+    line(
+      'express, same POSTs, no work (ceiling)',
+      rounds.express.map((r) => r.rate),
+    );
+    line('raw level batches of the same records', rounds.level);
+    line(
+      'tunasync-manager reports',
+      rounds.manager.map((r) => r.rate),
+    );
+    const cpu = (label, xs) =>
+      console.log(`${label.padEnd(44)} ${xs.map((r) => `${Math.round(r.cpuUs)} µs`).join(', ')}`);
+    cpu('server CPU per request, express', rounds.express);
+    cpu('server CPU per request, tunasync-manager', rounds.manager);
+    const top = rounds.manager.reduce((a, b) => (b.rate > a.rate ? b : a));
+    console.log(
+      `manager latency of its best round: p50 ${top.p50} ms, p99 ${top.p99} ms, max ${top.max} ms`,
+    );
+    const rate = best(rounds.manager.map((r) => r.rate));
+    const ceiling = best(rounds.express.map((r) => r.rate));
+    const pass = rate >= GOAL_REPORTS_PER_S && syncing === mirrors;
+    console.log(
+      `best: ${fmt(rate)} = ${(rate / ceiling).toFixed(2)}× express's ceiling; /jobs shows ${syncing} of ${mirrors} syncing`,
+    );
+    console.log(`goal ≥ ${fmt(GOAL_REPORTS_PER_S)}: ${pass ? 'PASS' : 'FAIL'}`);
+    process.exitCode = pass ? 0 : 1;
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(`bench/ingest: ${err.stack ?? err}`);
+  process.exitCode = 1;
+});
