@@ -224,14 +224,22 @@ export class LevelStore implements Store {
     return value;
   }
 
-  /** Every decodable record of a range, in key order; unreadable ones are logged and skipped. */
+  /**
+   * Every decodable record of a range, in key order; unreadable ones are logged and skipped.
+   * The texts read fill the record cache while it has room, but for `cached` false (history:
+   * never read back by key). The manager's first scans load it, so that its first reports
+   * read nothing from LevelDB either.
+   */
   private async scan<T>(
     range: KeyRange & { reverse?: boolean; limit?: number },
     decode: (raw: unknown) => T | string,
+    cached = true,
   ): Promise<Array<{ key: string; value: T }>> {
     const out: Array<{ key: string; value: T }> = [];
+    const generation = this.cache.generation;
     await this.io('list', async () => {
       for await (const [key, text] of this.db.iterator(range)) {
+        if (cached) this.cache.fill(key, text, generation);
         let value: T | string;
         try {
           value = decode(JSON.parse(text) as unknown);
@@ -487,7 +495,7 @@ export class LevelStore implements Store {
         reverse: true,
         ...(limit === undefined ? {} : { limit: Math.floor(limit) }),
       };
-      return (await this.scan(range, decodeRunRecord)).map((r) => r.value);
+      return (await this.scan(range, decodeRunRecord, false)).map((r) => r.value);
     });
   }
 

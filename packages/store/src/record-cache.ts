@@ -25,9 +25,13 @@ export class RecordCache {
     return this.applies;
   }
 
-  /** Keeps the text a read found, unless a batch was applied since `generation`. */
+  /**
+   * Keeps the text a read found, unless a batch was applied since `generation` or the cache
+   * is full (a scan of more records than it holds would only churn it).
+   */
   fill(key: string, text: string, generation: number): void {
-    if (generation === this.applies && !this.texts.has(key)) this.set(key, text);
+    if (generation !== this.applies || this.texts.size >= this.capacity) return;
+    if (!this.texts.has(key)) this.set(key, text);
   }
 
   /** Takes in a written batch, in its order. */
