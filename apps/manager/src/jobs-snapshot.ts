@@ -229,11 +229,14 @@ export class JobsSnapshot {
 
   /** `/jobs` items with `worker` and `worker_online` (rendered per request). */
   jobsWithWorkers(now: Date, offlineAfterMs: number): WebMirrorStatusWithWorker[] {
-    return this.ordered().map((s) => ({
-      ...this.webItem(s),
-      worker: s.worker,
-      worker_online: this.isOnline(s.worker, now, offlineAfterMs),
-    }));
+    return this.ordered().map((s) =>
+      this.withWorker(s, this.isOnline(s.worker, now, offlineAfterMs)),
+    );
+  }
+
+  /** One item of `jobsWithWorkers`, its worker's `worker_online` given. */
+  withWorker(status: MirrorStatus, online: boolean): WebMirrorStatusWithWorker {
+    return { ...this.webItem(status), worker: status.worker, worker_online: online };
   }
 
   get size(): number {
