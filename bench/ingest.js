@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Benchmark (not a test): status-report ingestion of the built manager on LevelDB (issue #16,
 // point 1). Build first (`npx nx run-many -t build`), then
-// `node bench/ingest.js [--mirrors N] [--seconds S] [--connections C] [--rounds R]`.
+// `node bench/ingest.js [--mirrors N] [--seconds S] [--connections C] [--rounds R] [--redis]`.
 //
 // The real manager (test-utils `startManagerProcess`) on a LevelDB seeded with 10 workers and
 // N mirror statuses, loaded by autocannon in a process of its own (load-client.js) with C
@@ -11,28 +11,23 @@
 //   JSON bodies and answering each with a small JSON object, doing nothing else;
 // - the store's limit: raw `level` batch puts of the same records (the status JSON the
 //   manager stores), C records per batch, in this process.
-// A warm-up round of each first, not counted. The figure is the manager's best round; goal
+// With `--redis`, a third manager on a real `redis-server` (`appendfsync always`, seeded the
+// same) takes part in every round too (figures and the ratio to LevelDB only; issue #16,
+// point 5). A warm-up round of each first, not counted. The figure is the manager's best round; goal
 // ≥ 5,000 reports/s. The server's CPU time per request (from /proc) is printed too: on a
 // machine that others load, it moves less than the rates.
 'use strict';
 
 const { spawn } = require('node:child_process');
-const { readFileSync } = require('node:fs');
 const { mkdtemp, rm } = require('node:fs/promises');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { parseArgs } = require('node:util');
+const { cpuSeconds } = require('./proc-stats');
 const { runLoad } = require('./load-client');
-const { seed } = require('./jobs-throughput');
+const { seed, seedStore } = require('./jobs-throughput');
 
 const GOAL_REPORTS_PER_S = 5000;
-
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
-function cpuSeconds(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in USER_HZ ticks
-}
 
 /** One load of `url`, with the CPU time the server process `pid` spent per request. */
 async function measured(pid, spec) {
@@ -125,6 +120,7 @@ async function main() {
       seconds: { type: 'string', default: '5' },
       connections: { type: 'string', default: '8' },
       rounds: { type: 'string', default: '2' },
+      redis: { type: 'boolean', default: false },
     },
   });
   const mirrors = Number(values.mirrors);
@@ -142,17 +138,32 @@ async function main() {
     stops.push(() => manager.stop());
     const baseline = await startExpressBaseline();
     stops.push(() => baseline.stop());
+    let onRedis;
+    if (values.redis) {
+      const { startRedisServer } = require('@tunasync/test-utils');
+      const { RedisStore } = require('@tunasync/store');
+      const redis = await startRedisServer({ appendOnly: 'always' });
+      stops.push(() => redis.stop());
+      const store = await RedisStore.open({ url: redis.url() });
+      await seedStore(store, mirrors);
+      await store.close();
+      const m = await startManagerProcess({ redisUrl: redis.url() });
+      stops.push(() => m.stop());
+      onRedis = { url: m.url, pid: m.child.pid };
+    }
 
     const load = (server) =>
       measured(server.pid, { kind: 'reports', url: server.url, connections, seconds, mirrors });
     // A warm-up of each (JIT, the store's record cache), not counted.
-    for (const server of [baseline, { url: manager.url, pid: manager.child.pid }]) {
+    const servers = [baseline, { url: manager.url, pid: manager.child.pid }, onRedis];
+    for (const server of servers.filter(Boolean)) {
       await runLoad({ kind: 'reports', url: server.url, connections, seconds: 2, mirrors });
     }
-    const rounds = { manager: [], express: [], level: [] };
+    const rounds = { manager: [], express: [], level: [], redis: [] };
     for (let round = 0; round < roundCount; round += 1) {
       rounds.express.push(await load(baseline));
       rounds.manager.push(await load({ url: manager.url, pid: manager.child.pid }));
+      if (onRedis) rounds.redis.push(await load(onRedis));
       rounds.level.push(await rawLevel(join(dir, `raw-${round}`), mirrors, connections, seconds));
     }
     // Every report was stored: the last one of each mirror shows on /jobs as syncing.
@@ -174,10 +185,21 @@ async function main() {
       'tunasync-manager reports',
       rounds.manager.map((r) => r.rate),
     );
+    if (onRedis)
+      line(
+        'tunasync-manager on Redis reports',
+        rounds.redis.map((r) => r.rate),
+      );
     const cpu = (label, xs) =>
       console.log(`${label.padEnd(44)} ${xs.map((r) => `${Math.round(r.cpuUs)} µs`).join(', ')}`);
     cpu('server CPU per request, express', rounds.express);
     cpu('server CPU per request, tunasync-manager', rounds.manager);
+    if (onRedis) {
+      cpu('server CPU per request, manager on Redis', rounds.redis);
+      const redisBest = Math.max(...rounds.redis.map((r) => r.rate));
+      const levelBest = Math.max(...rounds.manager.map((r) => r.rate));
+      console.log(`Redis / LevelDB (best rounds): ${(redisBest / levelBest).toFixed(2)}×`);
+    }
     const top = rounds.manager.reduce((a, b) => (b.rate > a.rate ? b : a));
     console.log(
       `manager latency of its best round: p50 ${top.p50} ms, p99 ${top.p99} ms, max ${top.max} ms`,

@@ -14,20 +14,14 @@
 // - the manager's RSS after all that; goal ≤ 400 MB.
 'use strict';
 
-const { readFileSync } = require('node:fs');
 const { mkdtemp, rm, writeFile } = require('node:fs/promises');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { parseArgs } = require('node:util');
+const { rssMb } = require('./proc-stats');
 const { load, seed, startStaticServer } = require('./jobs-throughput');
 
 const GOALS = { startupMs: 3000, jobsRatio: 0.8, renderMs: 500, rssMb: 400 };
-
-function rssMb(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1]);
-  return kb / 1024;
-}
 
 async function report(url, i, status) {
   const worker = `worker-${i % 10}`;

@@ -16,25 +16,14 @@
 'use strict';
 
 const { spawn } = require('node:child_process');
-const { readFileSync } = require('node:fs');
 const { mkdtemp, readFile, rm, writeFile } = require('node:fs/promises');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { parseArgs } = require('node:util');
+const { cpuSeconds, rssMb } = require('./proc-stats');
 const { startWorker, workerStatuses } = require('./worker-process');
 
 const GOALS = { startupMs: 3000, rssMb: 100, cpuPercent: 1, reloadMs: 1000, concurrent: 20 };
-
-function rssMb(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1]) / 1024;
-}
-
-function cpuSeconds(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
