@@ -2,7 +2,7 @@
 // Benchmark (not a test): `GET /jobs` latency while reports arrive (issue #16, point 2). Build
 // first (`npx nx run-many -t build`), then
 // `node bench/jobs-under-writes.js [--statuses N] [--seconds S] [--rate R] [--get-rate G]
-// [--rounds K]`.
+// [--rounds K] [--redis]`.
 //
 // The built manager (test-utils `startManagerProcess`) on a LevelDB seeded with N statuses
 // over 10 workers. autocannon (load-client.js, a process of its own) asks `GET /jobs` G times
@@ -10,7 +10,8 @@
 // seconds, alone (the baseline: every answer from the cached body), then while a second autocannon process sends R `syncing` reports per second to the
 // seeded mirrors (each one changes /jobs, so its body is built again between most requests),
 // alternating, K rounds each. The figure is the best p99 under writes against the best p99
-// alone; goal ≤ 2×.
+// alone; goal ≤ 2×. With `--redis` the manager runs on a real `redis-server` (`appendfsync
+// always`) seeded the same instead (issue #16, point 5).
 'use strict';
 
 const { mkdtemp, rm } = require('node:fs/promises');
@@ -18,7 +19,7 @@ const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { parseArgs } = require('node:util');
 const { runLoad } = require('./load-client');
-const { seed } = require('./jobs-throughput');
+const { seed, seedStore } = require('./jobs-throughput');
 
 const GOAL_RATIO = 2;
 
@@ -30,6 +31,7 @@ async function main() {
       rate: { type: 'string', default: '1000' },
       'get-rate': { type: 'string', default: '20' },
       rounds: { type: 'string', default: '2' },
+      redis: { type: 'boolean', default: false },
     },
   });
   const statuses = Number(values.statuses);
@@ -40,10 +42,21 @@ async function main() {
 
   const dir = await mkdtemp(join(tmpdir(), 'jobs-writes-bench-'));
   let manager;
+  let redis;
   try {
-    const dbDir = join(dir, 'db');
-    await seed(dbDir, statuses);
-    manager = await startManagerProcess({ dbDir });
+    if (values.redis) {
+      const { startRedisServer } = require('@tunasync/test-utils');
+      const { RedisStore } = require('@tunasync/store');
+      redis = await startRedisServer({ appendOnly: 'always' });
+      const store = await RedisStore.open({ url: redis.url() });
+      await seedStore(store, statuses);
+      await store.close();
+      manager = await startManagerProcess({ redisUrl: redis.url() });
+    } else {
+      const dbDir = join(dir, 'db');
+      await seed(dbDir, statuses);
+      manager = await startManagerProcess({ dbDir });
+    }
     const url = manager.url;
     const getRate = Number(values['get-rate']);
     const jobs = { kind: 'get', url, path: '/jobs', connections: 2, seconds, rate: getRate };
@@ -60,7 +73,7 @@ async function main() {
     const body = await (await fetch(`${url}/jobs`)).arrayBuffer();
     const fmt = (r) => `p50 ${r.p50} ms, p99 ${r.p99} ms (${Math.round(r.rate)} req/s)`;
     console.log(
-      `${statuses} statuses, /jobs ${(body.byteLength / 1024 / 1024).toFixed(2)} MiB, 2 connections, ${seconds} s rounds`,
+      `${values.redis ? 'Redis' : 'LevelDB'}, ${statuses} statuses, /jobs ${(body.byteLength / 1024 / 1024).toFixed(2)} MiB, 2 connections, ${seconds} s rounds`,
     );
     console.log(`GET /jobs alone:            ${rounds.idle.map(fmt).join('; ')}`);
     console.log(`GET /jobs under reports:    ${rounds.loaded.map(fmt).join('; ')}`);
@@ -77,6 +90,7 @@ async function main() {
     process.exitCode = pass ? 0 : 1;
   } finally {
     await manager?.stop();
+    await redis?.stop();
     await rm(dir, { recursive: true, force: true });
   }
 }
