@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Benchmark (not a test): status-report ingestion of the built manager on LevelDB (issue #16,
 // point 1). Build first (`npx nx run-many -t build`), then
-// `node bench/ingest.js [--mirrors N] [--seconds S] [--connections C] [--rounds R] [--redis]`.
+// `node bench/ingest.js [--mirrors N] [--seconds S] [--connections C] [--rounds R] [--redis]
+// [--before DIR]`.
 //
 // The real manager (test-utils `startManagerProcess`) on a LevelDB seeded with 10 workers and
 // N mirror statuses, loaded by autocannon in a process of its own (load-client.js) with C
@@ -13,13 +14,15 @@
 //   manager stores), C records per batch, in this process.
 // With `--redis`, a third manager on a real `redis-server` (`appendfsync always`, seeded the
 // same) takes part in every round too (figures and the ratio to LevelDB only; issue #16,
-// point 5). A warm-up round of each first, not counted. The figure is the manager's best round; goal
+// point 5). With `--before DIR` (another built checkout, e.g. the main branch's), that
+// checkout's manager on a copy of the same seeded LevelDB takes part in every round too: a
+// before/after in one run. A warm-up round of each first, not counted. The figure is the manager's best round; goal
 // ≥ 5,000 reports/s. The server's CPU time per request (from /proc) is printed too: on a
 // machine that others load, it moves less than the rates.
 'use strict';
 
 const { spawn } = require('node:child_process');
-const { mkdtemp, rm } = require('node:fs/promises');
+const { mkdtemp, rm, writeFile } = require('node:fs/promises');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { parseArgs } = require('node:util');
@@ -35,6 +38,41 @@ async function measured(pid, spec) {
   const figures = await runLoad(spec);
   const cpu = cpuSeconds(pid) - before;
   return { ...figures, cpuUs: (cpu * 1e6) / figures.total };
+}
+
+/** The built manager of another checkout `root` on `dbDir`, on a free loopback port. */
+async function startBuiltManager(root, dir, dbDir) {
+  const { findFreePort } = require('@tunasync/test-utils');
+  const port = await findFreePort();
+  const conf = join(dir, 'before.conf');
+  await writeFile(
+    conf,
+    `[server]\naddr = "127.0.0.1"\nport = ${port}\n[files]\ndb_type = "leveldb"\ndb_file = ${JSON.stringify(dbDir)}\n`,
+  );
+  const bin = join(root, 'apps', 'manager', 'bin', 'tunasync-manager.js');
+  const child = spawn(process.execPath, [bin, '--config', conf], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (const deadline = Date.now() + 30_000; ;) {
+    if (child.exitCode !== null) throw new Error(`${bin} exited with ${child.exitCode}`);
+    const up = await fetch(`${url}/ping`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (up) break;
+    if (Date.now() > deadline) throw new Error(`${bin} did not answer /ping within 30 s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    pid: child.pid,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', resolve);
+        child.kill('SIGTERM');
+      }),
+  };
 }
 
 /** express parsing JSON bodies and answering `{}`: the ceiling of any express app. */
@@ -121,6 +159,7 @@ async function main() {
       connections: { type: 'string', default: '8' },
       rounds: { type: 'string', default: '2' },
       redis: { type: 'boolean', default: false },
+      before: { type: 'string' },
     },
   });
   const mirrors = Number(values.mirrors);
@@ -138,6 +177,13 @@ async function main() {
     stops.push(() => manager.stop());
     const baseline = await startExpressBaseline();
     stops.push(() => baseline.stop());
+    let before;
+    if (values.before !== undefined) {
+      const beforeDb = join(dir, 'before-db');
+      await seed(beforeDb, mirrors);
+      before = await startBuiltManager(values.before, dir, beforeDb);
+      stops.push(() => before.stop());
+    }
     let onRedis;
     if (values.redis) {
       const { startRedisServer } = require('@tunasync/test-utils');
@@ -155,15 +201,16 @@ async function main() {
     const load = (server) =>
       measured(server.pid, { kind: 'reports', url: server.url, connections, seconds, mirrors });
     // A warm-up of each (JIT, the store's record cache), not counted.
-    const servers = [baseline, { url: manager.url, pid: manager.child.pid }, onRedis];
+    const servers = [baseline, { url: manager.url, pid: manager.child.pid }, onRedis, before];
     for (const server of servers.filter(Boolean)) {
       await runLoad({ kind: 'reports', url: server.url, connections, seconds: 2, mirrors });
     }
-    const rounds = { manager: [], express: [], level: [], redis: [] };
+    const rounds = { manager: [], express: [], level: [], redis: [], before: [] };
     for (let round = 0; round < roundCount; round += 1) {
       rounds.express.push(await load(baseline));
       rounds.manager.push(await load({ url: manager.url, pid: manager.child.pid }));
       if (onRedis) rounds.redis.push(await load(onRedis));
+      if (before) rounds.before.push(await load(before));
       rounds.level.push(await rawLevel(join(dir, `raw-${round}`), mirrors, connections, seconds));
     }
     // Every report was stored: the last one of each mirror shows on /jobs as syncing.
@@ -190,10 +237,16 @@ async function main() {
         'tunasync-manager on Redis reports',
         rounds.redis.map((r) => r.rate),
       );
+    if (before)
+      line(
+        `before (${values.before}) reports`,
+        rounds.before.map((r) => r.rate),
+      );
     const cpu = (label, xs) =>
       console.log(`${label.padEnd(44)} ${xs.map((r) => `${Math.round(r.cpuUs)} µs`).join(', ')}`);
     cpu('server CPU per request, express', rounds.express);
     cpu('server CPU per request, tunasync-manager', rounds.manager);
+    if (before) cpu('server CPU per request, before', rounds.before);
     if (onRedis) {
       cpu('server CPU per request, manager on Redis', rounds.redis);
       const redisBest = Math.max(...rounds.redis.map((r) => r.rate));
