@@ -4,7 +4,7 @@ import { finishedRun, silentLogger } from '@tunasync/api-types';
 import type { Logger, MirrorStatus, Rfc3339, WorkerStatus } from '@tunasync/api-types';
 import { ChangeListeners } from './change-listeners';
 import { checkDatabaseLocation } from './database-location';
-import { StoreError, storeErrors } from './errors';
+import { StoreError, STORE_ERRORS } from './errors';
 import { CoalescedRuns } from './coalesced-runs';
 import { GroupCommit } from './group-commit';
 import type { BatchOp } from './group-commit';
@@ -81,11 +81,11 @@ function describe(err: unknown): string {
 function openError(location: string, err: unknown): StoreError {
   switch (causeCode(err)) {
     case 'LEVEL_LOCKED':
-      return storeErrors.locked(location, err);
+      return STORE_ERRORS.locked.withCause(err, location);
     case 'LEVEL_CORRUPTION':
-      return storeErrors.corrupt(location, describe(err), err);
+      return STORE_ERRORS.corrupt.withCause(err, location, describe(err));
     default:
-      return storeErrors.openFailed(location, describe(err), err);
+      return STORE_ERRORS.openFailed.withCause(err, location, describe(err));
   }
 }
 
@@ -127,7 +127,7 @@ export class LevelStore implements Store {
     const kind = await checkDatabaseLocation(location);
     if (kind === 'missing') {
       await mkdir(location, { recursive: true }).catch((err: unknown) => {
-        throw storeErrors.openFailed(location, describe(err), err);
+        throw STORE_ERRORS.openFailed.withCause(err, location, describe(err));
       });
     }
     const fresh = kind !== 'leveldb';
@@ -146,7 +146,9 @@ export class LevelStore implements Store {
       await LevelStore.checkVersion(db, location);
     } catch (err) {
       await db.close().catch(() => undefined);
-      throw err instanceof StoreError ? err : storeErrors.openFailed(location, describe(err), err);
+      throw err instanceof StoreError
+        ? err
+        : STORE_ERRORS.openFailed.withCause(err, location, describe(err));
     }
     logger.debug(`database ${location} opened`);
     return new LevelStore(db, location, logger, options.cacheRecords ?? DEFAULT_CACHE_RECORDS);
@@ -156,16 +158,16 @@ export class LevelStore implements Store {
     const version = await db.get(VERSION_KEY);
     if (version === undefined) {
       for await (const key of db.keys({ limit: 1 })) {
-        throw storeErrors.corrupt(location, `it holds data (${key}) but no ${VERSION_KEY}`);
+        throw STORE_ERRORS.corrupt(location, `it holds data (${key}) but no ${VERSION_KEY}`);
       }
       await db.put(VERSION_KEY, LAYOUT_VERSION, { sync: true });
       return;
     }
     if (!/^\d+$/.test(version)) {
-      throw storeErrors.corrupt(location, `${VERSION_KEY} is ${JSON.stringify(version)}`);
+      throw STORE_ERRORS.corrupt(location, `${VERSION_KEY} is ${JSON.stringify(version)}`);
     }
     if (Number(version) > Number(LAYOUT_VERSION)) {
-      throw storeErrors.unsupportedVersion(location, version);
+      throw STORE_ERRORS.unsupportedVersion(location, version);
     }
   }
 
@@ -173,7 +175,7 @@ export class LevelStore implements Store {
 
   /** Runs an operation unless closed, and lets `close()` wait for it. */
   private track<T>(operation: () => Promise<T>): Promise<T> {
-    if (this.closing) return Promise.reject(storeErrors.closed(this.location));
+    if (this.closing) return Promise.reject(STORE_ERRORS.closed(this.location));
     const running = operation();
     this.inflight.add(running);
     const forget = () => this.inflight.delete(running);
@@ -186,7 +188,7 @@ export class LevelStore implements Store {
       return await action();
     } catch (err) {
       if (err instanceof StoreError) throw err;
-      throw storeErrors.io(this.location, operation, err);
+      throw STORE_ERRORS.io.withCause(err, this.location, operation, err);
     }
   }
 
@@ -198,7 +200,7 @@ export class LevelStore implements Store {
     try {
       return JSON.parse(text) as unknown;
     } catch {
-      throw storeErrors.badRecord(this.location, key, 'not JSON');
+      throw STORE_ERRORS.badRecord(this.location, key, 'not JSON');
     }
   }
 
@@ -220,7 +222,7 @@ export class LevelStore implements Store {
       this.cache.fill(key, text, generation);
     }
     const value = decode(this.parse(key, text));
-    if (typeof value === 'string') throw storeErrors.badRecord(this.location, key, value);
+    if (typeof value === 'string') throw STORE_ERRORS.badRecord(this.location, key, value);
     return value;
   }
 
@@ -282,7 +284,7 @@ export class LevelStore implements Store {
     );
     const last = newest === undefined ? 0 : parseHistorySeq(newest);
     if (last === undefined) {
-      throw storeErrors.badRecord(this.location, newest as string, 'not a history key');
+      throw STORE_ERRORS.badRecord(this.location, newest as string, 'not a history key');
     }
     const seq = last + 1;
     const ops: BatchOp[] = [];
