@@ -194,7 +194,7 @@ async function main() {
   }
 }
 
-module.exports = { load, seed, seedStore };
+module.exports = { load, seed, seedStore, startStaticServer };
 
 if (require.main === module) {
   main().catch((err) => {

@@ -357,18 +357,22 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     await requireWorker(id);
     const report = valid(validateMirrorStatus(req.body));
     requireMessageMirror(report.name, param(req, 'job'));
-    await refresh(id);
     let previous: SyncStatus | undefined;
     // A report that finishes a run adds it to the history in the same atomic write (§7.8).
-    const stored = (await store.updateMirrorStatus(
-      id,
-      report.name,
-      (current) => {
-        previous = current?.status;
-        return applyStatusReport(current, report, id, clock());
-      },
-      { history: historySize },
-    )) as MirrorStatus;
+    // Asked together, the refresh of last_online and the status go into one group commit.
+    const [, updated] = await Promise.all([
+      refresh(id),
+      store.updateMirrorStatus(
+        id,
+        report.name,
+        (current) => {
+          previous = current?.status;
+          return applyStatusReport(current, report, id, clock());
+        },
+        { history: historySize },
+      ),
+    ]);
+    const stored = updated as MirrorStatus;
     metrics.recordReport(previous, stored);
     const what = stored.status === 'syncing' ? 'starts syncing' : stored.status;
     const age = report.observed_ago_ms ?? 0;

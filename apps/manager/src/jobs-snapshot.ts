@@ -17,6 +17,10 @@ export type WebMirrorStatusWithWorker = WebJob & {
   worker_online: boolean;
 };
 
+const OPEN = Buffer.from('[');
+const COMMA = Buffer.from(',');
+const CLOSE = Buffer.from(']');
+
 function keyOf(workerId: string, mirror: string): string {
   return JSON.stringify([workerId, mirror]);
 }
@@ -35,7 +39,11 @@ export class JobsSnapshot {
   private readonly workers = new Map<string, WorkerStatus>();
   private readonly progress = new Map<string, MirrorProgress>();
   private body: Buffer | undefined;
+  /** The keys of `statuses` in `/jobs` order; kept while no status comes, goes or is renamed. */
+  private sortedKeys: string[] | undefined;
   private sorted: MirrorStatus[] | undefined;
+  /** The `/jobs` item of each status as JSON bytes, rendered again only when it changes. */
+  private readonly items = new Map<string, Buffer>();
   private generation = 0;
   private statusGeneration = 0;
   private bodyRenders = 0;
@@ -51,8 +59,12 @@ export class JobsSnapshot {
     switch (change.kind) {
       case 'status-put': {
         const key = keyOf(change.workerId, change.mirror);
-        if (this.statuses.get(key)?.status !== change.status.status) this.progress.delete(key);
+        const before = this.statuses.get(key);
+        if (before?.status !== change.status.status) this.progress.delete(key);
         this.statuses.set(key, change.status);
+        this.items.delete(key);
+        const moved = before?.name !== change.status.name || before.worker !== change.status.worker;
+        if (moved) this.sortedKeys = undefined;
         this.invalidate(true);
         break;
       }
@@ -60,6 +72,8 @@ export class JobsSnapshot {
         const key = keyOf(change.workerId, change.mirror);
         this.progress.delete(key);
         this.statuses.delete(key);
+        this.items.delete(key);
+        this.sortedKeys = undefined;
         this.invalidate(true);
         break;
       }
@@ -71,7 +85,10 @@ export class JobsSnapshot {
         const prefix = keyOf(change.workerId, '').slice(0, -3); // `["<id>",`
         let dropped = false;
         for (const key of this.progress.keys()) {
-          if (key.startsWith(prefix)) dropped = this.progress.delete(key) || dropped;
+          if (key.startsWith(prefix) && this.progress.delete(key)) {
+            this.items.delete(key);
+            dropped = true;
+          }
         }
         if (dropped) this.invalidate(false);
         break;
@@ -101,6 +118,7 @@ export class JobsSnapshot {
     const key = keyOf(workerId, mirror);
     if (this.statuses.get(key)?.status !== 'syncing') return false;
     this.progress.set(key, { ...progress });
+    this.items.delete(key);
     this.invalidate(false);
     return true;
   }
@@ -124,11 +142,22 @@ export class JobsSnapshot {
     return progress === undefined ? web : { ...web, ...webProgressFields(progress) };
   }
 
-  /** Statuses ordered by mirror name, then worker (sorted at most once per change). */
+  /**
+   * The keys of the statuses ordered by mirror name, then worker: sorted again only when a
+   * status comes, goes or changes its name or worker, not when a report changes its fields.
+   */
+  private orderedKeys(): string[] {
+    this.sortedKeys ??= [...this.statuses.entries()]
+      .sort(([, a], [, b]) =>
+        a.name === b.name ? (a.worker < b.worker ? -1 : 1) : a.name < b.name ? -1 : 1,
+      )
+      .map(([key]) => key);
+    return this.sortedKeys;
+  }
+
+  /** Statuses ordered by mirror name, then worker (listed at most once per change). */
   ordered(): readonly MirrorStatus[] {
-    this.sorted ??= [...this.statuses.values()].sort((a, b) =>
-      a.name === b.name ? (a.worker < b.worker ? -1 : 1) : a.name < b.name ? -1 : 1,
-    );
+    this.sorted ??= this.orderedKeys().map((key) => this.statuses.get(key) as MirrorStatus);
     return this.sorted;
   }
 
@@ -143,7 +172,24 @@ export class JobsSnapshot {
    */
   jobsBody(): Buffer {
     if (this.body === undefined) {
-      this.body = Buffer.from(JSON.stringify(this.ordered().map((s) => this.webItem(s))), 'utf8');
+      // The bytes of `JSON.stringify(items)`, from the items kept rendered: a report renders
+      // its own item again, not the 10,000 others.
+      const parts: Buffer[] = [];
+      let length = 2;
+      for (const key of this.orderedKeys()) {
+        let item = this.items.get(key);
+        if (item === undefined) {
+          item = Buffer.from(JSON.stringify(this.webItem(this.statuses.get(key) as MirrorStatus)));
+          this.items.set(key, item);
+        }
+        if (parts.length > 0) {
+          parts.push(COMMA);
+          length += 1;
+        }
+        parts.push(item);
+        length += item.length;
+      }
+      this.body = Buffer.concat([OPEN, ...parts, CLOSE], length);
       this.bodyRenders += 1;
     }
     return this.body;
@@ -183,11 +229,14 @@ export class JobsSnapshot {
 
   /** `/jobs` items with `worker` and `worker_online` (rendered per request). */
   jobsWithWorkers(now: Date, offlineAfterMs: number): WebMirrorStatusWithWorker[] {
-    return this.ordered().map((s) => ({
-      ...this.webItem(s),
-      worker: s.worker,
-      worker_online: this.isOnline(s.worker, now, offlineAfterMs),
-    }));
+    return this.ordered().map((s) =>
+      this.withWorker(s, this.isOnline(s.worker, now, offlineAfterMs)),
+    );
+  }
+
+  /** One item of `jobsWithWorkers`, its worker's `worker_online` given. */
+  withWorker(status: MirrorStatus, online: boolean): WebMirrorStatusWithWorker {
+    return { ...this.webItem(status), worker: status.worker, worker_online: online };
   }
 
   get size(): number {

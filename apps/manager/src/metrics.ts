@@ -1,6 +1,7 @@
 import { finishedRun, isZeroTime, parseRfc3339OrZero } from '@tunasync/api-types';
 import type { MirrorStatus, RunResult, SyncStatus } from '@tunasync/api-types';
 import type { JobsSnapshot } from './jobs-snapshot';
+import type { MirrorProgress } from './mirror-progress';
 import { runDurationSeconds } from './run-duration';
 import { sizeBytes } from './human-size';
 import { RenderCache } from './render-cache';
@@ -40,6 +41,54 @@ function seconds(ms: number): string {
   return formatSampleValue(ms / 1000);
 }
 
+/** The mirror families, in the order of the exposition. */
+const MIRROR_FAMILIES: Array<[name: string, type: 'gauge' | 'counter', help: string]> = [
+  [
+    'tunasync_mirror_status',
+    'gauge',
+    'Current sync status of a mirror: 1 on the series labelled with that status.',
+  ],
+  ['tunasync_mirror_up', 'gauge', 'Whether the mirror status is success (1) or not (0).'],
+  [
+    'tunasync_mirror_last_success_timestamp_seconds',
+    'gauge',
+    'Unix time of the end of the last successful sync; absent when there was none.',
+  ],
+  [
+    'tunasync_mirror_last_duration_seconds',
+    'gauge',
+    'Duration of the last finished sync (last_ended - last_started); absent while a sync runs.',
+  ],
+  [
+    'tunasync_mirror_size_bytes',
+    'gauge',
+    'Size of the mirror in bytes, as last reported; absent when unknown.',
+  ],
+  [
+    'tunasync_mirror_progress_files',
+    'gauge',
+    'Regular files transferred so far by the running sync; only while syncing with progress.',
+  ],
+  [
+    'tunasync_mirror_progress_bytes',
+    'gauge',
+    'Bytes of the files transferred so far by the running sync; only while syncing with progress.',
+  ],
+  [
+    'tunasync_mirror_runs_total',
+    'counter',
+    'Finished syncs reported to this manager since it started, by result.',
+  ],
+];
+
+/** A mirror's rendered lines and what they were rendered from. */
+interface CachedLines {
+  progress: MirrorProgress | undefined;
+  success: number;
+  failed: number;
+  lines: string[];
+}
+
 function keyOf(workerId: string, mirror: string): string {
   return JSON.stringify([workerId, mirror]);
 }
@@ -61,6 +110,11 @@ export class ManagerMetrics {
   private readonly runs = new Map<string, Record<RunResult, number>>();
   private runsGeneration = 0;
   private readonly mirrorText = new RenderCache();
+  /**
+   * Each mirror's lines, kept with the status object they show (a stored change replaces the
+   * object): a change renders its own mirror's lines again, not every mirror's.
+   */
+  private readonly linesOf = new WeakMap<MirrorStatus, CachedLines>();
 
   constructor(private readonly options: ManagerMetricsOptions) {}
 
@@ -100,96 +154,67 @@ export class ManagerMetrics {
     );
   }
 
-  private renderMirrors(): string {
-    const status: string[] = [];
-    const up: string[] = [];
-    const lastSuccess: string[] = [];
-    const duration: string[] = [];
-    const size: string[] = [];
-    const progressFiles: string[] = [];
-    const progressBytes: string[] = [];
-    const runs: string[] = [];
-    const { snapshot } = this.options;
-    for (const s of snapshot.ordered()) {
-      const id: Array<[string, string]> = [
-        ['worker', s.worker],
-        ['mirror', s.name],
-      ];
-      const l = labels(id);
-      status.push(`tunasync_mirror_status${labels([...id, ['status', s.status]])} 1\n`);
-      up.push(`tunasync_mirror_up${l} ${s.status === 'success' ? 1 : 0}\n`);
-      const updated = unixMs(s.last_update);
-      if (updated !== undefined) {
-        lastSuccess.push(
-          `tunasync_mirror_last_success_timestamp_seconds${l} ${seconds(updated)}\n`,
-        );
-      }
-      const lastDuration = runDurationSeconds(s.last_started, s.last_ended);
-      if (lastDuration !== undefined) {
-        duration.push(
-          `tunasync_mirror_last_duration_seconds${l} ${formatSampleValue(lastDuration)}\n`,
-        );
-      }
-      const bytes = sizeBytes(s.size);
-      if (bytes >= 0) size.push(`tunasync_mirror_size_bytes${l} ${Math.round(bytes)}\n`);
-      const progress = snapshot.progressOf(s);
-      if (progress !== undefined) {
-        progressFiles.push(`tunasync_mirror_progress_files${l} ${progress.files}\n`);
-        progressBytes.push(`tunasync_mirror_progress_bytes${l} ${progress.bytes}\n`);
-      }
-      const counts = this.runsOf(s.worker, s.name);
-      for (const result of ['success', 'failed'] as const) {
-        runs.push(
-          `tunasync_mirror_runs_total${labels([...id, ['result', result]])} ${counts[result]}\n`,
-        );
-      }
-    }
+  /** The lines of one mirror, one string per family of `MIRROR_FAMILIES` (maybe empty). */
+  private mirrorLines(s: MirrorStatus, progress: MirrorProgress | undefined): string[] {
+    const id: Array<[string, string]> = [
+      ['worker', s.worker],
+      ['mirror', s.name],
+    ];
+    const l = labels(id);
+    const updated = unixMs(s.last_update);
+    const lastDuration = runDurationSeconds(s.last_started, s.last_ended);
+    const bytes = sizeBytes(s.size);
+    const counts = this.runsOf(s.worker, s.name);
     return [
-      header(
-        'tunasync_mirror_status',
-        'gauge',
-        'Current sync status of a mirror: 1 on the series labelled with that status.',
-      ),
-      ...status,
-      header('tunasync_mirror_up', 'gauge', 'Whether the mirror status is success (1) or not (0).'),
-      ...up,
-      header(
-        'tunasync_mirror_last_success_timestamp_seconds',
-        'gauge',
-        'Unix time of the end of the last successful sync; absent when there was none.',
-      ),
-      ...lastSuccess,
-      header(
-        'tunasync_mirror_last_duration_seconds',
-        'gauge',
-        'Duration of the last finished sync (last_ended - last_started); absent while a sync runs.',
-      ),
-      ...duration,
-      header(
-        'tunasync_mirror_size_bytes',
-        'gauge',
-        'Size of the mirror in bytes, as last reported; absent when unknown.',
-      ),
-      ...size,
-      header(
-        'tunasync_mirror_progress_files',
-        'gauge',
-        'Regular files transferred so far by the running sync; only while syncing with progress.',
-      ),
-      ...progressFiles,
-      header(
-        'tunasync_mirror_progress_bytes',
-        'gauge',
-        'Bytes of the files transferred so far by the running sync; only while syncing with progress.',
-      ),
-      ...progressBytes,
-      header(
-        'tunasync_mirror_runs_total',
-        'counter',
-        'Finished syncs reported to this manager since it started, by result.',
-      ),
-      ...runs,
-    ].join('');
+      `tunasync_mirror_status${labels([...id, ['status', s.status]])} 1\n`,
+      `tunasync_mirror_up${l} ${s.status === 'success' ? 1 : 0}\n`,
+      updated === undefined
+        ? ''
+        : `tunasync_mirror_last_success_timestamp_seconds${l} ${seconds(updated)}\n`,
+      lastDuration === undefined
+        ? ''
+        : `tunasync_mirror_last_duration_seconds${l} ${formatSampleValue(lastDuration)}\n`,
+      bytes >= 0 ? `tunasync_mirror_size_bytes${l} ${Math.round(bytes)}\n` : '',
+      progress === undefined ? '' : `tunasync_mirror_progress_files${l} ${progress.files}\n`,
+      progress === undefined ? '' : `tunasync_mirror_progress_bytes${l} ${progress.bytes}\n`,
+      (['success', 'failed'] as const)
+        .map(
+          (result) =>
+            `tunasync_mirror_runs_total${labels([...id, ['result', result]])} ${counts[result]}\n`,
+        )
+        .join(''),
+    ];
+  }
+
+  private renderMirrors(): string {
+    const { snapshot } = this.options;
+    const mirrors: string[][] = [];
+    for (const s of snapshot.ordered()) {
+      const progress = snapshot.progressOf(s);
+      const counts = this.runs.get(keyOf(s.worker, s.name));
+      let cached = this.linesOf.get(s);
+      if (
+        cached === undefined ||
+        cached.progress !== progress ||
+        cached.success !== (counts?.success ?? 0) ||
+        cached.failed !== (counts?.failed ?? 0)
+      ) {
+        cached = {
+          progress,
+          success: counts?.success ?? 0,
+          failed: counts?.failed ?? 0,
+          lines: this.mirrorLines(s, progress),
+        };
+        this.linesOf.set(s, cached);
+      }
+      mirrors.push(cached.lines);
+    }
+    const parts: string[] = [];
+    MIRROR_FAMILIES.forEach(([name, type, help], family) => {
+      parts.push(header(name, type, help));
+      for (const lines of mirrors) parts.push(lines[family] as string);
+    });
+    return parts.join('');
   }
 
   private renderWorkers(now: Date, offlineAfterMs: number): string {

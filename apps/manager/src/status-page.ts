@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { ZERO_TIME_UNIX, formatWebTime, isSyncStatus } from '@tunasync/api-types';
-import type { SyncStatus } from '@tunasync/api-types';
+import type { MirrorStatus, SyncStatus } from '@tunasync/api-types';
 import type { JobsSnapshot, WebMirrorStatusWithWorker } from './jobs-snapshot';
 import { sizeBytes } from './human-size';
+import type { MirrorProgress } from './mirror-progress';
 import { RenderCache } from './render-cache';
 
 /** Sort order of the status column: what needs attention first. */
@@ -261,28 +262,36 @@ function progressSpan(j: WebMirrorStatusWithWorker): string {
   return `<span class="prog">${escapeHtml(progressText(j.progress_files, j.progress_bytes))}</span>`;
 }
 
+const EMPTY_ROW = `<tr class="empty"><td colspan="${COLUMNS.length}">No mirror has reported yet.</td></tr>`;
+
+/** The `<tr>` row of one mirror of one worker. */
+function renderStatusRow(j: WebMirrorStatusWithWorker): string {
+  const status = statusClass(j.status);
+  const online = j.worker_online ? 'online' : 'offline';
+  return [
+    '<tr>',
+    td(j.name, j.name),
+    `<td data-v="${STATUS_RANK[status]}"><span class="badge st-${status}">${escapeHtml(j.status)}</span>${progressSpan(j)}</td>`,
+    td(j.last_update_ts === ZERO_TIME_UNIX ? 'never' : j.last_update, j.last_update_ts),
+    td(j.next_schedule_ts === ZERO_TIME_UNIX ? '\u2014' : j.next_schedule, j.next_schedule_ts),
+    td(j.size, sizeBytes(j.size)),
+    td(j.upstream, j.upstream, 'up'),
+    td(`${j.worker} (${online})`, j.worker, j.worker_online ? 'on' : 'off'),
+    '</tr>',
+  ].join('');
+}
+
 /** The `<tr>` rows of the table (one per mirror and worker), or the empty-state row. */
 export function renderStatusRows(jobs: readonly WebMirrorStatusWithWorker[]): string {
-  if (jobs.length === 0) {
-    return `<tr class="empty"><td colspan="${COLUMNS.length}">No mirror has reported yet.</td></tr>`;
-  }
-  return jobs
-    .map((j) => {
-      const status = statusClass(j.status);
-      const online = j.worker_online ? 'online' : 'offline';
-      return [
-        '<tr>',
-        td(j.name, j.name),
-        `<td data-v="${STATUS_RANK[status]}"><span class="badge st-${status}">${escapeHtml(j.status)}</span>${progressSpan(j)}</td>`,
-        td(j.last_update_ts === ZERO_TIME_UNIX ? 'never' : j.last_update, j.last_update_ts),
-        td(j.next_schedule_ts === ZERO_TIME_UNIX ? '\u2014' : j.next_schedule, j.next_schedule_ts),
-        td(j.size, sizeBytes(j.size)),
-        td(j.upstream, j.upstream, 'up'),
-        td(`${j.worker} (${online})`, j.worker, j.worker_online ? 'on' : 'off'),
-        '</tr>',
-      ].join('');
-    })
-    .join('\n');
+  if (jobs.length === 0) return EMPTY_ROW;
+  return jobs.map(renderStatusRow).join('\n');
+}
+
+/** A rendered row and what it was rendered from. */
+interface CachedRow {
+  progress: MirrorProgress | undefined;
+  online: boolean;
+  row: string;
 }
 
 const HEAD = `<!doctype html>
@@ -331,6 +340,11 @@ export interface StatusPageOptions {
  */
 export class StatusPage {
   private readonly rows = new RenderCache();
+  /**
+   * Each mirror's row, kept with the status object it shows (a stored change replaces the
+   * object, so a row goes with it): a change renders its own row again, not 100,000 others.
+   */
+  private readonly rowOf = new WeakMap<MirrorStatus, CachedRow>();
 
   constructor(private readonly options: StatusPageOptions) {}
 
@@ -343,9 +357,32 @@ export class StatusPage {
     const { snapshot, clock, offlineAfterMs } = this.options;
     const now = clock();
     const key = `${snapshot.etag()}|${snapshot.onlineKey(now, offlineAfterMs)}`;
-    const rows = this.rows.get(key, () =>
-      renderStatusRows(snapshot.jobsWithWorkers(now, offlineAfterMs)),
-    );
+    const rows = this.rows.get(key, () => this.renderRows(now));
     return `${HEAD}${escapeHtml(formatWebTime(now))}${TABLE_START}${rows}${TAIL}`;
+  }
+
+  /** `renderStatusRows(snapshot.jobsWithWorkers(now, …))`, from the rows kept rendered. */
+  private renderRows(now: Date): string {
+    const { snapshot, offlineAfterMs } = this.options;
+    const statuses = snapshot.ordered();
+    if (statuses.length === 0) return EMPTY_ROW;
+    const online = new Map<string, boolean>();
+    const rows: string[] = [];
+    for (const s of statuses) {
+      let isOnline = online.get(s.worker);
+      if (isOnline === undefined) {
+        isOnline = snapshot.isOnline(s.worker, now, offlineAfterMs);
+        online.set(s.worker, isOnline);
+      }
+      const progress = snapshot.progressOf(s);
+      let cached = this.rowOf.get(s);
+      if (cached === undefined || cached.progress !== progress || cached.online !== isOnline) {
+        const row = renderStatusRow(snapshot.withWorker(s, isOnline));
+        cached = { progress, online: isOnline, row };
+        this.rowOf.set(s, cached);
+      }
+      rows.push(cached.row);
+    }
+    return rows.join('\n');
   }
 }

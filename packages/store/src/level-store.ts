@@ -8,7 +8,11 @@ import { levelAlertCells } from './level-alert-cells';
 import { ChangeListeners } from './change-listeners';
 import { checkDatabaseLocation } from './database-location';
 import { StoreError, STORE_ERRORS } from './errors';
+import { CoalescedRuns } from './coalesced-runs';
+import { GroupCommit } from './group-commit';
+import type { BatchOp } from './group-commit';
 import { KeyedMutex } from './keyed-mutex';
+import { RecordCache } from './record-cache';
 import {
   LAYOUT_VERSION,
   STATUS_RANGE,
@@ -49,12 +53,16 @@ export interface LevelStoreOptions {
    */
   location: string;
   logger?: Logger;
+  /**
+   * How many records (workers and statuses, as stored text) are kept in memory so that
+   * reports read neither from LevelDB (default 20,000).
+   */
+  cacheRecords?: number;
 }
 
 type Db = Level<string, string>;
 
-/** One operation of an atomic LevelDB batch. */
-type BatchOp = { type: 'put'; key: string; value: string } | { type: 'del'; key: string };
+const DEFAULT_CACHE_RECORDS = 20_000;
 
 function causeCode(err: unknown): string | undefined {
   const cause = (err as { cause?: { code?: unknown } } | undefined)?.cause;
@@ -95,13 +103,23 @@ export class LevelStore implements Store {
   private readonly mutex = new KeyedMutex();
   private readonly listeners: ChangeListeners;
   private readonly inflight = new Set<Promise<unknown>>();
+  private readonly cache: RecordCache;
+  private readonly batches: GroupCommit;
+  /** The newest `last_online` asked for each worker, not yet taken by a refresh run. */
+  private readonly online = new Map<string, Rfc3339>();
+  private readonly refreshes = new CoalescedRuns<WorkerStatus | undefined>();
   private closing: Promise<void> | undefined;
 
-  private constructor(db: Db, location: string, logger: Logger) {
+  private constructor(db: Db, location: string, logger: Logger, cacheRecords: number) {
     this.db = db;
     this.location = location;
     this.logger = logger;
     this.listeners = new ChangeListeners(logger);
+    this.cache = new RecordCache(cacheRecords);
+    this.batches = new GroupCommit(async (ops, sync) => {
+      await this.db.batch(ops, { sync });
+      this.cache.applied(ops);
+    });
   }
 
   /** Opens (creating when missing) the database at `options.location`. */
@@ -136,7 +154,7 @@ export class LevelStore implements Store {
         : STORE_ERRORS.openFailed.withCause(err, location, describe(err));
     }
     logger.debug(`database ${location} opened`);
-    return new LevelStore(db, location, logger);
+    return new LevelStore(db, location, logger, options.cacheRecords ?? DEFAULT_CACHE_RECORDS);
   }
 
   private static async checkVersion(db: Db, location: string): Promise<void> {
@@ -189,23 +207,44 @@ export class LevelStore implements Store {
     }
   }
 
+  /**
+   * Writes one atomic batch through the group commit (`GroupCommit`): gathered with the
+   * writes of the same moment into one LevelDB batch and at most one fsync.
+   */
+  private commit(operation: string, ops: BatchOp[], sync: boolean): Promise<void> {
+    return this.io(operation, () => this.batches.commit(ops, sync));
+  }
+
   /** One record, `undefined` when absent; an undecodable one throws `badRecord`. */
   private async read<T>(key: string, decode: (raw: unknown) => T | string): Promise<T | undefined> {
-    const text = await this.io(`get ${key}`, () => this.db.get(key));
-    if (text === undefined) return undefined;
+    let text = this.cache.get(key);
+    if (text === undefined) {
+      const generation = this.cache.generation;
+      text = await this.io(`get ${key}`, () => this.db.get(key));
+      if (text === undefined) return undefined;
+      this.cache.fill(key, text, generation);
+    }
     const value = decode(this.parse(key, text));
     if (typeof value === 'string') throw STORE_ERRORS.badRecord(this.location, key, value);
     return value;
   }
 
-  /** Every decodable record of a range, in key order; unreadable ones are logged and skipped. */
+  /**
+   * Every decodable record of a range, in key order; unreadable ones are logged and skipped.
+   * The texts read fill the record cache while it has room, but for `cached` false (history:
+   * never read back by key). The manager's first scans load it, so that its first reports
+   * read nothing from LevelDB either.
+   */
   private async scan<T>(
     range: KeyRange & { reverse?: boolean; limit?: number },
     decode: (raw: unknown) => T | string,
+    cached = true,
   ): Promise<Array<{ key: string; value: T }>> {
     const out: Array<{ key: string; value: T }> = [];
+    const generation = this.cache.generation;
     await this.io('list', async () => {
       for await (const [key, text] of this.db.iterator(range)) {
+        if (cached) this.cache.fill(key, text, generation);
         let value: T | string;
         try {
           value = decode(JSON.parse(text) as unknown);
@@ -280,14 +319,9 @@ export class LevelStore implements Store {
       options?.history === undefined
         ? []
         : await this.historyOps(workerId, mirror, previous, status, options.history);
-    await this.io(`put ${key}`, () =>
-      history.length === 0
-        ? this.db.put(key, value, { sync })
-        : this.db.batch([{ type: 'put', key, value }, ...history], { sync }),
-    );
-    const stored = structuredClone(status);
-    this.emit({ kind: 'status-put', workerId, mirror, status: structuredClone(stored) });
-    return stored;
+    await this.commit(`put ${key}`, [{ type: 'put', key, value }, ...history], sync);
+    this.emit({ kind: 'status-put', workerId, mirror, status: structuredClone(status) });
+    return status;
   }
 
   private async writeWorker(
@@ -295,9 +329,8 @@ export class LevelStore implements Store {
     options: WriteOptions | undefined,
   ): Promise<WorkerStatus> {
     const key = workerKey(worker.id);
-    await this.io(`put ${key}`, () =>
-      this.db.put(key, JSON.stringify(worker), { sync: options?.sync ?? false }),
-    );
+    const value = JSON.stringify(worker);
+    await this.commit(`put ${key}`, [{ type: 'put', key, value }], options?.sync ?? false);
     this.emit({ kind: 'worker-put', worker: structuredClone(worker) });
     return structuredClone(worker);
   }
@@ -331,7 +364,7 @@ export class LevelStore implements Store {
           options?.purge === true ? await this.keysOf(workerStatusRange(workerId)) : [];
         const ops: BatchOp[] = [...history, ...statuses].map((k) => ({ type: 'del', key: k }));
         if (existing !== undefined) ops.push({ type: 'del', key });
-        if (ops.length > 0) await this.io(`del ${key}`, () => this.db.batch(ops));
+        if (ops.length > 0) await this.commit(`del ${key}`, ops, false);
         for (const status of statuses) {
           const ids = parseStatusKey(status);
           /* istanbul ignore next: every key of a status range parses */
@@ -344,15 +377,25 @@ export class LevelStore implements Store {
     );
   }
 
+  /**
+   * Coalesced (`CoalescedRuns`): the refreshes of one worker asked while one is being
+   * written share the next write, with the newest `last_online`, so a worker's reports cost
+   * one worker write per group commit, not one each.
+   */
   refreshWorker(workerId: string, lastOnline: Rfc3339): Promise<WorkerStatus | undefined> {
     const key = workerKey(workerId);
-    return this.track(() =>
-      this.mutex.run(key, async () => {
-        const current = await this.read(key, decodeWorkerStatus);
-        if (!current) return undefined;
-        return this.writeWorker({ ...current, last_online: lastOnline }, undefined);
-      }),
-    );
+    return this.track(() => {
+      this.online.set(workerId, lastOnline);
+      return this.refreshes.run(key, () =>
+        this.mutex.run(key, async () => {
+          const newest = this.online.get(workerId) ?? lastOnline;
+          this.online.delete(workerId);
+          const current = await this.read(key, decodeWorkerStatus);
+          if (!current) return undefined;
+          return this.writeWorker({ ...current, last_online: newest }, undefined);
+        }),
+      );
+    });
   }
 
   // ---- mirror statuses ------------------------------------------------------------------
@@ -436,7 +479,7 @@ export class LevelStore implements Store {
           if (!current || !flushable(current)) return false;
           const history = await this.keysOf(mirrorHistoryRange(ids[0], ids[1]));
           const ops: BatchOp[] = [key, ...history].map((k) => ({ type: 'del', key: k }));
-          await this.io(`del ${key}`, () => this.db.batch(ops));
+          await this.commit(`del ${key}`, ops, false);
           this.emit({ kind: 'status-delete', workerId: ids[0], mirror: ids[1] });
           return true;
         });
@@ -457,7 +500,7 @@ export class LevelStore implements Store {
         reverse: true,
         ...(limit === undefined ? {} : { limit: Math.floor(limit) }),
       };
-      return (await this.scan(range, decodeRunRecord)).map((r) => r.value);
+      return (await this.scan(range, decodeRunRecord, false)).map((r) => r.value);
     });
   }
 
