@@ -1,4 +1,5 @@
 import { TunasyncError } from '@tunasync/api-types';
+import { CLIENT_ERROR_CODES } from '@tunasync/client';
 
 /** How `tunasynctl` ends (SPEC §6): 1 runtime failure, 2 usage or configuration error. */
 export type ExitCode = 1 | 2;
@@ -13,10 +14,10 @@ export const CTL_ERRORS = {
   TUNASYNC_E_CTL_CONFIG: 2,
   /** The `--ca-cert`/`ca_cert` file cannot be read. */
   TUNASYNC_E_CTL_CA_CERT: 2,
-  /** No TCP/TLS connection to the manager, or no answer in time. */
-  TUNASYNC_E_CTL_UNREACHABLE: 1,
-  /** The manager answered with an error status. */
-  TUNASYNC_E_CTL_MANAGER_ERROR: 1,
+  /** No TCP/TLS connection to the manager, or no answer in time (@tunasync/client's code). */
+  [CLIENT_ERROR_CODES.unreachable]: 1,
+  /** The manager answered with an error status (@tunasync/client's code). */
+  [CLIENT_ERROR_CODES.http]: 1,
   /** The manager answered 2xx with something that is not what the command expects. */
   TUNASYNC_E_CTL_BAD_ANSWER: 1,
 } as const satisfies Record<string, ExitCode>;
@@ -31,7 +32,7 @@ export class CtlError extends TunasyncError {
   override readonly code: CtlErrorCode;
   readonly exitCode: ExitCode;
   readonly usage: string | undefined;
-  /** `TUNASYNC_E_CTL_MANAGER_ERROR`: the manager's own `error` text, when it sent one. */
+  /** `TUNASYNC_E_CLIENT_HTTP`: the manager's own `error` text, when it sent one. */
   readonly managerSaid: string | undefined;
 
   constructor(

@@ -1,5 +1,8 @@
 import { TunasyncError } from '@tunasync/api-types';
 
+// The manager's answers (and its silence) are the client's errors, one code for every program.
+export { ManagerHttpError, ManagerUnreachableError } from '@tunasync/client';
+
 /**
  * Every typed error of the worker: a stable code programs match on and a message
  * template for people. `ERROR_CATALOG` is the single source; the classes below use it.
@@ -7,8 +10,6 @@ import { TunasyncError } from '@tunasync/api-types';
 export const ERROR_CATALOG = {
   TUNASYNC_E_WORKER_CONFIG: 'invalid worker configuration',
   TUNASYNC_E_WORKER_USAGE: 'invalid command line',
-  TUNASYNC_E_WORKER_MANAGER_HTTP: 'manager request failed',
-  TUNASYNC_E_WORKER_MANAGER_UNREACHABLE: 'manager unreachable',
   TUNASYNC_E_WORKER_OUTBOX_CLOSED: 'outbox is closed',
   TUNASYNC_E_WORKER_ABORTED: 'operation aborted',
   TUNASYNC_E_WORKER_STATE_DIR_BUSY: 'state directory in use by another running worker',
@@ -40,49 +41,6 @@ export class UsageError extends TunasyncError {
   constructor(message: string) {
     super('TUNASYNC_E_WORKER_USAGE', message);
     this.name = 'UsageError';
-  }
-}
-
-/** The manager answered with a non-2xx status. */
-export class ManagerHttpError extends TunasyncError {
-  readonly status: number;
-  readonly url: string;
-  /** The `error` text of the manager's JSON body, or the raw body. */
-  readonly reason: string;
-
-  constructor(url: string, status: number, reason: string) {
-    super('TUNASYNC_E_WORKER_MANAGER_HTTP', `${url}: HTTP ${status}: ${reason}`);
-    this.name = 'ManagerHttpError';
-    this.status = status;
-    this.url = url;
-    this.reason = reason;
-  }
-
-  /** The manager does not know this worker (it lost its database): register again. */
-  get isUnknownWorker(): boolean {
-    return this.status === 400 && this.reason.startsWith('invalid workerID');
-  }
-
-  /**
-   * The manager has no such route: a 405, or a 404 that is not a tunasync-ts manager's
-   * `no mirror '…' exists in worker '…'` (a Go manager answers `404 page not found`, an older
-   * tunasync-ts manager `no route …`).
-   */
-  get isMissingRoute(): boolean {
-    if (this.status === 405) return true;
-    return this.status === 404 && !this.reason.startsWith("no mirror '");
-  }
-}
-
-/** The manager could not be reached at all (connection refused, timeout, TLS failure). */
-export class ManagerUnreachableError extends TunasyncError {
-  readonly url: string;
-
-  constructor(url: string, cause: unknown) {
-    const why = cause instanceof Error ? cause.message : String(cause);
-    super('TUNASYNC_E_WORKER_MANAGER_UNREACHABLE', `${url}: ${why}`, { cause });
-    this.name = 'ManagerUnreachableError';
-    this.url = url;
   }
 }
 
