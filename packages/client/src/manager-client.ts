@@ -96,7 +96,14 @@ export class ManagerClient {
   ): Promise<RouteResponse<ManagerRoutes[N]>> {
     const route: Route = MANAGER_ROUTES[name];
     const { body, signal } = (args[0] ?? {}) as { body?: unknown; signal?: AbortSignal };
-    const url = new URL(this.url(name, ...args));
+    const href = this.url(name, ...args);
+    let url: URL;
+    try {
+      url = new URL(href);
+    } catch (err) {
+      // A base URL that cannot be called: nothing was sent, as for a refused connection.
+      throw new ManagerUnreachableError(href, err, false);
+    }
     const headers: Record<string, string> = {
       accept: route.answer === 'json' ? 'application/json' : '*/*',
     };

@@ -167,3 +167,14 @@ describe.each(TRANSPORTS)('ManagerClient on %s', (_name, makeTransport) => {
     expect(timedOut).toMatchObject({ code: CLIENT_ERROR_CODES.unreachable, timedOut: true });
   });
 });
+
+it('rejects with ManagerUnreachableError for a base URL that cannot be called', async () => {
+  const api = new ManagerClient({
+    baseUrl: 'http//no-scheme',
+    transport: createNodeHttpTransport({ timeoutMs: 1000 }),
+  });
+  clients.push(api);
+  const err = await api.call('ping').catch((e) => e);
+  expect(err).toBeInstanceOf(ManagerUnreachableError);
+  expect(err).toMatchObject({ url: 'http//no-scheme/ping', timedOut: false });
+});
