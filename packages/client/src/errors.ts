@@ -19,7 +19,7 @@ export class ManagerHttpError extends TunasyncError {
   override readonly code: typeof CLIENT_ERROR_CODES.http | typeof CLIENT_ERROR_CODES.badAnswer;
   readonly status: number;
   readonly url: string;
-  /** The manager's own words: the `error` text of its JSON body, or the body's start. */
+  /** The manager's own words: the `error` text of its JSON body, or the body's start; `''` for an empty body. */
   readonly reason: string;
 
   constructor(
@@ -28,7 +28,7 @@ export class ManagerHttpError extends TunasyncError {
     reason: string,
     code: ManagerHttpError['code'] = CLIENT_ERROR_CODES.http,
   ) {
-    super(code, `${url}: HTTP ${status}: ${reason}`);
+    super(code, `${url}: HTTP ${status}${reason === '' ? '' : `: ${reason}`}`);
     this.name = 'ManagerHttpError';
     this.code = code;
     this.status = status;
