@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type * as tomlModule from 'toml';
 import type { CtlConfigFile, Logger } from '@tunasync/api-types';
 import { CTL_DEFAULTS, validateCtlConfig } from '@tunasync/api-types';
-import { CtlError } from './errors';
+import { CTL_ERRORS } from './errors';
 import type { ManagerEndpoint } from './manager-client';
 
 /** The system-wide ctl.conf (SPEC §5). */
@@ -68,9 +68,7 @@ export async function readCtlConfigFile(
   } catch (err) {
     if (!required && isMissing(err)) return undefined;
     const reason = isMissing(err) ? 'no such file' : (err as Error).message;
-    throw new CtlError('TUNASYNC_E_CTL_CONFIG', `cannot read config file ${file}: ${reason}`, {
-      cause: err,
-    });
+    throw CTL_ERRORS.configUnreadable.withCause(err, file, reason);
   }
   logger.info(`Loading config: ${file}`);
   // toml is loaded only when there is a file to read.
@@ -80,16 +78,12 @@ export async function readCtlConfigFile(
   try {
     parsed = parse(text);
   } catch (err) {
-    throw new CtlError(
-      'TUNASYNC_E_CTL_CONFIG',
-      `${file}: ${tomlPosition(err)}${(err as Error).message}`,
-      { cause: err },
-    );
+    throw CTL_ERRORS.config.withCause(err, file, `${tomlPosition(err)}${(err as Error).message}`);
   }
   const result = validateCtlConfig(parsed);
   for (const warning of result.warnings) logger.warn(`${file}: ${warning}`);
   if (!result.ok) {
-    throw new CtlError('TUNASYNC_E_CTL_CONFIG', `${file}: ${result.problems.join('; ')}`);
+    throw CTL_ERRORS.config(file, result.problems.join('; '));
   }
   return result.value;
 }
@@ -141,10 +135,7 @@ export async function resolveEndpoint(
   const caFile = merged.ca_cert !== undefined && merged.ca_cert !== '' ? merged.ca_cert : undefined;
   const baseUrl = `${caFile === undefined ? 'http' : 'https'}://${hostPort(host, port)}`;
   if (!URL.canParse(baseUrl)) {
-    throw new CtlError(
-      'TUNASYNC_E_CTL_CONFIG',
-      `${addrFrom}: ${JSON.stringify(host)} is not a host name or address (it makes the URL ${JSON.stringify(baseUrl)})`,
-    );
+    throw CTL_ERRORS.configHost(addrFrom, host, baseUrl);
   }
   logger.info(`Use manager address: ${baseUrl}`);
 
@@ -154,17 +145,11 @@ export async function resolveEndpoint(
     try {
       endpoint.caCert = readFileSync(caFile, 'utf8');
     } catch (err) {
-      throw new CtlError(
-        'TUNASYNC_E_CTL_CA_CERT',
-        `${caFrom}: cannot read the CA certificate ${caFile}: ${isMissing(err) ? 'no such file' : (err as Error).message}`,
-        { cause: err },
-      );
+      const reason = isMissing(err) ? 'no such file' : (err as Error).message;
+      throw CTL_ERRORS.caCertUnreadable.withCause(err, caFrom, caFile, reason);
     }
     if (!endpoint.caCert.includes('-----BEGIN CERTIFICATE-----')) {
-      throw new CtlError(
-        'TUNASYNC_E_CTL_CA_CERT',
-        `${caFrom}: the CA certificate ${caFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`,
-      );
+      throw CTL_ERRORS.caCertNotPem(caFrom, caFile);
     }
   }
   return endpoint;

@@ -1,5 +1,4 @@
 import {
-  CLIENT_ERROR_CODES,
   ManagerBadAnswerError,
   ManagerClient as ApiClient,
   ManagerHttpError,
@@ -9,7 +8,7 @@ import {
 } from '@tunasync/client';
 import type { CallArgs, ManagerRouteName, ManagerRoutes } from '@tunasync/client';
 import type { Logger } from '@tunasync/api-types';
-import { CtlError } from './errors';
+import { CTL_ERRORS } from './errors';
 
 /** Where and how to reach the manager, after config files and flags are merged. */
 export interface ManagerEndpoint {
@@ -37,36 +36,17 @@ const TLS_CODES = new Set([
 /** The one-line `CtlError` of a failed call, in tunasynctl's words. */
 function toCtlError(err: unknown, { baseUrl, timeoutMs }: ManagerEndpoint): unknown {
   if (err instanceof ManagerUnreachableError) {
-    if (err.timedOut) {
-      return new CtlError(
-        err.code,
-        `the manager at ${baseUrl} did not answer within ${timeoutMs / 1000} s`,
-        { cause: err },
-      );
-    }
+    if (err.timedOut) return CTL_ERRORS.timeout.withCause(err, baseUrl, timeoutMs / 1000);
     const cause = err.cause as NodeJS.ErrnoException;
     const why = cause.message || cause.code || String(cause);
     const tls = cause.code !== undefined && TLS_CODES.has(cause.code);
-    const message = tls
-      ? `TLS connection to the manager at ${baseUrl} failed: ${why} (is ca_cert/--ca-cert the CA that signed the manager's certificate?)`
-      : `cannot reach the manager at ${baseUrl}: ${why}`;
-    return new CtlError(err.code, message, { cause });
+    const entry = tls ? CTL_ERRORS.tlsFailed : CTL_ERRORS.unreachable;
+    return entry.withCause(cause, baseUrl, why);
   }
   if (err instanceof ManagerBadAnswerError) {
-    return new CtlError(
-      'TUNASYNC_E_CTL_BAD_ANSWER',
-      `the manager answered ${err.status} with a body that is not JSON: ${errorBodyText(err.text) || '(empty)'}`,
-      { cause: err },
-    );
+    return CTL_ERRORS.notJson.withCause(err, err.status, errorBodyText(err.text) || '(empty)');
   }
-  if (err instanceof ManagerHttpError) {
-    const { reason, status } = err;
-    return new CtlError(
-      CLIENT_ERROR_CODES.http,
-      `the manager answered ${status}${reason === '' ? '' : `: ${reason}`}`,
-      reason === '' ? undefined : { managerSaid: reason },
-    );
-  }
+  if (err instanceof ManagerHttpError) return CTL_ERRORS.managerError(err.status, err.reason);
   return err;
 }
 

@@ -1,7 +1,7 @@
 import type { Express, Request, Response } from 'express';
 import { MANAGER_ROUTES, allowedMethods } from '@tunasync/client';
 import type { HttpMethod, ManagerRouteName } from '@tunasync/client';
-import { managerError } from './errors';
+import { MANAGER_ERRORS } from './errors';
 
 /** A handler of one route; a rejected promise goes to the app's error middleware. */
 export type RouteHandler = (req: Request, res: Response) => void | Promise<void>;
@@ -40,7 +40,7 @@ export function createRouteMounter(app: Express): RouteMounter {
       for (const [path, methods] of allowedMethods(MANAGER_ROUTES)) {
         app.all(path, (req, res, next) => {
           res.set('Allow', methods.join(', '));
-          next(managerError('methodNotAllowed', req.method, req.path, methods));
+          next(MANAGER_ERRORS.methodNotAllowed(req.method, req.path, methods));
         });
       }
     },

@@ -1,23 +1,56 @@
-import { TunasyncError } from '@tunasync/api-types';
+import { TunasyncError, defineErrors, errorCodes } from '@tunasync/api-types';
+import type { ErrorCodeOf } from '@tunasync/api-types';
 
-/** Every error code of the client; stable, for programs to match on. */
-export const CLIENT_ERROR_CODES = {
+function reasonOf(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+/**
+ * Every error of the client: a stable code programs match on and the message template; each
+ * is one of the classes below (built by its entry's `make`), which carry the answer's data.
+ */
+export const CLIENT_ERRORS = defineErrors({
   /** No HTTP answer from the manager: refused, reset, TLS failed, or none in time. */
-  unreachable: 'TUNASYNC_E_CLIENT_UNREACHABLE',
+  unreachable: {
+    code: 'TUNASYNC_E_CLIENT_UNREACHABLE',
+    message: (url: string, cause: unknown, _timedOut: boolean) => `${url}: ${reasonOf(cause)}`,
+    make: ([url, cause, timedOut]: [string, unknown, boolean]) =>
+      new ManagerUnreachableError(url, cause, timedOut),
+  },
   /** The manager answered with a status outside 2xx. */
-  http: 'TUNASYNC_E_CLIENT_HTTP',
+  http: {
+    code: 'TUNASYNC_E_CLIENT_HTTP',
+    message: (url: string, status: number, reason: string) =>
+      `${url}: HTTP ${status}${reason === '' ? '' : `: ${reason}`}`,
+    make: ([url, status, reason]: [string, number, string]) =>
+      new ManagerHttpError(url, status, reason),
+  },
   /** The manager answered 2xx with a body that is not JSON. */
-  badAnswer: 'TUNASYNC_E_CLIENT_BAD_ANSWER',
+  badAnswer: {
+    code: 'TUNASYNC_E_CLIENT_BAD_ANSWER',
+    message: (url: string, status: number, text: string) =>
+      `${url}: HTTP ${status}: answer is not JSON: ${text.slice(0, 200)}`,
+    make: ([url, status, text]: [string, number, string]) =>
+      new ManagerBadAnswerError(url, status, text),
+  },
   /** No HTTP answer from a worker's control server (the manager's call of `/cmd`). */
-  workerCall: 'TUNASYNC_E_CLIENT_WORKER_CALL',
-} as const;
+  workerCall: {
+    code: 'TUNASYNC_E_CLIENT_WORKER_CALL',
+    message: (reason: string, _timedOut: boolean) => reason,
+    make: ([reason, timedOut]: [string, boolean], options) =>
+      new WorkerCallError(reason, timedOut, options),
+  },
+});
 
-export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[keyof typeof CLIENT_ERROR_CODES];
+/** The code of each error of the client, by name (`CLIENT_ERROR_CODES.unreachable`). */
+export const CLIENT_ERROR_CODES = errorCodes(CLIENT_ERRORS);
+
+export type ClientErrorCode = ErrorCodeOf<typeof CLIENT_ERRORS>;
 
 /** The manager answered with a non-2xx status. */
 export class ManagerHttpError extends TunasyncError {
-  override readonly code: typeof CLIENT_ERROR_CODES.http | typeof CLIENT_ERROR_CODES.badAnswer;
-  readonly status: number;
+  override readonly code: 'TUNASYNC_E_CLIENT_HTTP' | 'TUNASYNC_E_CLIENT_BAD_ANSWER';
+  override readonly status: number;
   readonly url: string;
   /** The manager's own words: the `error` text of its JSON body, or the body's start; `''` for an empty body. */
   readonly reason: string;
@@ -26,9 +59,9 @@ export class ManagerHttpError extends TunasyncError {
     url: string,
     status: number,
     reason: string,
-    code: ManagerHttpError['code'] = CLIENT_ERROR_CODES.http,
+    code: 'TUNASYNC_E_CLIENT_HTTP' | 'TUNASYNC_E_CLIENT_BAD_ANSWER' = 'TUNASYNC_E_CLIENT_HTTP',
   ) {
-    super(code, `${url}: HTTP ${status}${reason === '' ? '' : `: ${reason}`}`);
+    super(code, CLIENT_ERRORS.http.message(url, status, reason));
     this.name = 'ManagerHttpError';
     this.code = code;
     this.status = status;
@@ -60,7 +93,7 @@ export class ManagerBadAnswerError extends ManagerHttpError {
   readonly text: string;
 
   constructor(url: string, status: number, text: string) {
-    super(url, status, `answer is not JSON: ${text.slice(0, 200)}`, CLIENT_ERROR_CODES.badAnswer);
+    super(url, status, `answer is not JSON: ${text.slice(0, 200)}`, 'TUNASYNC_E_CLIENT_BAD_ANSWER');
     this.name = 'ManagerBadAnswerError';
     this.text = text;
   }
@@ -71,16 +104,21 @@ export class ManagerBadAnswerError extends ManagerHttpError {
  * transport's own error is the `cause`.
  */
 export class ManagerUnreachableError extends TunasyncError {
-  override readonly code: typeof CLIENT_ERROR_CODES.unreachable;
+  override readonly code: 'TUNASYNC_E_CLIENT_UNREACHABLE';
   readonly url: string;
   /** No answer within the client's `timeoutMs`. */
   readonly timedOut: boolean;
 
   constructor(url: string, cause: unknown, timedOut: boolean) {
-    const why = cause instanceof Error ? cause.message : String(cause);
-    super(CLIENT_ERROR_CODES.unreachable, `${url}: ${why}`, { cause });
+    super(
+      'TUNASYNC_E_CLIENT_UNREACHABLE',
+      CLIENT_ERRORS.unreachable.message(url, cause, timedOut),
+      {
+        cause,
+      },
+    );
     this.name = 'ManagerUnreachableError';
-    this.code = CLIENT_ERROR_CODES.unreachable;
+    this.code = 'TUNASYNC_E_CLIENT_UNREACHABLE';
     this.url = url;
     this.timedOut = timedOut;
   }
@@ -91,13 +129,17 @@ export class ManagerUnreachableError extends TunasyncError {
  * TLS failed), with the reason in words; the raw library error is the `cause`.
  */
 export class WorkerCallError extends TunasyncError {
-  override readonly code: typeof CLIENT_ERROR_CODES.workerCall;
+  override readonly code: 'TUNASYNC_E_CLIENT_WORKER_CALL';
   readonly timedOut: boolean;
 
   constructor(reason: string, timedOut: boolean, options?: { cause?: unknown }) {
-    super(CLIENT_ERROR_CODES.workerCall, reason, options);
+    super(
+      CLIENT_ERROR_CODES.workerCall,
+      CLIENT_ERRORS.workerCall.message(reason, timedOut),
+      options,
+    );
     this.name = 'WorkerCallError';
-    this.code = CLIENT_ERROR_CODES.workerCall;
+    this.code = 'TUNASYNC_E_CLIENT_WORKER_CALL';
     this.timedOut = timedOut;
   }
 }

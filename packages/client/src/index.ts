@@ -22,6 +22,7 @@ export type { UndiciTransportOptions } from './undici-transport';
 export { createNodeHttpTransport } from './node-http-transport';
 export type { NodeHttpTransportOptions } from './node-http-transport';
 export {
+  CLIENT_ERRORS,
   CLIENT_ERROR_CODES,
   ManagerBadAnswerError,
   ManagerHttpError,

@@ -29,3 +29,5 @@ export { watchChild, type WatchedChild } from './watched-child';
 export { goManagerFixtures } from './go-manager-fixtures';
 export { startRedisServer } from './redis-server';
 export type { RedisServer, RedisServerOptions } from './redis-server';
+export { checkErrorCatalog, errorTableRows } from './error-table';
+export type { CatalogEntryLike } from './error-table';
