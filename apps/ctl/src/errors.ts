@@ -48,11 +48,11 @@ const CTL_ERROR_SPECS = {
     exitCode: 2,
     message: (file: string, reason: string) => `cannot read config file ${file}: ${reason}`,
   },
-  /** The ctl.conf is not TOML, or has a wrong value. */
-  config: {
+  /** The ctl.conf is not TOML, or has a wrong value: the problem already names file:line. */
+  configProblem: {
     code: 'TUNASYNC_E_CTL_CONFIG',
     exitCode: 2,
-    message: (file: string, problem: string) => `${file}: ${problem}`,
+    message: (problem: string) => problem,
   },
   /** The manager's address makes no usable URL. */
   configHost: {

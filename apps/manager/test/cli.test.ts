@@ -49,11 +49,11 @@ describe('runCli without a daemon', () => {
     expect(c.out()).toBe(
       `database: a start would open the database ${db}\n${file}: OK, 1 warning(s)\n`,
     );
-    expect(c.err()).toBe(`warning: ${file}:server.colour: unknown key\n`);
+    expect(c.err()).toBe(`warning: ${file}:4:server.colour: unknown key\n`);
     const strict = capture();
     expect(await runCli(['--check-config', file, '--strict'], strict.io)).toBe(2);
     expect(strict.err()).toBe(
-      `error: ${file}:server.colour: unknown key\n${file}: 1 error(s), 0 warning(s)\n`,
+      `error: ${file}:4:server.colour: unknown key\n${file}: 1 error(s), 0 warning(s)\n`,
     );
   });
 
@@ -64,7 +64,7 @@ describe('runCli without a daemon', () => {
     const c = capture();
     expect(await runCli(['--check-config', file], c.io)).toBe(2);
     expect(c.err()).toBe(
-      `error: ${file}:server.port: must be an integer\n${file}: 1 error(s), 0 warning(s)\n`,
+      `error: ${file}:2:server.port: must be an integer\n${file}: 1 error(s), 0 warning(s)\n`,
     );
 
     const file2 = await conf(
@@ -74,15 +74,17 @@ describe('runCli without a daemon', () => {
     expect(await runCli(['--check-config', file2], c2.io)).toBe(2);
     const lines = c2.err().trim().split('\n');
     expect(lines).toEqual([
-      `error: ${file2}:server: ssl_cert and ssl_key must both be set for HTTPS (or neither for HTTP)`,
+      `error: ${file2}:1:server: ssl_cert and ssl_key must both be set for HTTPS (or neither for HTTP)`,
       expect.stringMatching(
-        new RegExp(`^error: ${file2}:server.ssl_cert: cannot read /nonexistent.crt: no such file$`),
+        new RegExp(
+          `^error: ${file2}:2:server.ssl_cert: cannot read /nonexistent.crt: no such file$`,
+        ),
       ),
       expect.stringMatching(
-        new RegExp(`^error: ${file2}:files.ca_cert: cannot read /nonexistent-ca: no such file$`),
+        new RegExp(`^error: ${file2}:6:files.ca_cert: cannot read /nonexistent-ca: no such file$`),
       ),
       expect.stringMatching(
-        new RegExp(`^error: ${file2}:server.token_file: cannot read /nonexistent-token`),
+        new RegExp(`^error: ${file2}:3:server.token_file: cannot read /nonexistent-token`),
       ),
       `${file2}: 4 error(s), 0 warning(s)`,
     ]);
@@ -285,7 +287,7 @@ describe('runCli as a daemon (in process)', () => {
       const code = await runCli(['--port', '0', '--db-file', holder.dbDir], c.io);
       expect(code).toBe(1);
       expect(c.out()).toContain(
-        `[ERROR] cannot start: database ${holder.dbDir} is locked: another tunasync-manager (or another program, pid ${holder.child.pid}) has it open; stop that process first`,
+        `[ERROR][manager] cannot start: database ${holder.dbDir} is locked: another tunasync-manager (or another program, pid ${holder.child.pid}) has it open; stop that process first`,
       );
     } finally {
       expect(await holder.stop()).toBe(0);
@@ -312,7 +314,7 @@ describe('runCli as a daemon (in process)', () => {
     const b = capture();
     expect(await runCli(['--port', '0', '--db-file', join(dir, 'tunasync.db')], b.io)).toBe(2);
     expect(b.out()).toMatch(
-      /\[ERROR\] cannot start: Go bolt database \S+tunasync\.db cannot be read \(not a bolt database: meta page 0 has format version 0, not 2; .*\); it was left untouched/,
+      /\[ERROR\]\[manager\] cannot start: Go bolt database \S+tunasync\.db cannot be read \(not a bolt database: meta page 0 has format version 0, not 2; .*\); it was left untouched/,
     );
     expect(await readdir(dir)).not.toContain('tunasync.db.leveldb');
     expect(await readFile(join(dir, 'tunasync.db'))).toEqual(bolt);
@@ -325,7 +327,7 @@ describe('runCli as a daemon (in process)', () => {
     expect(await runCli(['--port', '0', '--db-file', badger], g.io)).toBe(2);
     expect(g.out().trim().split('\n')).toEqual([
       expect.stringMatching(
-        /\[ERROR\] cannot start: database \S+ holds files but no LevelDB CURRENT: it looks like a Go badger database \(000001\.vlog\); this manager does not read badger; it was left untouched — point db_file at a new, empty directory$/,
+        /\[ERROR\]\[manager\] cannot start: database \S+ holds files but no LevelDB CURRENT: it looks like a Go badger database \(000001\.vlog\); this manager does not read badger; it was left untouched — point db_file at a new, empty directory$/,
       ),
     ]);
     expect((await readdir(badger)).sort()).toEqual(['000001.vlog', '000005.sst']);

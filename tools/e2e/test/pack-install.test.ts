@@ -23,6 +23,7 @@ const VERSION = (
 const TARBALLS = [
   'api-types',
   'client',
+  'config',
   'core',
   'providers',
   'store',
@@ -89,7 +90,7 @@ describe('npm run pack, then npm install -g of the tarball folder', () => {
     return stdout;
   }
 
-  it('writes the eight public packages, and nothing else, into the folder', async () => {
+  it('writes the nine public packages, and nothing else, into the folder', async () => {
     expect((await readdir(out)).sort()).toEqual([...TARBALLS].sort());
   });
 
@@ -99,6 +100,7 @@ describe('npm run pack, then npm install -g of the tarball folder', () => {
     expect((await readdir(join(prefix, 'lib', 'node_modules', '@tunasync'))).sort()).toEqual([
       'api-types',
       'client',
+      'config',
       'core',
       'ctl',
       'manager',
@@ -116,15 +118,16 @@ describe('npm run pack, then npm install -g of the tarball folder', () => {
     ).toBe(await readFile(join(ROOT, 'apps/worker/dist/index.js'), 'utf8'));
   });
 
-  it('installs an app with only its own libraries (the worker: api-types, client, core, providers)', async () => {
+  it('installs an app with only its own libraries (the worker: api-types, client, config, core, providers)', async () => {
     const prefix = join(work, 'worker-only');
     await installInto(
       prefix,
-      TARBALLS.filter((t) => /-(worker|api-types|client|core|providers)-/.test(t)),
+      TARBALLS.filter((t) => /-(worker|api-types|client|config|core|providers)-/.test(t)),
     );
     expect((await readdir(join(prefix, 'lib', 'node_modules', '@tunasync'))).sort()).toEqual([
       'api-types',
       'client',
+      'config',
       'core',
       'providers',
       'worker',

@@ -11,6 +11,7 @@ const PUBLINT = join(ROOT, 'node_modules', '.bin', 'publint');
 const PUBLIC = [
   'packages/api-types',
   'packages/client',
+  'packages/config',
   'packages/core',
   'packages/providers',
   'packages/store',

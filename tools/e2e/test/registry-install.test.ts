@@ -21,6 +21,7 @@ const ROOT = resolve(__dirname, '../../..');
 const PUBLIC: Record<string, string> = {
   '@tunasync/api-types': 'packages/api-types',
   '@tunasync/client': 'packages/client',
+  '@tunasync/config': 'packages/config',
   '@tunasync/core': 'packages/core',
   '@tunasync/providers': 'packages/providers',
   '@tunasync/store': 'packages/store',
