@@ -40,6 +40,8 @@ export default [
             },
             { sourceTag: 'type:types', onlyDependOnLibsWithTags: ['type:none'] },
             { sourceTag: 'lib:store', notDependOnLibsWithTags: ['lib:providers'] },
+            // The HTTP contract stands on the wire types alone: no store, no providers.
+            { sourceTag: 'lib:client', onlyDependOnLibsWithTags: ['type:types', 'type:test'] },
             { sourceTag: 'lib:providers', notDependOnLibsWithTags: ['lib:store'] },
           ],
         },

@@ -23,6 +23,8 @@ buildSync({
     // Third-party packages stay packages: installed beside ctl, with their own licences.
     'toml',
     'ajv',
+    // @tunasync/client's undici transport, which tunasynctl never uses (it sends on node:http).
+    'undici',
     // api-types' precompiled validators of worker.conf and manager.conf (115 KB that every
     // start would parse): tunasynctl never validates those files.
     './precompiled/WorkerConfig.js',

@@ -1,5 +1,6 @@
 import { TunasyncError, defineErrors } from '@tunasync/api-types';
 import type { ErrorCodeOf } from '@tunasync/api-types';
+import { CLIENT_ERROR_CODES } from '@tunasync/client';
 
 /** How `tunasynctl` ends (SPEC §6): 1 runtime failure, 2 usage or configuration error. */
 export type ExitCode = 1 | 2;
@@ -76,33 +77,33 @@ const CTL_ERROR_SPECS = {
   },
   /** No answer from the manager in time. */
   timeout: {
-    code: 'TUNASYNC_E_CTL_UNREACHABLE',
+    code: CLIENT_ERROR_CODES.unreachable,
     exitCode: 1,
     message: (url: string, seconds: number) =>
       `the manager at ${url} did not answer within ${seconds} s`,
   },
   /** No TCP connection to the manager. */
   unreachable: {
-    code: 'TUNASYNC_E_CTL_UNREACHABLE',
+    code: CLIENT_ERROR_CODES.unreachable,
     exitCode: 1,
     message: (url: string, reason: string) => `cannot reach the manager at ${url}: ${reason}`,
   },
   /** No TLS connection to the manager. */
   tlsFailed: {
-    code: 'TUNASYNC_E_CTL_UNREACHABLE',
+    code: CLIENT_ERROR_CODES.unreachable,
     exitCode: 1,
     message: (url: string, reason: string) =>
       `TLS connection to the manager at ${url} failed: ${reason} (is ca_cert/--ca-cert the CA that signed the manager's certificate?)`,
   },
   /** The manager answered with an error status; `managerSaid` is its own `error` text. */
   managerError: {
-    code: 'TUNASYNC_E_CTL_MANAGER_ERROR',
+    code: CLIENT_ERROR_CODES.http,
     exitCode: 1,
     message: (status: number, said: string) =>
       `the manager answered ${status}${said === '' ? '' : `: ${said}`}`,
     make: ([, said]: [number, string], options: { cause?: unknown }, message: string) =>
       new CtlError(
-        'TUNASYNC_E_CTL_MANAGER_ERROR',
+        CLIENT_ERROR_CODES.http,
         message,
         said === '' ? options : { ...options, managerSaid: said },
       ),
@@ -147,7 +148,7 @@ const EXIT_CODES: ReadonlyMap<string, ExitCode> = new Map(
 export class CtlError extends TunasyncError {
   readonly exitCode: ExitCode;
   readonly usage: string | undefined;
-  /** `TUNASYNC_E_CTL_MANAGER_ERROR`: the manager's own `error` text, when it sent one. */
+  /** `TUNASYNC_E_CLIENT_HTTP`: the manager's own `error` text, when it sent one. */
   readonly managerSaid: string | undefined;
 
   /** `code` is one of `CTL_ERRORS`; a `CtlError` re-thrown with more words keeps its code. */

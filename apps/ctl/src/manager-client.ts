@@ -1,8 +1,14 @@
-import * as httpRequestModule from 'node:http';
-import type { IncomingMessage } from 'node:http';
-import type * as httpsModule from 'node:https';
+import {
+  ManagerBadAnswerError,
+  ManagerClient as ApiClient,
+  ManagerHttpError,
+  ManagerUnreachableError,
+  createNodeHttpTransport,
+  errorBodyText,
+} from '@tunasync/client';
+import type { CallArgs, ManagerRouteName, ManagerRoutes } from '@tunasync/client';
 import type { Logger } from '@tunasync/api-types';
-import { CTL_ERRORS, CtlError } from './errors';
+import { CTL_ERRORS } from './errors';
 
 /** Where and how to reach the manager, after config files and flags are merged. */
 export interface ManagerEndpoint {
@@ -16,31 +22,6 @@ export interface ManagerEndpoint {
   timeoutMs: number;
 }
 
-export type HttpMethod = 'GET' | 'POST' | 'DELETE';
-
-const MAX_ERROR_TEXT = 300;
-
-/** The manager's own words for a failure: its `{"error": …}` text, else the body's start. */
-function errorText(body: string): string {
-  try {
-    const parsed: unknown = JSON.parse(body);
-    if (typeof parsed === 'object' && parsed !== null) {
-      const record = parsed as Record<string, unknown>;
-      for (const key of ['error', 'message', 'msg']) {
-        if (typeof record[key] === 'string') return record[key];
-      }
-    }
-  } catch {
-    // not JSON: fall through to the raw text
-  }
-  const oneLine = body.replace(/\s+/g, ' ').trim();
-  return oneLine.length > MAX_ERROR_TEXT ? `${oneLine.slice(0, MAX_ERROR_TEXT)}…` : oneLine;
-}
-
-function describeNetworkError(err: NodeJS.ErrnoException): string {
-  return err.message || err.code || String(err);
-}
-
 const TLS_CODES = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
   'SELF_SIGNED_CERT_IN_CHAIN',
@@ -52,96 +33,58 @@ const TLS_CODES = new Set([
   'ERR_SSL_WRONG_VERSION_NUMBER',
 ]);
 
+/** The one-line `CtlError` of a failed call, in tunasynctl's words. */
+function toCtlError(err: unknown, { baseUrl, timeoutMs }: ManagerEndpoint): unknown {
+  if (err instanceof ManagerUnreachableError) {
+    if (err.timedOut) return CTL_ERRORS.timeout.withCause(err, baseUrl, timeoutMs / 1000);
+    const cause = err.cause as NodeJS.ErrnoException;
+    const why = cause.message || cause.code || String(cause);
+    const tls = cause.code !== undefined && TLS_CODES.has(cause.code);
+    const entry = tls ? CTL_ERRORS.tlsFailed : CTL_ERRORS.unreachable;
+    return entry.withCause(cause, baseUrl, why);
+  }
+  if (err instanceof ManagerBadAnswerError) {
+    return CTL_ERRORS.notJson.withCause(err, err.status, errorBodyText(err.text) || '(empty)');
+  }
+  if (err instanceof ManagerHttpError) return CTL_ERRORS.managerError(err.status, err.reason);
+  return err;
+}
+
 /**
- * A minimal JSON client of the manager's HTTP API on `node:http`/`node:https` (both are
- * part of Node's start-up snapshot, so they cost nothing to load; see README "Start-up").
- * Every failure is a `CtlError` whose message says what went wrong in one line.
+ * tunasynctl's client of the manager: `@tunasync/client`'s `ManagerClient` on its
+ * `node:http` transport (part of Node's start-up snapshot, so it costs nothing to load; see
+ * README "Start-up"). Every failure is a `CtlError` whose message says what went wrong in
+ * one line. The answer is what the manager sent; the commands check its shape.
  */
 export class ManagerClient {
+  private readonly api: ApiClient;
+
   constructor(
     readonly endpoint: ManagerEndpoint,
-    private readonly logger: Logger,
-  ) {}
-
-  get(path: string): Promise<unknown> {
-    return this.request('GET', path);
+    logger: Logger,
+  ) {
+    const { baseUrl, caCert, token, timeoutMs } = endpoint;
+    this.api = new ApiClient({
+      baseUrl,
+      timeoutMs,
+      logger,
+      ...(token === undefined ? {} : { token }),
+      transport: createNodeHttpTransport({
+        timeoutMs,
+        ...(caCert === undefined ? {} : { ca: caCert }),
+      }),
+    });
   }
 
-  post(path: string, body: unknown): Promise<unknown> {
-    return this.request('POST', path, body);
-  }
-
-  delete(path: string): Promise<unknown> {
-    return this.request('DELETE', path);
-  }
-
-  /** Send one request; resolve with the parsed JSON body of a 2xx answer. */
-  async request(method: HttpMethod, path: string, body?: unknown): Promise<unknown> {
-    const { baseUrl, caCert, token, timeoutMs } = this.endpoint;
-    const url = new URL(path, `${baseUrl}/`);
-    const payload = body === undefined ? undefined : `${JSON.stringify(body)}\n`;
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (payload !== undefined) {
-      headers['content-type'] = 'application/json; charset=utf-8';
-      headers['content-length'] = String(Buffer.byteLength(payload));
-    }
-    if (token !== undefined && token !== '') headers.authorization = `Bearer ${token}`;
-    this.logger.debug(`${method} ${url.href}`);
-
-    const isHttps = url.protocol === 'https:';
-    // node:https (TLS) is loaded only when the manager speaks HTTPS.
-    const { request } = isHttps
-      ? // eslint-disable-next-line @typescript-eslint/no-require-imports
-        (require('node:https') as typeof httpsModule)
-      : httpRequestModule;
-    const { status, text } = await new Promise<{ status: number; text: string }>(
-      (resolve, reject) => {
-        const req = request(
-          url,
-          {
-            method,
-            headers,
-            agent: false,
-            timeout: timeoutMs,
-            ...(isHttps && caCert !== undefined ? { ca: caCert } : {}),
-          },
-          (res: IncomingMessage) => {
-            const chunks: Buffer[] = [];
-            res.on('data', (chunk: Buffer) => chunks.push(chunk));
-            res.on('error', reject);
-            res.on('end', () =>
-              resolve({
-                status: res.statusCode ?? 0,
-                text: Buffer.concat(chunks).toString('utf8'),
-              }),
-            );
-          },
-        );
-        req.on('timeout', () => {
-          req.destroy(CTL_ERRORS.timeout(baseUrl, timeoutMs / 1000));
-        });
-        req.on('error', (err: NodeJS.ErrnoException) => {
-          if (err instanceof CtlError) {
-            reject(err);
-            return;
-          }
-          const tls = err.code !== undefined && TLS_CODES.has(err.code);
-          const entry = tls ? CTL_ERRORS.tlsFailed : CTL_ERRORS.unreachable;
-          reject(entry.withCause(err, baseUrl, describeNetworkError(err)));
-        });
-        req.end(payload);
-      },
-    );
-    this.logger.debug(`${method} ${url.pathname} → ${status}`);
-
-    if (status < 200 || status > 299) {
-      const reason = errorText(text);
-      throw CTL_ERRORS.managerError(status, reason);
-    }
+  /** Calls route `name` of the manager; resolves with the parsed JSON of a 2xx answer. */
+  async call<N extends ManagerRouteName>(
+    name: N,
+    ...args: CallArgs<ManagerRoutes[N]>
+  ): Promise<unknown> {
     try {
-      return JSON.parse(text) as unknown;
+      return await this.api.call(name, ...args);
     } catch (err) {
-      throw CTL_ERRORS.notJson.withCause(err, status, errorText(text) || '(empty)');
+      throw toCtlError(err, this.endpoint);
     }
   }
 }

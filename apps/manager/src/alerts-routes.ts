@@ -1,8 +1,9 @@
-import type { Express, Request } from 'express';
+import type { Request } from 'express';
 import { isAlertError } from '@tunasync/alerts';
 import type { AlertService } from '@tunasync/alerts';
 import { parseBearerToken } from '@tunasync/api-types';
 import type { Credentials } from './credentials';
+import type { RouteMounter } from './route-mounter';
 import { MANAGER_ERRORS } from './errors';
 
 /** `?limit=` of `GET /alerts`: 1…1000, default 100. */
@@ -31,11 +32,11 @@ function requireReader(req: Request, credentials: Credentials): void {
  * undefined: GET lists nothing, test says how to configure rules.
  */
 export function registerAlertRoutes(
-  app: Express,
+  mount: RouteMounter,
   alerts: AlertService | undefined,
   credentials: Credentials,
 ): void {
-  app.get('/alerts', async (req, res) => {
+  mount('listAlerts', async (req, res) => {
     requireReader(req, credentials);
     const limit = alertsLimit(req.query.limit);
     res.json({
@@ -44,7 +45,7 @@ export function registerAlertRoutes(
     });
   });
 
-  app.post('/alerts/test', async (req, res) => {
+  mount('testAlert', async (req, res) => {
     const body = req.body as { rule?: unknown } | undefined;
     const rule = body?.rule;
     if (typeof rule !== 'string' || rule === '') {

@@ -1,17 +1,6 @@
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
-import {
-  MANAGER_DEFAULTS,
-  formatRfc3339,
-  nameProblem,
-  silentLogger,
-  validateClientCmd,
-  validateMirrorProgressMessage,
-  validateMirrorSchedules,
-  validateMirrorSizeMessage,
-  validateMirrorStatus,
-  validateWorkerStatus,
-} from '@tunasync/api-types';
+import { MANAGER_DEFAULTS, formatRfc3339, nameProblem, silentLogger } from '@tunasync/api-types';
 import type {
   Logger,
   MirrorStatus,
@@ -25,7 +14,9 @@ import { STORE_ERROR_CODES, isStoreError } from '@tunasync/store';
 import type { Store } from '@tunasync/store';
 import { registerAlertRoutes } from './alerts-routes';
 import { Credentials } from './credentials';
-import { MANAGER_ERRORS, ManagerError, WorkerCallError } from './errors';
+import { MANAGER_ROUTES, WorkerCallError, createWorkerClient } from '@tunasync/client';
+import type { WorkerClient } from '@tunasync/client';
+import { MANAGER_ERRORS, ManagerError } from './errors';
 import { createJsonBody } from './json-body';
 import { toHistoryRecord } from './history-record';
 import { JobsSnapshot } from './jobs-snapshot';
@@ -33,11 +24,10 @@ import { METRICS_CONTENT_TYPE, ManagerMetrics } from './metrics';
 import type { MirrorzSettings } from './mirrorz-config';
 import { MIRRORZ_CONTENT_TYPE, MirrorzEndpoint } from './mirrorz-document';
 import { createRequestAuth } from './request-auth';
+import { createRouteMounter } from './route-mounter';
 import { STATUS_PAGE_CSP, StatusPage } from './status-page';
 import { applyStatusReport, isMeaningfulSize, normalizeTime } from './status-rules';
 import type { TokenEntry } from './token-file';
-import { createWorkerClient } from './worker-client';
-import type { WorkerClient } from './worker-client';
 import { workerReason } from './worker-reason';
 import { hasUrlUserinfo, redactUrlUserinfo } from '@tunasync/api-types';
 
@@ -90,28 +80,6 @@ export interface ManagerApp {
 }
 
 const REDACTED = 'REDACTED';
-
-/** Every route and its methods; anything else on a known path is a 405. */
-const ROUTES: Array<[string, string[]]> = [
-  ['/', ['GET']],
-  ['/ping', ['GET']],
-  ['/metrics', ['GET']],
-  ['/mirrorz.json', ['GET']],
-  ['/jobs', ['GET']],
-  ['/jobs/disabled', ['DELETE']],
-  ['/workers', ['GET', 'POST']],
-  ['/workers/:id', ['DELETE']],
-  ['/workers/:id/heartbeat', ['POST']],
-  ['/workers/:id/jobs', ['GET']],
-  ['/workers/:id/jobs/:job', ['POST']],
-  ['/workers/:id/jobs/:job/size', ['POST']],
-  ['/workers/:id/jobs/:job/history', ['GET']],
-  ['/workers/:id/jobs/:job/progress', ['POST']],
-  ['/workers/:id/schedules', ['POST']],
-  ['/cmd', ['POST']],
-  ['/alerts', ['GET']],
-  ['/alerts/test', ['POST']],
-];
 
 function valid<T>(result: ValidationResult<T>): T {
   if (!result.ok) throw MANAGER_ERRORS.invalidBody(result.problems);
@@ -236,13 +204,16 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     await store.refreshWorker(id, formatRfc3339(clock()));
   }
 
+  // Every handler is mounted from the one route table (@tunasync/client MANAGER_ROUTES).
+  const mount = createRouteMounter(app);
+
   const param = (req: Request, name: string): string => {
     const value = req.params[name];
     return typeof value === 'string' ? value : '';
   };
 
   // The HTML status page (§7.4): public, self-contained, only its own inline style and script.
-  app.get('/', (_req, res) => {
+  mount('statusPage', (_req, res) => {
     res.set({
       'Content-Type': 'text/html; charset=utf-8',
       'Content-Security-Policy': STATUS_PAGE_CSP,
@@ -253,13 +224,13 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     res.send(statusPage.html());
   });
 
-  app.get('/ping', (_req, res) => {
+  mount('ping', (_req, res) => {
     res.json({ message: 'pong' });
   });
 
   // Prometheus metrics (§7.5): public, rendered from the snapshot. A Buffer keeps express
   // from rewriting the Content-Type's parameters.
-  app.get('/metrics', (_req, res) => {
+  mount('metrics', (_req, res) => {
     res.set({ 'Content-Type': METRICS_CONTENT_TYPE, 'Cache-Control': 'no-cache' });
     const alertLines = options.alerts?.metricsText() ?? '';
     res.send(Buffer.from(metrics.text() + alertLines, 'utf8'));
@@ -267,14 +238,14 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
 
   // The mirrorz document (§7.6): public, and readable by any page (mirrorz.org fetches it
   // from the browser), rendered from the snapshot.
-  app.get('/mirrorz.json', (_req, res) => {
+  mount('mirrorz', (_req, res) => {
     res.set({ 'Access-Control-Allow-Origin': '*', 'Cache-Control': 'no-cache' });
     if (mirrorz === undefined) throw MANAGER_ERRORS.mirrorzDisabled();
     res.set({ 'Content-Type': MIRRORZ_CONTENT_TYPE, ETag: mirrorz.etag() });
     res.send(mirrorz.body());
   });
 
-  app.get('/jobs', (req, res) => {
+  mount('listJobs', (req, res) => {
     if (isTruthyQuery(req.query.with_worker)) {
       res.json(snapshot.jobsWithWorkers(clock(), offlineAfterMs));
       return;
@@ -284,18 +255,18 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     res.send(snapshot.jobsBody());
   });
 
-  app.delete('/jobs/disabled', async (_req, res) => {
+  mount('flushDisabled', async (_req, res) => {
     const removed = await store.flushDisabled();
     logger.info(`flushed ${removed} disabled or nameless job(s)`);
     res.json({ message: 'flushed' });
   });
 
-  app.get('/workers', async (_req, res) => {
+  mount('listWorkers', async (_req, res) => {
     res.json((await store.listWorkers()).map(redact));
   });
 
-  app.post('/workers', async (req, res) => {
-    const body = valid(validateWorkerStatus(req.body));
+  mount('registerWorker', async (req, res) => {
+    const body = valid(MANAGER_ROUTES.registerWorker.body(req.body));
     checkName('worker id', body.id);
     let protocol: string | undefined;
     try {
@@ -320,7 +291,7 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
 
   // `?purge=1`: the worker's mirror statuses go too (off /jobs and the page), also those
   // left by a worker deleted earlier without it.
-  app.delete('/workers/:id', async (req, res) => {
+  mount('deleteWorker', async (req, res) => {
     const id = param(req, 'id');
     const purge = isTruthyQuery(req.query.purge);
     if (!purge) {
@@ -338,24 +309,24 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
   });
 
   // A tunasync-ts worker's heartbeat: refreshes last_online and writes nothing else.
-  app.post('/workers/:id/heartbeat', async (req, res) => {
+  mount('heartbeat', async (req, res) => {
     const id = param(req, 'id');
     const worker = await store.refreshWorker(id, formatRfc3339(clock()));
     if (!worker) throw MANAGER_ERRORS.invalidWorkerId(id);
     res.json({ message: 'alive' });
   });
 
-  app.get('/workers/:id/jobs', async (req, res) => {
+  mount('listWorkerJobs', async (req, res) => {
     const id = param(req, 'id');
     await requireWorker(id);
     const statuses = await store.listMirrorStatuses(id);
     res.json(statuses.map((status) => snapshot.item(status)));
   });
 
-  app.post('/workers/:id/jobs/:job', async (req, res) => {
+  mount('reportStatus', async (req, res) => {
     const id = param(req, 'id');
     await requireWorker(id);
-    const report = valid(validateMirrorStatus(req.body));
+    const report = valid(MANAGER_ROUTES.reportStatus.body(req.body));
     requireMessageMirror(report.name, param(req, 'job'));
     let previous: SyncStatus | undefined;
     // A report that finishes a run adds it to the history in the same atomic write (§7.8).
@@ -385,12 +356,12 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     res.json(stored);
   });
 
-  app.post('/workers/:id/jobs/:job/size', async (req, res) => {
+  mount('setSize', async (req, res) => {
     const id = param(req, 'id');
     const job = param(req, 'job');
     await requireWorker(id);
     checkName('mirror name', job);
-    const message = valid(validateMirrorSizeMessage(req.body));
+    const message = valid(MANAGER_ROUTES.setSize.body(req.body));
     const name = message.name === '' ? job : message.name;
     if (name !== job) throw MANAGER_ERRORS.mirrorNameMismatch(name, job);
     let found = false;
@@ -407,7 +378,7 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
   });
 
   // Run history (§7.8): a read route, public like /jobs; newest first, at most history_size.
-  app.get('/workers/:id/jobs/:job/history', async (req, res) => {
+  mount('history', async (req, res) => {
     const id = param(req, 'id');
     const job = param(req, 'job');
     await requireWorker(id);
@@ -422,11 +393,11 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
   // Live progress of a syncing mirror (§7.9): kept in memory only (no store write, so it
   // does not refresh last_online either), shown on /jobs and /workers/:id/jobs while the
   // mirror is syncing.
-  app.post('/workers/:id/jobs/:job/progress', async (req, res) => {
+  mount('reportProgress', async (req, res) => {
     const id = param(req, 'id');
     const job = param(req, 'job');
     await requireWorker(id);
-    const message = valid(validateMirrorProgressMessage(req.body));
+    const message = valid(MANAGER_ROUTES.reportProgress.body(req.body));
     requireMessageMirror(message.name, job);
     const updated = clock();
     const progress = { files: message.files, bytes: message.bytes, updated };
@@ -445,10 +416,10 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     res.json({ ...message, updated: formatRfc3339(updated) });
   });
 
-  app.post('/workers/:id/schedules', async (req, res) => {
+  mount('reportSchedules', async (req, res) => {
     const id = param(req, 'id');
     await requireWorker(id);
-    const { schedules } = valid(validateMirrorSchedules(req.body));
+    const { schedules } = valid(MANAGER_ROUTES.reportSchedules.body(req.body));
     for (const schedule of schedules) {
       if (schedule.name === '') throw MANAGER_ERRORS.emptyMirrorName();
       checkName('mirror name', schedule.name);
@@ -472,8 +443,8 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     res.json({});
   });
 
-  app.post('/cmd', async (req, res) => {
-    const cmd = valid(validateClientCmd(req.body));
+  mount('sendCommand', async (req, res) => {
+    const cmd = valid(MANAGER_ROUTES.sendCommand.body(req.body));
     if (cmd.worker_id === '') throw MANAGER_ERRORS.emptyCmdWorker(cmd.mirror_id);
     if (cmd.mirror_id !== '') checkName('mirror_id', cmd.mirror_id);
     const worker = await store.getWorker(cmd.worker_id);
@@ -528,15 +499,10 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     res.json({ message: `successfully send command to worker ${worker.id}` });
   });
 
-  registerAlertRoutes(app, options.alerts, credentials);
+  registerAlertRoutes(mount, options.alerts, credentials);
 
   // Known paths with a wrong method: 405 with Allow.
-  for (const [path, methods] of ROUTES) {
-    app.all(path, (req, res, next) => {
-      res.set('Allow', methods.join(', '));
-      next(MANAGER_ERRORS.methodNotAllowed(req.method, req.path, methods));
-    });
-  }
+  mount.finish();
 
   app.use((req, _res, next) => {
     next(MANAGER_ERRORS.routeNotFound(req.method, req.path));

@@ -224,20 +224,6 @@ export class ManagerError extends TunasyncError {
   }
 }
 
-/**
- * A call to a worker's control server that got no HTTP answer (refused, reset, timed out,
- * TLS failed), with the reason in words; the raw library error is the `cause`.
- */
-export class WorkerCallError extends TunasyncError {
-  readonly timedOut: boolean;
-
-  constructor(reason: string, timedOut: boolean, options?: { cause?: unknown }) {
-    super('TUNASYNC_E_MANAGER_WORKER_CALL', reason, options);
-    this.name = 'WorkerCallError';
-    this.timedOut = timedOut;
-  }
-}
-
 export function isManagerError(err: unknown, name?: ManagerErrorName): err is ManagerError {
   return (
     err instanceof ManagerError && (name === undefined || err.code === MANAGER_ERRORS[name].code)

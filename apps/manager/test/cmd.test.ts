@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TempDirs } from '@tunasync/test-utils';
-import { createWorkerClient } from '../src/worker-client';
+import { createWorkerClient } from '@tunasync/client';
 import { report, startFakeWorker, startTestManager } from './helpers';
 import type { FakeWorker, TestManager } from './helpers';
 

@@ -11,7 +11,7 @@ import { TempDirs, recordingLogger } from '@tunasync/test-utils';
 import { createManagerApp } from '../src/app';
 import type { ManagerApp, ManagerAppConfig } from '../src/app';
 import { ManagerServer } from '../src/manager-server';
-import type { WorkerClient } from '../src/worker-client';
+import type { WorkerClient } from '@tunasync/client';
 
 /** A clock the test moves by hand. */
 export class TestClock {

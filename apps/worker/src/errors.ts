@@ -1,9 +1,8 @@
 import { TunasyncError, defineErrors } from '@tunasync/api-types';
 import type { ErrorCodeOf } from '@tunasync/api-types';
 
-function reasonOf(cause: unknown): string {
-  return cause instanceof Error ? cause.message : String(cause);
-}
+// The manager's answers (and its silence) are the client's errors, one code for every program.
+export { ManagerHttpError, ManagerUnreachableError } from '@tunasync/client';
 
 /**
  * Every typed error of the worker: a stable code programs match on, the message template
@@ -24,19 +23,6 @@ export const WORKER_ERRORS = defineErrors({
     code: 'TUNASYNC_E_WORKER_USAGE',
     message: (text: string) => text,
     make: ([text]: [string]) => new UsageError(text),
-  },
-  /** The manager answered with a non-2xx status (`ManagerHttpError`). */
-  managerHttp: {
-    code: 'TUNASYNC_E_WORKER_MANAGER_HTTP',
-    message: (url: string, status: number, reason: string) => `${url}: HTTP ${status}: ${reason}`,
-    make: ([url, status, reason]: [string, number, string]) =>
-      new ManagerHttpError(url, status, reason),
-  },
-  /** The manager could not be reached at all (`ManagerUnreachableError`). */
-  managerUnreachable: {
-    code: 'TUNASYNC_E_WORKER_MANAGER_UNREACHABLE',
-    message: (url: string, cause: unknown) => `${url}: ${reasonOf(cause)}`,
-    make: ([url, cause]: [string, unknown]) => new ManagerUnreachableError(url, cause),
   },
   /** An outbox was used after `close()` (`OutboxClosedError`). */
   outboxClosed: {
@@ -134,49 +120,6 @@ export class UsageError extends TunasyncError {
   constructor(message: string) {
     super(WORKER_ERRORS.usage.code, WORKER_ERRORS.usage.message(message));
     this.name = 'UsageError';
-  }
-}
-
-/** The manager answered with a non-2xx status. */
-export class ManagerHttpError extends TunasyncError {
-  override readonly status: number;
-  readonly url: string;
-  /** The `error` text of the manager's JSON body, or the raw body. */
-  readonly reason: string;
-
-  constructor(url: string, status: number, reason: string) {
-    super(WORKER_ERRORS.managerHttp.code, WORKER_ERRORS.managerHttp.message(url, status, reason));
-    this.name = 'ManagerHttpError';
-    this.status = status;
-    this.url = url;
-    this.reason = reason;
-  }
-
-  /** The manager does not know this worker (it lost its database): register again. */
-  get isUnknownWorker(): boolean {
-    return this.status === 400 && this.reason.startsWith('invalid workerID');
-  }
-
-  /**
-   * The manager has no such route: a 405, or a 404 that is not a tunasync-ts manager's
-   * `no mirror '…' exists in worker '…'` (a Go manager answers `404 page not found`, an older
-   * tunasync-ts manager `no route …`).
-   */
-  get isMissingRoute(): boolean {
-    if (this.status === 405) return true;
-    return this.status === 404 && !this.reason.startsWith("no mirror '");
-  }
-}
-
-/** The manager could not be reached at all (connection refused, timeout, TLS failure). */
-export class ManagerUnreachableError extends TunasyncError {
-  readonly url: string;
-
-  constructor(url: string, cause: unknown) {
-    const entry = WORKER_ERRORS.managerUnreachable;
-    super(entry.code, entry.message(url, cause), { cause });
-    this.name = 'ManagerUnreachableError';
-    this.url = url;
   }
 }
 

@@ -22,6 +22,7 @@ const VERSION = (
 
 const TARBALLS = [
   'api-types',
+  'client',
   'config',
   'core',
   'providers',
@@ -90,7 +91,7 @@ describe('npm run pack, then npm install -g of the tarball folder', () => {
     return stdout;
   }
 
-  it('writes the nine public packages, and nothing else, into the folder', async () => {
+  it('writes the ten public packages, and nothing else, into the folder', async () => {
     expect((await readdir(out)).sort()).toEqual([...TARBALLS].sort());
   });
 
@@ -100,6 +101,7 @@ describe('npm run pack, then npm install -g of the tarball folder', () => {
     expect((await readdir(join(prefix, 'lib', 'node_modules', '@tunasync'))).sort()).toEqual([
       'alerts',
       'api-types',
+      'client',
       'config',
       'core',
       'ctl',
@@ -118,14 +120,15 @@ describe('npm run pack, then npm install -g of the tarball folder', () => {
     ).toBe(await readFile(join(ROOT, 'apps/worker/dist/index.js'), 'utf8'));
   });
 
-  it('installs an app with only its own libraries (the worker: api-types, config, core, providers)', async () => {
+  it('installs an app with only its own libraries (the worker: api-types, client, config, core, providers)', async () => {
     const prefix = join(work, 'worker-only');
     await installInto(
       prefix,
-      TARBALLS.filter((t) => /-(worker|api-types|config|core|providers)-/.test(t)),
+      TARBALLS.filter((t) => /-(worker|api-types|client|config|core|providers)-/.test(t)),
     );
     expect((await readdir(join(prefix, 'lib', 'node_modules', '@tunasync'))).sort()).toEqual([
       'api-types',
+      'client',
       'config',
       'core',
       'providers',

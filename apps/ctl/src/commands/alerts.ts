@@ -21,7 +21,7 @@ export async function execute(ctx: CommandContext): Promise<void> {
     const rule = rest[0] as string;
     const client = await ctx.connect();
     const what = `cannot test the alert rule ${rule}`;
-    const answer = (await doing(what, client.post('/alerts/test', { rule }))) as TestAnswer;
+    const answer = (await doing(what, client.call('testAlert', { body: { rule } }))) as TestAnswer;
     if (answer?.state === 'sent') {
       ctx.print(`test alert sent through rule ${rule}\n`);
       return;
@@ -36,7 +36,7 @@ export async function execute(ctx: CommandContext): Promise<void> {
   const client = await ctx.connect();
   const answer = await doing(
     'cannot list the alerts',
-    client.get(`/alerts${limit === undefined ? '' : `?limit=${limit}`}`),
+    client.call('listAlerts', { query: { limit } }),
   );
   ctx.print(`${goJsonIndent(answer)}\n`);
 }

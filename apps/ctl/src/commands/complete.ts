@@ -16,11 +16,13 @@ export async function execute(ctx: CommandContext): Promise<void> {
   let names: unknown[];
   if (kind === 'workers') {
     const what = 'cannot list the workers';
-    names = asObjectList(await doing(what, client.get('/workers')), what).map((w) => w.id);
+    names = asObjectList(await doing(what, client.call('listWorkers')), what).map((w) => w.id);
   } else {
-    const path = worker ? `/workers/${encodeURIComponent(worker)}/jobs` : '/jobs';
     const what = 'cannot list the mirrors';
-    names = asObjectList(await doing(what, client.get(path)), what).map((m) => m.name);
+    const jobs = worker
+      ? client.call('listWorkerJobs', { params: { id: worker } })
+      : client.call('listJobs');
+    names = asObjectList(await doing(what, jobs), what).map((m) => m.name);
   }
   const unique = [...new Set(names.filter((n): n is string => typeof n === 'string' && n !== ''))];
   ctx.print(

@@ -5,6 +5,6 @@ import { doing } from '../command-context';
 export async function execute(ctx: CommandContext): Promise<void> {
   if (ctx.positionals.length > 0) throw ctx.usageError('takes no arguments');
   const client = await ctx.connect();
-  await doing('cannot flush the disabled jobs', client.delete('/jobs/disabled'));
+  await doing('cannot flush the disabled jobs', client.call('flushDisabled'));
   ctx.print('Successfully flushed disabled jobs\n');
 }

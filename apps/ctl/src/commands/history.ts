@@ -34,10 +34,11 @@ export async function execute(ctx: CommandContext): Promise<void> {
   const template = format ? loadObjectTemplate().compileFormat(format, ctx.spec.usage) : undefined;
   const client = await ctx.connect();
   const what = `cannot show the history of ${mirror} on worker ${worker}`;
-  const path =
-    `/workers/${encodeURIComponent(worker)}/jobs/${encodeURIComponent(mirror)}/history` +
-    (limit === undefined ? '' : `?limit=${limit}`);
-  const runs = asObjectList(await doing(what, client.get(path)), what);
+  const answer = client.call('history', {
+    params: { id: worker, job: mirror },
+    query: limit === undefined ? {} : { limit },
+  });
+  const runs = asObjectList(await doing(what, answer), what);
   ctx.print(
     template === undefined
       ? `${goJsonIndent(runs)}\n`

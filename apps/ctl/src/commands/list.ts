@@ -42,13 +42,13 @@ export async function execute(ctx: CommandContext): Promise<void> {
   let items: Record<string, unknown>[];
   if (all) {
     const what = 'cannot list the jobs of all workers';
-    items = asObjectList(await doing(what, client.get('/jobs')), what);
+    items = asObjectList(await doing(what, client.call('listJobs')), what);
   } else {
     const answers = await Promise.allSettled(
       workers.map(async (worker) => {
         const what = `cannot list the jobs of worker ${worker}`;
-        const path = `/workers/${encodeURIComponent(worker)}/jobs`;
-        return asObjectList(await doing(what, client.get(path)), what);
+        const jobs = client.call('listWorkerJobs', { params: { id: worker } });
+        return asObjectList(await doing(what, jobs), what);
       }),
     );
     items = [];

@@ -11,8 +11,8 @@ export async function execute(ctx: CommandContext): Promise<void> {
   const worker = ctx.requireWorker();
   const client = await ctx.connect();
   const what = `cannot remove the worker ${worker}`;
-  const path = `/workers/${encodeURIComponent(worker)}${ctx.bool('purge') ? '?purge=1' : ''}`;
-  const body = await doing(what, client.delete(path));
+  const query = ctx.bool('purge') ? { purge: '1' } : {};
+  const body = await doing(what, client.call('deleteWorker', { params: { id: worker }, query }));
   const message = (body as { message?: unknown } | null)?.message;
   if (message !== 'deleted') {
     throw CTL_ERRORS.badAnswer(

@@ -43,7 +43,7 @@ export async function execute(ctx: CommandContext): Promise<void> {
       ? `worker ${cmd.worker_id}`
       : `${cmd.mirror_id} on worker ${cmd.worker_id}`;
   try {
-    await doing(`cannot send ${verb} to ${target}`, client.post('/cmd', cmd));
+    await doing(`cannot send ${verb} to ${target}`, client.call('sendCommand', { body: cmd }));
   } catch (err) {
     // The manager's answer about the worker (`worker w1 refused "start debian": no such
     // mirror`) already says which worker and command: printed alone, one line.

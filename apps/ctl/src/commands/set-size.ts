@@ -15,8 +15,10 @@ export async function execute(ctx: CommandContext): Promise<void> {
   const client = await ctx.connect();
   const message: MirrorSizeMessage = { name: mirror, size };
   const what = `cannot set the size of ${mirror} on worker ${worker}`;
-  const path = `/workers/${encodeURIComponent(worker)}/jobs/${encodeURIComponent(mirror)}/size`;
-  const body = await doing(what, client.post(path, message));
+  const body = await doing(
+    what,
+    client.call('setSize', { params: { id: worker, job: mirror }, body: message }),
+  );
   const answered = (body as { size?: unknown } | null)?.size;
   if (answered !== size) {
     throw CTL_ERRORS.badAnswer(

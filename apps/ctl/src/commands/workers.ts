@@ -10,7 +10,7 @@ export async function execute(ctx: CommandContext): Promise<void> {
   const template = format ? loadObjectTemplate().compileFormat(format, ctx.spec.usage) : undefined;
   const client = await ctx.connect();
   const what = 'cannot list the workers';
-  const items = asObjectList(await doing(what, client.get('/workers')), what);
+  const items = asObjectList(await doing(what, client.call('listWorkers')), what);
   ctx.print(
     template === undefined
       ? `${goJsonIndent(items)}\n`

@@ -1,4 +1,8 @@
-import { Agent, request } from 'undici';
+import {
+  ManagerBadAnswerError,
+  ManagerClient as ApiClient,
+  ManagerHttpError,
+} from '@tunasync/client';
 import type {
   MirrorProgressMessage,
   MirrorSchedules,
@@ -6,7 +10,6 @@ import type {
   MirrorStatusReport,
   WorkerStatus,
 } from '@tunasync/api-types';
-import { ManagerHttpError, ManagerUnreachableError } from '../errors';
 
 export interface ManagerClientOptions {
   /** The manager's base URL, e.g. `http://127.0.0.1:14242` (a trailing `/` is ignored). */
@@ -22,48 +25,44 @@ export interface ManagerClientOptions {
 }
 
 /**
- * A typed client of the manager routes a worker uses (SPEC §3). A non-2xx answer is a
- * `ManagerHttpError` carrying the manager's `error` text; no answer at all is a
- * `ManagerUnreachableError`.
+ * The manager routes a worker uses (SPEC §3), on `@tunasync/client`'s `ManagerClient` (its
+ * route table and undici pool). A non-2xx answer is a `ManagerHttpError` carrying the
+ * manager's `error` text; no answer at all is a `ManagerUnreachableError`.
  */
 export class ManagerClient {
   readonly apiBase: string;
   readonly workerId: string;
-  private readonly agent: Agent;
+  private readonly api: ApiClient;
   private readonly token: string | undefined;
-  private closed = false;
 
   constructor(options: ManagerClientOptions) {
-    this.apiBase = options.apiBase.replace(/\/+$/, '');
-    this.workerId = options.workerId;
-    this.token = options.token;
-    const timeout = options.timeoutMs ?? 10_000;
     // An idle connection is closed after 4 s (before the manager's own 5 s keep-alive
     // ends it), so none outlives a partition to be reused dead; a request on a connection
-    // that stopped answering fails after `timeout` and its socket is destroyed.
-    this.agent = new Agent({
-      connect: { timeout, ...(options.ca !== undefined ? { ca: options.ca } : {}) },
-      headersTimeout: timeout,
-      bodyTimeout: timeout,
-      keepAliveTimeout: 4000,
-      keepAliveMaxTimeout: 4000,
+    // that stopped answering fails after `timeoutMs` and its socket is destroyed.
+    this.api = new ApiClient({
+      baseUrl: options.apiBase,
+      ...(options.token === undefined ? {} : { token: options.token }),
+      ...(options.ca === undefined ? {} : { ca: options.ca }),
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     });
-  }
-
-  private workerPath(suffix = ''): string {
-    return `/workers/${encodeURIComponent(this.workerId)}${suffix}`;
+    this.apiBase = this.api.baseUrl;
+    this.workerId = options.workerId;
+    this.token = options.token;
   }
 
   /** POST `/workers`: register (or re-register) this worker with its control URL. */
   register(url: string): Promise<WorkerStatus> {
-    const body: Partial<WorkerStatus> = { id: this.workerId, url };
+    const body: Partial<WorkerStatus> & Pick<WorkerStatus, 'id' | 'url'> = {
+      id: this.workerId,
+      url,
+    };
     if (this.token !== undefined) body.token = this.token;
-    return this.send<WorkerStatus>('POST', '/workers', body);
+    return lenient(this.api.call('registerWorker', { body }));
   }
 
   /** GET `/workers/:id/jobs`: the statuses the manager keeps for this worker. */
   listJobs(signal?: AbortSignal): Promise<MirrorStatus[]> {
-    return this.send<MirrorStatus[]>('GET', this.workerPath('/jobs'), undefined, signal);
+    return lenient(this.api.call('listWorkerJobs', { params: this.ids(), ...signalOf(signal) }));
   }
 
   /**
@@ -73,12 +72,9 @@ export class ManagerClient {
   async ping(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
     const timeout = AbortSignal.timeout(timeoutMs);
     try {
-      await this.send(
-        'GET',
-        '/ping',
-        undefined,
-        signal ? AbortSignal.any([signal, timeout]) : timeout,
-      );
+      await this.api.call('ping', {
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      });
       return true;
     } catch (err) {
       return err instanceof ManagerHttpError;
@@ -90,21 +86,19 @@ export class ManagerClient {
    * worker's `last_online`; `400 invalid workerID …` when it does not know the worker.
    */
   heartbeat(signal?: AbortSignal): Promise<unknown> {
-    return this.send<unknown>('POST', this.workerPath('/heartbeat'), {}, signal);
+    return lenient(
+      this.api.call('heartbeat', { params: this.ids(), body: {}, ...signalOf(signal) }),
+    );
   }
 
   /** POST `/workers/:id/jobs/:job`: one status report. */
   reportStatus(status: MirrorStatusReport): Promise<MirrorStatus> {
-    return this.send<MirrorStatus>(
-      'POST',
-      this.workerPath(`/jobs/${encodeURIComponent(status.name)}`),
-      status,
-    );
+    return lenient(this.api.call('reportStatus', { params: this.ids(status.name), body: status }));
   }
 
   /** POST `/workers/:id/schedules`: the whole schedule list. */
   reportSchedules(schedules: MirrorSchedules): Promise<unknown> {
-    return this.send<unknown>('POST', this.workerPath('/schedules'), schedules);
+    return lenient(this.api.call('reportSchedules', { params: this.ids(), body: schedules }));
   }
 
   /**
@@ -112,74 +106,37 @@ export class ManagerClient {
    * progress of a syncing mirror. `signal` aborts it.
    */
   reportProgress(progress: MirrorProgressMessage, signal?: AbortSignal): Promise<unknown> {
-    return this.send<unknown>(
-      'POST',
-      this.workerPath(`/jobs/${encodeURIComponent(progress.name)}/progress`),
-      progress,
-      signal,
+    return lenient(
+      this.api.call('reportProgress', {
+        params: this.ids(progress.name),
+        body: progress,
+        ...signalOf(signal),
+      }),
     );
   }
 
-  /** Sends one request; resolves with the parsed JSON body of a 2xx answer. */
-  async send<T>(
-    method: 'GET' | 'POST',
-    path: string,
-    body?: unknown,
-    signal?: AbortSignal,
-  ): Promise<T> {
-    const url = `${this.apiBase}${path}`;
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json; charset=utf-8';
-    if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
-    let answer: Awaited<ReturnType<typeof request>>;
-    try {
-      answer = await request(url, {
-        method,
-        headers,
-        dispatcher: this.agent,
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        ...(signal !== undefined ? { signal } : {}),
-      });
-    } catch (err) {
-      throw new ManagerUnreachableError(url, err);
-    }
-    let text: string;
-    try {
-      text = await answer.body.text();
-    } catch (err) {
-      throw new ManagerUnreachableError(url, err);
-    }
-    if (answer.statusCode < 200 || answer.statusCode >= 300) {
-      throw new ManagerHttpError(url, answer.statusCode, errorText(text));
-    }
-    if (text === '') return undefined as T;
-    try {
-      return JSON.parse(text) as T;
-    } catch {
-      throw new ManagerHttpError(
-        url,
-        answer.statusCode,
-        `answer is not JSON: ${text.slice(0, 200)}`,
-      );
-    }
+  /** Closes the connections. Idempotent. */
+  close(): Promise<void> {
+    return this.api.close();
   }
 
-  /** Closes the connections. Idempotent. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.agent.close();
+  private ids(): { id: string };
+  private ids(job: string): { id: string; job: string };
+  private ids(job?: string): { id: string; job?: string } {
+    return job === undefined ? { id: this.workerId } : { id: this.workerId, job };
   }
 }
 
-function errorText(text: string): string {
+function signalOf(signal: AbortSignal | undefined): { signal?: AbortSignal } {
+  return signal === undefined ? {} : { signal };
+}
+
+/** A 2xx answer with an empty body is taken as `undefined` (the worker asks nothing of it). */
+async function lenient<T>(call: Promise<T>): Promise<T> {
   try {
-    const parsed = JSON.parse(text) as { error?: unknown; msg?: unknown; message?: unknown };
-    for (const value of [parsed.error, parsed.msg, parsed.message]) {
-      if (typeof value === 'string') return value;
-    }
-  } catch {
-    // not JSON: use the text itself
+    return await call;
+  } catch (err) {
+    if (err instanceof ManagerBadAnswerError && err.text === '') return undefined as T;
+    throw err;
   }
-  return text.slice(0, 200) || '(empty answer)';
 }

@@ -1,16 +1,17 @@
-import { Agent, request } from 'undici';
 import type { WorkerCmd } from '@tunasync/api-types';
+import { errorBodyText } from './error-body';
 import { WorkerCallError } from './errors';
+import { createUndiciTransport } from './undici-transport';
 import { describeWorkerCallFailure } from './worker-call-failure';
 
 /** What a worker's control server answered. */
 export interface WorkerReply {
   status: number;
-  /** The `msg` of a `{"msg": …}` body, else the body text (at most 500 characters). */
+  /** The `msg` (or `error`) of its JSON body, else the body text (at most 500 characters). */
   said: string;
 }
 
-/** Sends commands to workers' control servers. */
+/** Sends commands to workers' control servers (the manager's side of `POST /cmd`). */
 export interface WorkerClient {
   /**
    * POSTs `cmd` to `url` with `Authorization: Bearer <token>` when a token is given (else the
@@ -30,27 +31,15 @@ export interface WorkerClientOptions {
   timeoutMs?: number;
 }
 
-function readSaid(text: string): string {
-  try {
-    const parsed = JSON.parse(text) as unknown;
-    if (typeof parsed === 'object' && parsed !== null) {
-      const o = parsed as Record<string, unknown>;
-      if (typeof o.msg === 'string') return o.msg.slice(0, 500);
-      if (typeof o.error === 'string') return o.error.slice(0, 500);
-    }
-  } catch {
-    // not JSON: the text itself
-  }
-  return text.trim().slice(0, 500);
-}
+const SAID_MAX = 500;
 
 /** An undici client with its own connection pool; redirects are never followed. */
 export function createWorkerClient(options: WorkerClientOptions = {}): WorkerClient {
   const timeoutMs = options.timeoutMs ?? 5000;
-  const agent = new Agent({
-    connect: { timeout: timeoutMs, ...(options.ca === undefined ? {} : { ca: options.ca }) },
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
+  const transport = createUndiciTransport({
+    timeoutMs,
+    requestTimeoutMs: timeoutMs,
+    ...(options.ca === undefined ? {} : { ca: options.ca }),
   });
   return {
     async postCommand(url, cmd, token = options.token) {
@@ -59,20 +48,21 @@ export function createWorkerClient(options: WorkerClientOptions = {}): WorkerCli
       };
       if (token !== undefined) headers.authorization = `Bearer ${token}`;
       try {
-        const response = await request(url, {
+        const answer = await transport.send({
           method: 'POST',
-          dispatcher: agent,
+          url: new URL(url),
           headers,
           body: JSON.stringify(cmd),
-          signal: AbortSignal.timeout(timeoutMs),
         });
-        const text = await response.body.text();
-        return { status: response.statusCode, said: readSaid(text) };
+        return {
+          status: answer.status,
+          said: errorBodyText(answer.text, SAID_MAX).slice(0, SAID_MAX),
+        };
       } catch (err) {
         const failure = describeWorkerCallFailure(err, url, timeoutMs);
         throw new WorkerCallError(failure.reason, failure.timedOut, { cause: err });
       }
     },
-    close: () => agent.close(),
+    close: () => transport.close(),
   };
 }
