@@ -15,6 +15,7 @@ import {
 import type {
   Logger,
   MirrorStatus,
+  StaleAfter,
   SyncStatus,
   ValidationResult,
   WorkerCmd,
@@ -63,6 +64,11 @@ export interface ManagerAppConfig {
   mirrorz?: MirrorzSettings;
   /** Finished runs kept per mirror (§7.8; `[server] history_size`, default 50; 0: none). */
   historySize?: number;
+  // The operator's view (issue #15):
+  /** `[server] stale_after` (§7.13): `'auto'` (default) or seconds, 0: off. */
+  staleAfter?: StaleAfter;
+  /** `[server] public_logs`: the status page shows log tails (default false). */
+  publicLogs?: boolean;
 }
 
 export interface ManagerAppOptions {
@@ -187,6 +193,7 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     store.listWorkers(),
   ]);
   const snapshot = new JobsSnapshot(entries, workers);
+  snapshot.staleAfter = config.staleAfter ?? MANAGER_DEFAULTS.stale_after;
   const unsubscribe = store.onChange((change) => snapshot.apply(change));
   const statusPage = new StatusPage({ snapshot, clock, offlineAfterMs });
   const metrics = new ManagerMetrics({ snapshot, clock, offlineAfterMs });
@@ -349,7 +356,8 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     const id = param(req, 'id');
     await requireWorker(id);
     const statuses = await store.listMirrorStatuses(id);
-    res.json(statuses.map((status) => snapshot.item(status)));
+    const now = clock();
+    res.json(statuses.map((status) => snapshot.item(status, now)));
   });
 
   app.post('/workers/:id/jobs/:job', async (req, res) => {

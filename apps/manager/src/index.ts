@@ -36,7 +36,6 @@ export type { MirrorzSettings } from './mirrorz-config';
 export {
   MirrorzEndpoint,
   MIRRORZ_CONTENT_TYPE,
-  MIRRORZ_NEVER_SUCCEEDED,
   mirrorzStatus,
   renderMirrorzDocument,
   representativeStatus,

@@ -1,5 +1,5 @@
-import { parseRfc3339OrZero, toWebMirrorStatus } from '@tunasync/api-types';
-import type { MirrorStatus, WebMirrorStatus, WorkerStatus } from '@tunasync/api-types';
+import { isStaleMirror, parseRfc3339OrZero, toWebMirrorStatus } from '@tunasync/api-types';
+import type { MirrorStatus, StaleAfter, WebMirrorStatus, WorkerStatus } from '@tunasync/api-types';
 import type { MirrorStatusEntry, StoreChange } from '@tunasync/store';
 import { progressFields, webProgressFields } from './mirror-progress';
 import type {
@@ -11,11 +11,22 @@ import type {
 /** A `/jobs` item: the compatible fields, plus progress while the mirror syncs (§7.9). */
 export type WebJob = WebMirrorStatus & Partial<WebMirrorProgressFields>;
 
-/** A `/jobs` item with the worker fields added when a consumer asks for them (§7.3). */
+/**
+ * A `/jobs` item with the worker fields added when a consumer asks for them (§7.3), and the
+ * operator's extras: whether the mirror is stale (§7.13) and its last error.
+ */
 export type WebMirrorStatusWithWorker = WebJob & {
   worker: string;
   worker_online: boolean;
+  stale: boolean;
+  error_msg: string;
 };
+
+/**
+ * A `/workers/:id/jobs` item: the stored status, progress when syncing, and `stale: true`
+ * when stale (absent otherwise, so that a fresh mirror's item is its stored status).
+ */
+export type WorkerJob = MirrorStatus & Partial<MirrorProgressFields> & { stale?: true };
 
 function keyOf(workerId: string, mirror: string): string {
   return JSON.stringify([workerId, mirror]);
@@ -40,6 +51,9 @@ export class JobsSnapshot {
   private statusGeneration = 0;
   private bodyRenders = 0;
   private readonly bootId = Date.now().toString(36);
+
+  /** `stale_after` (§7.13), for the `stale` extras. */
+  staleAfter: StaleAfter = 'auto';
 
   constructor(statuses: MirrorStatusEntry[], workers: WorkerStatus[]) {
     for (const e of statuses) this.statuses.set(keyOf(e.workerId, e.mirror), e.status);
@@ -111,10 +125,20 @@ export class JobsSnapshot {
     return this.progress.get(keyOf(status.worker, status.name));
   }
 
-  /** A `/workers/:id/jobs` item: the stored status, then the progress fields when there are some. */
-  item(status: MirrorStatus): MirrorStatus | (MirrorStatus & MirrorProgressFields) {
+  /**
+   * A `/workers/:id/jobs` item: the stored status, then the progress fields when there are
+   * some, then `stale: true` when it is stale at `now`.
+   */
+  item(status: MirrorStatus, now: Date): WorkerJob {
     const progress = this.progressOf(status);
-    return progress === undefined ? status : { ...status, ...progressFields(progress) };
+    const item: WorkerJob =
+      progress === undefined ? status : { ...status, ...progressFields(progress) };
+    return this.isStale(status, now) ? { ...item, stale: true } : item;
+  }
+
+  /** Whether a mirror is stale at `now` (`isStaleMirror` with this manager's `stale_after`). */
+  isStale(status: MirrorStatus, now: Date): boolean {
+    return isStaleMirror(status, now, this.staleAfter);
   }
 
   /** A `/jobs` item: the compatible fields, then the progress fields when there are some. */
@@ -181,12 +205,14 @@ export class JobsSnapshot {
     return JSON.stringify(online.sort());
   }
 
-  /** `/jobs` items with `worker` and `worker_online` (rendered per request). */
+  /** `/jobs` items with `worker`, `worker_online`, `stale` and `error_msg` (per request). */
   jobsWithWorkers(now: Date, offlineAfterMs: number): WebMirrorStatusWithWorker[] {
     return this.ordered().map((s) => ({
       ...this.webItem(s),
       worker: s.worker,
       worker_online: this.isOnline(s.worker, now, offlineAfterMs),
+      stale: this.isStale(s, now),
+      error_msg: s.error_msg,
     }));
   }
 

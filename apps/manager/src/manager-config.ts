@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import toml from 'toml';
 import { MANAGER_DEFAULTS, validateManagerConfig } from '@tunasync/api-types';
-import type { ManagerConfigFile } from '@tunasync/api-types';
+import type { ManagerConfigFile, StaleAfter } from '@tunasync/api-types';
 import { isStoreError, parseRedisAddress } from '@tunasync/store';
 import type { ManagerAppConfig } from './app';
 import { loadCredentials } from './load-credentials';
@@ -89,6 +89,21 @@ function dbTypeProblem(dbType: string, where: string): string | undefined {
     );
   }
   return `${where}: unknown db_type ${JSON.stringify(dbType)}; the known ones are "leveldb", "bolt" (a Go manager's bolt file, imported) and "redis"`;
+}
+
+/** `[server] stale_after`: `"auto"` or whole seconds (0: off); a problem otherwise. */
+function parseStaleAfter(
+  value: string | number | undefined,
+  where: string,
+  problems: string[],
+): StaleAfter | undefined {
+  if (value === undefined || value === 'auto') return value;
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
+  problems.push(
+    `${where}: ${JSON.stringify(value)} is neither "auto" (3 × the interval plus the timeout) ` +
+      'nor a whole number of seconds (0: never stale)',
+  );
+  return undefined;
 }
 
 /**
@@ -186,6 +201,7 @@ export async function loadManagerConfig(flags: ManagerFlags): Promise<ManagerCon
   }
 
   const mirrorz = checkMirrorzConfig(doc.mirrorz, label, problems);
+  const staleAfter = parseStaleAfter(server.stale_after, `${label}:server.stale_after`, problems);
 
   if (problems.length > 0) return { problems, warnings };
   const settings: ManagerSettings = {
@@ -195,6 +211,9 @@ export async function loadManagerConfig(flags: ManagerFlags): Promise<ManagerCon
     dbFile: dbFile ?? DEFAULT_DB_FILE,
     workerOfflineAfter: server.worker_offline_after ?? MANAGER_DEFAULTS.worker_offline_after,
     historySize: server.history_size ?? MANAGER_DEFAULTS.history_size,
+    // The operator's view (issue #15).
+    staleAfter: staleAfter ?? MANAGER_DEFAULTS.stale_after,
+    publicLogs: server.public_logs ?? MANAGER_DEFAULTS.public_logs,
     credentialSources,
     configLabel: label,
   };

@@ -1,4 +1,4 @@
-import { finishedRun, isZeroTime, parseRfc3339OrZero } from '@tunasync/api-types';
+import { finishedRun, isZeroTime, parseRfc3339OrZero, staleLimitMs } from '@tunasync/api-types';
 import type { MirrorStatus, RunResult, SyncStatus } from '@tunasync/api-types';
 import type { JobsSnapshot } from './jobs-snapshot';
 import { runDurationSeconds } from './run-duration';
@@ -61,6 +61,8 @@ export class ManagerMetrics {
   private readonly runs = new Map<string, Record<RunResult, number>>();
   private runsGeneration = 0;
   private readonly mirrorText = new RenderCache();
+  /** The stale family and until when it holds (the next time a mirror turns stale). */
+  private stale: { key: string; until: number; text: string } | undefined;
 
   constructor(private readonly options: ManagerMetricsOptions) {}
 
@@ -96,8 +98,46 @@ export class ManagerMetrics {
     const key = `${snapshot.etag()}|${this.runsGeneration}`;
     return (
       this.mirrorText.get(key, () => this.renderMirrors()) +
-      this.renderWorkers(clock(), offlineAfterMs)
+      this.renderWorkers(clock(), offlineAfterMs) +
+      this.staleFamily(clock())
     );
+  }
+
+  /**
+   * `tunasync_mirror_stale` (§7.13): 1 for a stale mirror, 0 for one that is not, by
+   * `isStaleMirror`. It changes with time as well as with the statuses: the text is kept
+   * until a status changes or the next mirror's limit passes.
+   */
+  private staleFamily(now: Date): string {
+    const { snapshot } = this.options;
+    const key = snapshot.statusEtag();
+    const t = now.getTime();
+    if (this.stale !== undefined && this.stale.key === key && t <= this.stale.until) {
+      return this.stale.text;
+    }
+    let until = Infinity;
+    const lines: string[] = [];
+    for (const s of snapshot.ordered()) {
+      const stale = snapshot.isStale(s, now);
+      if (!stale && s.status !== 'disabled') {
+        const success = unixMs(s.last_update);
+        const limit = staleLimitMs(s, snapshot.staleAfter);
+        if (success !== undefined && limit !== undefined) until = Math.min(until, success + limit);
+      }
+      const l = labels([
+        ['worker', s.worker],
+        ['mirror', s.name],
+      ]);
+      lines.push(`tunasync_mirror_stale${l} ${stale ? 1 : 0}\n`);
+    }
+    const text =
+      header(
+        'tunasync_mirror_stale',
+        'gauge',
+        'Whether the last success of the mirror is older than stale_after (1) or not (0).',
+      ) + lines.join('');
+    this.stale = { key, until, text };
+    return text;
   }
 
   private renderMirrors(): string {

@@ -51,6 +51,9 @@ export const managerConfigSchema = {
       admin_tokens_file: str,
       worker_offline_after: nonNegative,
       history_size: { type: 'integer', minimum: 0, maximum: HISTORY_SIZE_MAX },
+      // The operator's view (issue #15): the stale rule and the log tails of the page.
+      stale_after: { type: ['string', 'integer'] },
+      public_logs: bool,
     }),
     files: table({ db_type: str, db_file: str, status_file: str, ca_cert: str }),
     mirrorz: table({

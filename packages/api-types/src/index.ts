@@ -38,6 +38,8 @@ export {
   toWebMirrorStatus,
 } from './time';
 export { parseBearerToken } from './bearer-token';
+export { inferredIntervalSeconds, isStaleMirror, staleLimitMs } from './stale-rule';
+export type { StaleAfter, StaleRuleInput, StaleRuleSchedule } from './stale-rule';
 export { silentLogger } from './logger';
 export { MAX_NESTING_DEPTH, MAX_WIRE_VALUES } from './value-limits';
 export type { Logger, LogMeta } from './logger';

@@ -49,6 +49,14 @@ export interface ManagerConfigFile {
     worker_offline_after?: number;
     /** Beyond (§7.8): finished runs kept per mirror (0: no history). */
     history_size?: number;
+    // The operator's view (§7.13, §7.14):
+    /**
+     * When a mirror's last success is too old: `"auto"` (default: 3 × its interval plus its
+     * timeout), or seconds (0: never stale). See `isStaleMirror`.
+     */
+    stale_after?: string | number;
+    /** The status page shows log tails (default false: logs can name internal hosts). */
+    public_logs?: boolean;
   };
   files?: {
     db_type?: string;
@@ -67,6 +75,8 @@ export const MANAGER_DEFAULTS = {
   mirrorz_enable: false,
   mirrorz_mirror_url_prefix: '',
   history_size: 50,
+  stale_after: 'auto',
+  public_logs: false,
 } as const;
 
 /** The largest `[server] history_size` accepted. */
