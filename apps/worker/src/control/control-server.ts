@@ -12,17 +12,12 @@ import {
   type WorkerCmd,
 } from '@tunasync/api-types';
 import { WorkerHaltedError } from '../errors';
+import { CONTROL_ANSWERS } from './control-answers';
+import { registerLogRoutes } from './log-routes';
+import type { LogRouteOptions } from './log-routes';
 import type { QueuedCommand, WorkerCommands } from './worker-commands';
 
-/** The exact answers of the control server (SPEC §4.1). */
-export const CONTROL_ANSWERS = {
-  ok: 'OK',
-  invalidRequest: 'Invalid request',
-  invalidCommand: 'Invalid Command',
-  unauthorized: 'Unauthorized: missing or wrong bearer token',
-  tooLarge: 'Request body too large (limit 64 KiB)',
-  notFound: (name: string) => `Mirror \`\`${name}'' not found`,
-} as const;
+export { CONTROL_ANSWERS };
 
 export interface ControlServerOptions {
   commands: WorkerCommands;
@@ -35,6 +30,8 @@ export interface ControlServerOptions {
   host: string;
   /** `0` = any free port. */
   port: number;
+  /** How often a followed log is checked for growth (§7.14; default 500 ms). */
+  followPollMs?: number;
 }
 
 function digest(text: string): Buffer {
@@ -86,6 +83,8 @@ const BODY_LIMIT_BYTES = 64 * 1024;
 /** The express app of the control server: `POST /` with a WorkerCmd. */
 export function createControlApp(options: Omit<ControlServerOptions, 'host' | 'port' | 'tls'>) {
   const { commands, logger, token } = options;
+  const logOptions: LogRouteOptions = { source: commands };
+  if (options.followPollMs !== undefined) logOptions.followPollMs = options.followPollMs;
   const app = express();
   app.disable('x-powered-by');
   app.use((req: Request, res: Response, next: NextFunction) => {
@@ -134,6 +133,8 @@ export function createControlApp(options: Omit<ControlServerOptions, 'host' | 'p
       res.json({ msg: CONTROL_ANSWERS.ok });
     },
   );
+  // The mirrors' logs (§7.14): read only, from the mirrors' own log directories.
+  registerLogRoutes(app, logOptions);
   app.use((_req: Request, res: Response) => {
     res.status(404).json({ msg: 'Not found' });
   });

@@ -546,6 +546,11 @@ export class WorkerRuntime implements WorkerCommands {
     return this.acceptedConfig.mirrors.some((m) => m.name === name);
   }
 
+  /** The log directory of a mirror's job (its `log_dir` with templates applied, §7.14). */
+  logDirOf(name: string): string | undefined {
+    return this.jobs.get(name)?.job.provider.logDir;
+  }
+
   async start(name: string, options: { force: boolean }): Promise<void> {
     await this.queueJobCommand(name, 'start', options).applied;
   }
