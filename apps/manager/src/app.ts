@@ -32,6 +32,9 @@ import {
   managerErrorWithCause,
 } from './errors';
 import { createJsonBody } from './json-body';
+import { createLogRouteHandler } from './log-route';
+import { createWorkerLogClient } from './worker-log-client';
+import type { WorkerLogClient } from './worker-log-client';
 import { toHistoryRecord } from './history-record';
 import { JobsSnapshot } from './jobs-snapshot';
 import { METRICS_CONTENT_TYPE, ManagerMetrics } from './metrics';
@@ -79,6 +82,8 @@ export interface ManagerAppOptions {
   clock?: () => Date;
   /** How commands reach workers; by default undici with a 5 s timeout and `caCert`. */
   workerClient?: WorkerClient;
+  /** How log requests reach workers (§7.14); by default undici with `caCert`. */
+  workerLogClient?: WorkerLogClient;
 }
 
 export interface ManagerApp {
@@ -115,6 +120,7 @@ const ROUTES: Array<[string, string[]]> = [
   ['/workers/:id/jobs/:job/size', ['POST']],
   ['/workers/:id/jobs/:job/history', ['GET']],
   ['/workers/:id/jobs/:job/progress', ['POST']],
+  ['/workers/:id/jobs/:job/log', ['GET']],
   ['/workers/:id/schedules', ['POST']],
   ['/cmd', ['POST']],
 ];
@@ -185,6 +191,10 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
   const workerClient =
     options.workerClient ??
     createWorkerClient(config.caCert === undefined ? {} : { ca: config.caCert });
+  const ownLogClient = options.workerLogClient === undefined;
+  const logClient =
+    options.workerLogClient ??
+    createWorkerLogClient(config.caCert === undefined ? {} : { ca: config.caCert });
   const offlineAfterMs = (config.workerOfflineAfter ?? 0) * 1000;
   const historySize = config.historySize ?? MANAGER_DEFAULTS.history_size;
 
@@ -449,6 +459,18 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     res.json({ ...message, updated: formatRfc3339(updated) });
   });
 
+  // The operator's view (issue #15): read routes whose handlers live in their own files.
+  app.get(
+    '/workers/:id/jobs/:job/log',
+    createLogRouteHandler({
+      store,
+      credentials,
+      client: logClient,
+      publicLogs: config.publicLogs ?? MANAGER_DEFAULTS.public_logs,
+      logger,
+    }),
+  );
+
   app.post('/workers/:id/schedules', async (req, res) => {
     const id = param(req, 'id');
     await requireWorker(id);
@@ -570,6 +592,7 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
       closed ??= (async () => {
         unsubscribe();
         if (ownClient) await workerClient.close();
+        if (ownLogClient) await logClient.close();
       })();
       return closed;
     },
