@@ -11,6 +11,7 @@ import type * as listModule from './commands/list';
 import type * as workersModule from './commands/workers';
 import type * as flushModule from './commands/flush';
 import type * as historyModule from './commands/history';
+import type * as logsModule from './commands/logs';
 import type * as rmWorkerModule from './commands/rm-worker';
 import type * as setSizeModule from './commands/set-size';
 import type * as completionModule from './commands/completion';
@@ -52,6 +53,7 @@ const COMMAND_MODULES: Record<string, () => CommandModule> = {
   workers: () => require('./commands/workers') as typeof workersModule,
   flush: () => require('./commands/flush') as typeof flushModule,
   history: () => require('./commands/history') as typeof historyModule,
+  logs: () => require('./commands/logs') as typeof logsModule,
   'rm-worker': () => require('./commands/rm-worker') as typeof rmWorkerModule,
   'set-size': () => require('./commands/set-size') as typeof setSizeModule,
   completion: () => require('./commands/completion') as typeof completionModule,
