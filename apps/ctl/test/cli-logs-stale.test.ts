@@ -1,15 +1,21 @@
 import { spawn } from 'node:child_process';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ManagerProcess, WorkerProcess } from '@tunasync/test-utils';
-import { startManagerProcess, startWorkerProcess, TempDirs } from '@tunasync/test-utils';
+import type { GrowingLog, ManagerProcess, WorkerProcess } from '@tunasync/test-utils';
+import {
+  commandWorkerConf,
+  startManagerProcess,
+  startWorkerProcess,
+  TempDirs,
+  writeGrowingLogScript,
+} from '@tunasync/test-utils';
 import { CTL_BIN, runCtl } from './helpers/run-ctl';
 import { getJson, registerWorker } from './helpers/seed-manager';
 
 /*
  * `tunasynctl logs` and `list --stale` (SPEC §7.13, §7.14) against the real manager and a
  * real worker (both built programs, child processes on loopback): the worker runs a command
- * mirror that logs a line every 50 ms while a flag file exists.
+ * mirror that logs a line every 50 ms (writeGrowingLogScript).
  */
 
 jest.setTimeout(60_000);
@@ -19,7 +25,7 @@ const TOKEN = 'ctl-logs-token';
 let home: string;
 let manager: ManagerProcess;
 let worker: WorkerProcess;
-let flag: string;
+let grow: GrowingLog | undefined;
 
 const at = () => ['-m', '127.0.0.1', '-p', String(manager.port), '--token', TOKEN];
 const ctl = (args: string[]) => runCtl(args, { home });
@@ -47,13 +53,7 @@ beforeAll(async () => {
   const dir = await dirs.make('ctl-logs-');
   home = join(dir, 'home');
   await mkdir(home);
-  flag = join(dir, 'flag');
-  await writeFile(flag, '');
-  const script = join(dir, 'grow.sh');
-  await writeFile(
-    script,
-    `echo "first line"\ni=0\nwhile [ -f ${flag} ]; do echo "tick $i"; i=$((i+1)); sleep 0.05; done\n`,
-  );
+  grow = await writeGrowingLogScript(dir);
   // stale_after: one hour.
   manager = await startManagerProcess({
     config: `[server]\ntoken = "${TOKEN}"\nstale_after = 3600\n`,
@@ -61,27 +61,13 @@ beforeAll(async () => {
   const conf = join(dir, 'worker.conf');
   await writeFile(
     conf,
-    `[global]
-name = "w1"
-log_dir = "${join(dir, 'log')}/{{.Name}}"
-mirror_dir = "${join(dir, 'data')}"
-interval = 60
-
-[manager]
-api_base_list = ["${manager.url}"]
-token = "${TOKEN}"
-
-[server]
-hostname = "127.0.0.1"
-listen_addr = "127.0.0.1"
-listen_port = 0
-
-[[mirrors]]
-name = "grow"
-provider = "command"
-upstream = "https://example.org/grow/"
-command = "sh ${script}"
-`,
+    commandWorkerConf({
+      name: 'w1',
+      dir,
+      managers: [manager.url],
+      token: TOKEN,
+      mirrors: [{ name: 'grow', command: grow.command }],
+    }),
   );
   worker = await startWorkerProcess({ configFile: conf, stateDir: join(dir, 'state') });
   // Two mirrors of a worker that is only a name: one fresh, one whose last success is 2 h old.
@@ -91,7 +77,7 @@ command = "sh ${script}"
 });
 
 afterAll(async () => {
-  await rm(flag, { force: true });
+  await grow?.stop();
   await worker?.stop();
   await manager?.stop();
   await dirs.cleanup();

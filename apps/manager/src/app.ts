@@ -41,7 +41,7 @@ import { METRICS_CONTENT_TYPE, ManagerMetrics } from './metrics';
 import type { MirrorzSettings } from './mirrorz-config';
 import { MIRRORZ_CONTENT_TYPE, MirrorzEndpoint } from './mirrorz-document';
 import { createRequestAuth } from './request-auth';
-import { STATUS_PAGE_CSP, StatusPage } from './status-page';
+import { FAVICON_SVG, StatusPage } from './status-page';
 import { applyStatusReport, isMeaningfulSize, normalizeTime } from './status-rules';
 import type { TokenEntry } from './token-file';
 import { createWorkerClient } from './worker-client';
@@ -107,6 +107,8 @@ const REDACTED = 'REDACTED';
 /** Every route and its methods; anything else on a known path is a 405. */
 const ROUTES: Array<[string, string[]]> = [
   ['/', ['GET']],
+  ['/favicon.svg', ['GET']],
+  ['/favicon.ico', ['GET']],
   ['/ping', ['GET']],
   ['/metrics', ['GET']],
   ['/mirrorz.json', ['GET']],
@@ -205,7 +207,10 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
   const snapshot = new JobsSnapshot(entries, workers);
   snapshot.staleAfter = config.staleAfter ?? MANAGER_DEFAULTS.stale_after;
   const unsubscribe = store.onChange((change) => snapshot.apply(change));
-  const statusPage = new StatusPage({ snapshot, clock, offlineAfterMs });
+  const statusPage = new StatusPage({
+    publicLogs: config.publicLogs ?? MANAGER_DEFAULTS.public_logs,
+    history: historySize > 0,
+  });
   const metrics = new ManagerMetrics({ snapshot, clock, offlineAfterMs });
   const mirrorz =
     config.mirrorz === undefined
@@ -263,12 +268,18 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
   app.get('/', (_req, res) => {
     res.set({
       'Content-Type': 'text/html; charset=utf-8',
-      'Content-Security-Policy': STATUS_PAGE_CSP,
+      'Content-Security-Policy': statusPage.csp,
       'Cache-Control': 'no-cache',
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'no-referrer',
     });
     res.send(statusPage.html());
+  });
+
+  // The page's icon; /favicon.ico too, which browsers ask for by themselves.
+  app.get(['/favicon.svg', '/favicon.ico'], (_req, res) => {
+    res.set({ 'Content-Type': 'image/svg+xml', 'Cache-Control': 'max-age=86400' });
+    res.send(FAVICON_SVG);
   });
 
   app.get('/ping', (_req, res) => {

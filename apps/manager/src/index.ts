@@ -15,14 +15,7 @@ export type {
   MirrorProgressFields,
   WebMirrorProgressFields,
 } from './mirror-progress';
-export {
-  StatusPage,
-  STATUS_PAGE_CSP,
-  STATUS_PAGE_REFRESH_SECONDS,
-  escapeHtml,
-  progressText,
-  renderStatusRows,
-} from './status-page';
+export { FAVICON_SVG, StatusPage, STATUS_PAGE_REFRESH_SECONDS, escapeHtml } from './status-page';
 export { sizeBytes } from './human-size';
 export type { StatusPageOptions } from './status-page';
 export {

@@ -29,3 +29,7 @@ export { watchChild, type WatchedChild } from './watched-child';
 export { goManagerFixtures } from './go-manager-fixtures';
 export { startRedisServer } from './redis-server';
 export type { RedisServer, RedisServerOptions } from './redis-server';
+export { commandWorkerConf } from './worker-conf';
+export type { CommandWorkerConfOptions } from './worker-conf';
+export { writeGrowingLogScript } from './growing-log';
+export type { GrowingLog } from './growing-log';

@@ -1,6 +1,6 @@
-import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { TempDirs } from '@tunasync/test-utils';
+import { TempDirs, writeGrowingLogScript } from '@tunasync/test-utils';
 import type { WorkerRuntime } from '../../src/runtime/worker-runtime';
 import { commandMirror, startRuntime, waitFor } from '../helpers/worker-fixture';
 import { ManagerFixture } from './e2e-fixture';
@@ -28,16 +28,10 @@ afterEach(async () => {
 const TOKEN = 'log-token';
 const auth = { authorization: `Bearer ${TOKEN}` };
 
-/** A manager with a token (and `public_logs` as given) and a worker whose `grow` mirror logs a line every 50 ms while `flag` exists. */
+/** A manager with a token (and `public_logs` as given) and a worker whose `grow` mirror logs a line every 50 ms until stopped. */
 async function setUp(publicLogs: boolean) {
   const dir = await dirs.make('e2e-logs-');
-  const flag = path.join(dir, 'flag');
-  await writeFile(flag, '');
-  const script = path.join(dir, 'grow.sh');
-  await writeFile(
-    script,
-    `echo "first line"\ni=0\nwhile [ -f ${flag} ]; do echo "tick $i"; i=$((i+1)); sleep 0.05; done\necho "last line"\n`,
-  );
+  const grow = await writeGrowingLogScript(dir);
   manager = await new ManagerFixture(
     path.join(dir, 'db'),
     { config: `[server]\ntoken = "${TOKEN}"\npublic_logs = ${publicLogs}\n` },
@@ -46,11 +40,11 @@ async function setUp(publicLogs: boolean) {
   const started = await startRuntime(dir, {
     managers: [manager.url],
     token: TOKEN,
-    mirrors: commandMirror('grow', `sh ${script}`),
+    mirrors: commandMirror('grow', grow.command),
   });
   runtime = started.runtime;
   await manager.waitForMirror('grow', (s) => s.status === 'syncing', 'syncing');
-  return { dir, flag, logDir: path.join(dir, 'log', 'grow'), url: manager.url };
+  return { dir, grow, logDir: path.join(dir, 'log', 'grow'), url: manager.url };
 }
 
 async function get(url: string, headers: Record<string, string> = {}) {
@@ -59,7 +53,7 @@ async function get(url: string, headers: Record<string, string> = {}) {
 }
 
 test('the tail of a running mirror’s log through the manager, and a follow that grows', async () => {
-  const { url, flag } = await setUp(false);
+  const { url, grow } = await setUp(false);
   const log = `${url}/workers/w1/jobs/grow/log`;
   // public_logs = false with tokens set: a token is needed.
   const anonymous = await get(log);
@@ -96,7 +90,7 @@ test('the tail of a running mirror’s log through the manager, and a follow tha
   await readUntil(/^tick (\d+)\n/);
   const start = Number(/^tick (\d+)/.exec(got)?.[1]);
   await readUntil(new RegExp(`tick ${start + 5}\\n`));
-  await rm(flag);
+  await grow.stop();
   await readUntil(/last line\n/);
   controller.abort();
   await reader.cancel().catch(() => undefined);
@@ -105,7 +99,7 @@ test('the tail of a running mirror’s log through the manager, and a follow tha
 });
 
 test('path tricks are refused by the manager or by the worker, and nothing outside log_dir is read', async () => {
-  const { url, flag, dir, logDir } = await setUp(true);
+  const { url, grow, dir, logDir } = await setUp(true);
   await waitFor(
     'a log file',
     async () => (await get(`${url}/workers/w1/jobs/grow/log`)).status === 200,
@@ -133,5 +127,5 @@ test('path tricks are refused by the manager or by the worker, and nothing outsi
   }
   // public_logs = true: no token needed.
   expect((await get(`${base}/grow/log?tail=1`)).status).toBe(200);
-  await rm(flag);
+  await grow.stop();
 });
