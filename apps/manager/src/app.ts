@@ -304,7 +304,8 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
 
   app.get('/jobs', (req, res) => {
     if (isTruthyQuery(req.query.with_worker)) {
-      res.json(snapshot.jobsWithWorkers(clock(), offlineAfterMs));
+      res.set('Content-Type', 'application/json; charset=utf-8');
+      res.send(snapshot.jobsWithWorkersBody(clock(), offlineAfterMs));
       return;
     }
     res.set('Content-Type', 'application/json; charset=utf-8');

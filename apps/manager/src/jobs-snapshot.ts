@@ -1,4 +1,10 @@
-import { isStaleMirror, parseRfc3339OrZero, toWebMirrorStatus } from '@tunasync/api-types';
+import {
+  isStaleMirror,
+  isZeroTime,
+  parseRfc3339OrZero,
+  staleLimitMs,
+  toWebMirrorStatus,
+} from '@tunasync/api-types';
 import type { MirrorStatus, StaleAfter, WebMirrorStatus, WorkerStatus } from '@tunasync/api-types';
 import type { MirrorStatusEntry, StoreChange } from '@tunasync/store';
 import { progressFields, webProgressFields } from './mirror-progress';
@@ -51,6 +57,8 @@ export class JobsSnapshot {
   private statusGeneration = 0;
   private bodyRenders = 0;
   private readonly bootId = Date.now().toString(36);
+  /** The last `/jobs?with_worker=1` body, its key and until when it holds. */
+  private withWorkers: { key: string; until: number; body: Buffer } | undefined;
 
   /** `stale_after` (§7.13), for the `stale` extras. */
   staleAfter: StaleAfter = 'auto';
@@ -214,6 +222,38 @@ export class JobsSnapshot {
       stale: this.isStale(s, now),
       error_msg: s.error_msg,
     }));
+  }
+
+  /**
+   * When the next mirror turns stale after `now` (Unix ms; Infinity: none will without a
+   * change): until then every `stale` value stays as it is at `now`.
+   */
+  nextStaleChange(now: Date): number {
+    let until = Infinity;
+    for (const s of this.statuses.values()) {
+      if (s.status === 'disabled') continue;
+      const success = parseRfc3339OrZero(s.last_update);
+      const limit = staleLimitMs(s, this.staleAfter);
+      if (isZeroTime(success) || limit === undefined) continue;
+      const at = success.getTime() + limit;
+      if (at >= now.getTime()) until = Math.min(until, at);
+    }
+    return until;
+  }
+
+  /**
+   * The UTF-8 bytes of `GET /jobs?with_worker=1`, rendered again only when a status, the set
+   * of online workers or a mirror's staleness changed since the last render.
+   */
+  jobsWithWorkersBody(now: Date, offlineAfterMs: number): Buffer {
+    const key = `${this.etag()}|${this.onlineKey(now, offlineAfterMs)}`;
+    const cached = this.withWorkers;
+    if (cached !== undefined && cached.key === key && now.getTime() <= cached.until) {
+      return cached.body;
+    }
+    const body = Buffer.from(JSON.stringify(this.jobsWithWorkers(now, offlineAfterMs)), 'utf8');
+    this.withWorkers = { key, until: this.nextStaleChange(now), body };
+    return body;
   }
 
   get size(): number {

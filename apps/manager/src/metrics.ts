@@ -1,4 +1,4 @@
-import { finishedRun, isZeroTime, parseRfc3339OrZero, staleLimitMs } from '@tunasync/api-types';
+import { finishedRun, isZeroTime, parseRfc3339OrZero } from '@tunasync/api-types';
 import type { MirrorStatus, RunResult, SyncStatus } from '@tunasync/api-types';
 import type { JobsSnapshot } from './jobs-snapshot';
 import { runDurationSeconds } from './run-duration';
@@ -115,20 +115,14 @@ export class ManagerMetrics {
     if (this.stale !== undefined && this.stale.key === key && t <= this.stale.until) {
       return this.stale.text;
     }
-    let until = Infinity;
+    const until = snapshot.nextStaleChange(now);
     const lines: string[] = [];
     for (const s of snapshot.ordered()) {
-      const stale = snapshot.isStale(s, now);
-      if (!stale && s.status !== 'disabled') {
-        const success = unixMs(s.last_update);
-        const limit = staleLimitMs(s, snapshot.staleAfter);
-        if (success !== undefined && limit !== undefined) until = Math.min(until, success + limit);
-      }
       const l = labels([
         ['worker', s.worker],
         ['mirror', s.name],
       ]);
-      lines.push(`tunasync_mirror_stale${l} ${stale ? 1 : 0}\n`);
+      lines.push(`tunasync_mirror_stale${l} ${snapshot.isStale(s, now) ? 1 : 0}\n`);
     }
     const text =
       header(

@@ -117,6 +117,21 @@ describe('GET /', () => {
     ]);
     const plain = (await t.get('/jobs')).json as Array<Record<string, unknown>>;
     expect(plain.every((j) => !('stale' in j) && !('error_msg' in j))).toBe(true);
+
+    // The body is kept between changes, and a mirror turning stale with time is one.
+    const stale = async () =>
+      ((await t.get('/jobs?with_worker=1')).json as Array<Record<string, unknown>>)
+        .filter((j) => j.stale === true)
+        .map((j) => j.name);
+    await t.post('/workers/w1/jobs/fresh', report('w1', 'fresh', 'success'));
+    expect(await stale()).toEqual(['old']);
+    t.clock.advance(3_600_000);
+    expect(await stale()).toEqual(['old']);
+    t.clock.advance(1_000);
+    expect(await stale()).toEqual(['fresh', 'old']);
+    expect((await t.get('/metrics')).text).toContain(
+      'tunasync_mirror_stale{worker="w1",mirror="fresh"} 1',
+    );
   });
 });
 
