@@ -22,7 +22,6 @@ const { join } = require('node:path');
 const { seed } = require('./jobs-throughput');
 
 const GOAL_RATIO = 4;
-const CHROMIUM = '/usr/bin/chromium';
 
 async function measure(context, url, statuses) {
   const page = await context.newPage();
@@ -93,9 +92,14 @@ async function main() {
   });
   const statuses = Number(values.statuses);
   const rounds = Number(values.rounds);
-  const { startManagerProcess, requireTool } = require('@tunasync/test-utils');
+  const {
+    CHROMIUM_ARGS,
+    CHROMIUM_PATH,
+    startManagerProcess,
+    requireTool,
+  } = require('@tunasync/test-utils');
   const { chromium } = require('playwright-core');
-  requireTool(CHROMIUM, 'apt-get install chromium');
+  requireTool(CHROMIUM_PATH, 'apt-get install chromium');
   const dir = await mkdtemp(join(tmpdir(), 'bench-status-page-'));
   const managers = [];
   let context;
@@ -109,17 +113,9 @@ async function main() {
       sides.push({ n, url: manager.url, runs: [], ...(await sizes(manager.url)) });
     }
     context = await chromium.launchPersistentContext(join(dir, 'profile'), {
-      executablePath: CHROMIUM,
+      executablePath: CHROMIUM_PATH,
       headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-quic',
-        '--no-first-run',
-      ],
+      args: [...CHROMIUM_ARGS],
     });
     for (let r = 0; r < rounds; r++) {
       for (const side of sides) side.runs.push(await measure(context, side.url, side.n));

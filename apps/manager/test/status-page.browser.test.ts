@@ -5,6 +5,8 @@ import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { SyncStatus } from '@tunasync/api-types';
 import {
+  CHROMIUM_ARGS,
+  CHROMIUM_PATH,
   commandWorkerConf,
   requireTool,
   startWorkerProcess,
@@ -23,7 +25,6 @@ import type { TestManager } from './helpers';
 
 jest.setTimeout(120_000);
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, '..', 'test-artifacts');
 const dirs = new TempDirs();
 let manager: TestManager;
@@ -103,7 +104,7 @@ async function seed(): Promise<void> {
 }
 
 beforeAll(async () => {
-  const executablePath = requireTool(CHROMIUM, 'apt-get install chromium');
+  const executablePath = requireTool(CHROMIUM_PATH, 'apt-get install chromium');
   await mkdir(ARTIFACTS, { recursive: true });
   const dir = await dirs.make('status-page-browser-');
   manager = await startTestManager({
@@ -143,15 +144,7 @@ beforeAll(async () => {
   context = await chromium.launchPersistentContext(join(dir, 'profile'), {
     executablePath,
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-quic',
-      '--no-first-run',
-    ],
+    args: [...CHROMIUM_ARGS],
   });
 });
 
@@ -295,10 +288,22 @@ describe.each([1280, 390])('the status page at %i px', (width) => {
     expect(top).toBe(0);
     expect(await page.isVisible('#summary')).toBe(true);
     await page.screenshot({ path: join(ARTIFACTS, `status-page-${width}-scrolled.png`) });
+    // Dark mode: the browser's preference.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    const dark = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(dark).toBe('rgb(13, 17, 23)');
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: join(ARTIFACTS, `status-page-${width}-dark.png`) });
 
     expect(errors).toEqual([]);
     await page.close();
   });
+});
+
+test('a missing chromium fails the suite, saying how to install it', () => {
+  expect(() => requireTool('/nonexistent/chromium', 'apt-get install chromium')).toThrow(
+    /not found on PATH; install it \(e\.g\. `apt-get install chromium`\)/,
+  );
 });
 
 test('the log tail of a real run appears and follows the growing log', async () => {

@@ -33,3 +33,4 @@ export { commandWorkerConf } from './worker-conf';
 export type { CommandWorkerConfOptions } from './worker-conf';
 export { writeGrowingLogScript } from './growing-log';
 export type { GrowingLog } from './growing-log';
+export { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium-args';
