@@ -618,6 +618,8 @@
       });
   }
 
+  // The server's header cells are plain text: the script's are sort buttons.
+  headRow.textContent = '';
   COLUMNS.forEach(function (c) {
     var th = el('th');
     th.scope = 'col';
@@ -653,6 +655,6 @@
     if (!document.hidden) refresh();
   });
   setInterval(refresh, REFRESH_MS);
-  render();
+  // Until the data has come, the server's first rows stay.
   refresh();
 })();

@@ -208,6 +208,9 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
   snapshot.staleAfter = config.staleAfter ?? MANAGER_DEFAULTS.stale_after;
   const unsubscribe = store.onChange((change) => snapshot.apply(change));
   const statusPage = new StatusPage({
+    snapshot,
+    clock,
+    offlineAfterMs,
     publicLogs: config.publicLogs ?? MANAGER_DEFAULTS.public_logs,
     history: historySize > 0,
   });

@@ -15,7 +15,14 @@ export type {
   MirrorProgressFields,
   WebMirrorProgressFields,
 } from './mirror-progress';
-export { FAVICON_SVG, StatusPage, STATUS_PAGE_REFRESH_SECONDS, escapeHtml } from './status-page';
+export {
+  FAVICON_SVG,
+  StatusPage,
+  STATUS_PAGE_REFRESH_SECONDS,
+  STATUS_PAGE_ROWS,
+  escapeHtml,
+  renderInitialRows,
+} from './status-page';
 export { sizeBytes } from './human-size';
 export type { StatusPageOptions } from './status-page';
 export {

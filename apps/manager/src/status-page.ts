@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ZERO_TIME_UNIX, formatWebTime, isSyncStatus } from '@tunasync/api-types';
+import type { SyncStatus } from '@tunasync/api-types';
+import type { JobsSnapshot, WebMirrorStatusWithWorker } from './jobs-snapshot';
+import { RenderCache } from './render-cache';
 
 /** Seconds between two refreshes of the page's data by its script. */
 export const STATUS_PAGE_REFRESH_SECONDS = 30;
@@ -40,7 +44,71 @@ export function escapeHtml(value: unknown): string {
   return String(value).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
 }
 
+/** The order the page starts in: what needs attention first, then by name. */
+const STATUS_RANK: Record<SyncStatus, number> = {
+  failed: 0,
+  syncing: 1,
+  'pre-syncing': 2,
+  paused: 3,
+  disabled: 4,
+  none: 5,
+  success: 6,
+};
+
+/** The table's columns, as the page's script builds them too. */
+const COLUMNS = [
+  'Name',
+  'Status',
+  'Last attempt',
+  'Last success',
+  'Next run',
+  'Size',
+  'Upstream',
+  'Worker',
+];
+
+/** Rows the page shows at a time (as the script's PAGE_SIZE). */
+export const STATUS_PAGE_ROWS = 100;
+
+function unixTime(ts: number): string {
+  return ts === ZERO_TIME_UNIX ? '' : formatWebTime(new Date(ts * 1000));
+}
+
+/**
+ * The first page of rows as plain cells, in the script's first order (status, then name):
+ * the page's content before its script has loaded the data (and without JavaScript); the
+ * script replaces them with its own rows.
+ */
+export function renderInitialRows(jobs: readonly WebMirrorStatusWithWorker[]): string {
+  const rank = (j: WebMirrorStatusWithWorker) =>
+    STATUS_RANK[isSyncStatus(j.status) ? j.status : 'none'] * 2 + (j.stale ? 0 : 1);
+  const first = [...jobs]
+    .sort((a, b) => rank(a) - rank(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .slice(0, STATUS_PAGE_ROWS);
+  return first
+    .map((j) => {
+      const attempt = Math.max(j.last_ended_ts, j.last_started_ts);
+      const cells = [
+        j.name,
+        j.status + (j.stale ? ' (stale)' : ''),
+        unixTime(attempt) || 'never',
+        unixTime(j.last_update_ts) || 'never',
+        unixTime(j.next_schedule_ts) || '\u2014',
+        j.size,
+        j.upstream,
+        j.worker + (j.worker_online ? '' : ' (offline)'),
+      ];
+      return `<tr>${cells.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`;
+    })
+    .join('\n');
+}
+
 export interface StatusPageOptions {
+  snapshot: JobsSnapshot;
+  /** The manager's clock (the online and stale rules). */
+  clock: () => Date;
+  /** As `worker_offline_after`, in milliseconds (0: never offline). */
+  offlineAfterMs: number;
   /** `[server] public_logs`: detail rows show the mirror's log tail. */
   publicLogs: boolean;
   /** Whether the run history is kept (`history_size` > 0): detail rows show it. */
@@ -50,15 +118,18 @@ export interface StatusPageOptions {
 /**
  * `GET /` (SPEC §7.4, issue #15): one self-contained HTML page — its own style and script
  * inline (allowed by hash in the CSP), the favicon from this origin — whose script renders
- * everything from `/jobs?with_worker=1`. The text is the same for every request, so it is
- * built once.
+ * everything from `/jobs?with_worker=1`. The HTML carries the first page of rows as plain
+ * cells (rendered once per change of the snapshot or of the online workers), for the moment
+ * before the script has the data and for browsers without JavaScript.
  */
 export class StatusPage {
-  private readonly text: string;
+  private readonly head: string;
+  private readonly tail: string;
+  private readonly rows = new RenderCache();
   /** The page's Content-Security-Policy: only its own inline style and script, by hash. */
   readonly csp: string;
 
-  constructor(options: StatusPageOptions) {
+  constructor(private readonly options: StatusPageOptions) {
     const style = pageFile('status-page.css');
     const script = pageFile('status-page.js');
     this.csp = [
@@ -72,7 +143,7 @@ export class StatusPage {
       "frame-ancestors 'none'",
     ].join('; ');
     const flag = (on: boolean) => (on ? '1' : '0');
-    this.text = `<!doctype html>
+    this.head = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -93,8 +164,11 @@ export class StatusPage {
 <p id="count" aria-live="polite"></p>
 <table id="mirrors">
 <caption class="vh">Mirrors; the column buttons sort, a name opens its runs and log</caption>
-<thead><tr></tr></thead>
-<tbody></tbody>
+<thead><tr>${COLUMNS.map((c) => `<th scope="col">${c}</th>`).join('')}</tr></thead>
+<tbody>
+`;
+    this.tail = `
+</tbody>
 </table>
 <nav id="pager" aria-label="Pages"><button type="button" id="prev">Previous</button><span id="page"></span><button type="button" id="next">Next</button></nav>
 <noscript><p>This page needs JavaScript; the same data is at <a href="jobs?with_worker=1">/jobs?with_worker=1</a>.</p></noscript>
@@ -105,7 +179,18 @@ export class StatusPage {
 `;
   }
 
+  /** How many times the rows were rendered (not answered from the cache). */
+  get renders(): number {
+    return this.rows.renders;
+  }
+
   html(): string {
-    return this.text;
+    const { snapshot, clock, offlineAfterMs } = this.options;
+    const now = clock();
+    const key = `${snapshot.etag()}|${snapshot.onlineKey(now, offlineAfterMs)}`;
+    const rows = this.rows.get(key, () =>
+      renderInitialRows(snapshot.jobsWithWorkers(now, offlineAfterMs)),
+    );
+    return `${this.head}${rows}${this.tail}`;
   }
 }
