@@ -16,16 +16,8 @@
   var HISTORY = body.getAttribute('data-history') === '1';
   var SVG = 'http://www.w3.org/2000/svg';
 
-  /** Status order: what needs attention first. */
-  var RANK = {
-    failed: 0,
-    syncing: 1,
-    'pre-syncing': 2,
-    paused: 3,
-    disabled: 4,
-    none: 5,
-    success: 6,
-  };
+  /** Status order, what needs attention first: the server's (`data-rank`). */
+  var RANK = JSON.parse(body.getAttribute('data-rank'));
   /** The summary's filters, failing and stale first. */
   var FILTERS = [
     ['all', 'all'],

@@ -153,7 +153,7 @@ export class StatusPage {
 <link rel="icon" href="favicon.svg" type="image/svg+xml">
 <style>${style}</style>
 </head>
-<body data-refresh="${STATUS_PAGE_REFRESH_SECONDS}" data-public-logs="${flag(options.publicLogs)}" data-history="${flag(options.history)}">
+<body data-rank="${escapeHtml(JSON.stringify(STATUS_RANK))}" data-refresh="${STATUS_PAGE_REFRESH_SECONDS}" data-public-logs="${flag(options.publicLogs)}" data-history="${flag(options.history)}">
 <header class="top">
 <div class="bar"><h1>Mirror status</h1><p id="updated" role="status">Loading\u2026</p></div>
 <nav id="summary" aria-label="Filter by status"></nav>
