@@ -306,7 +306,7 @@
   function row(j) {
     var tr = el('tr');
     tr.setAttribute('data-key', keyOf(j));
-    var name = el('td');
+    var name = el('td', 'nm');
     var b = el('button', 'name', j.name);
     b.type = 'button';
     var id = 'd-' + encodeURIComponent(keyOf(j)).replace(/[^A-Za-z0-9_-]/g, '_');
