@@ -49,6 +49,7 @@
   var summary = document.getElementById('summary');
   var search = document.getElementById('q');
   var count = document.getElementById('count');
+  var sorted = document.getElementById('sorted');
   var prev = document.getElementById('prev');
   var next = document.getElementById('next');
   var pageText = document.getElementById('page');
@@ -625,6 +626,7 @@
         h.setAttribute('aria-sort', 'none');
       });
       th.setAttribute('aria-sort', sortDir > 0 ? 'ascending' : 'descending');
+      sorted.textContent = 'Sorted by ' + c.label + (sortDir > 0 ? ', ascending' : ', descending');
       render();
     });
     th.appendChild(b);

@@ -162,6 +162,7 @@ export class StatusPage {
 </header>
 <main>
 <p id="count" aria-live="polite"></p>
+<p id="sorted" class="vh" aria-live="polite"></p>
 <table id="mirrors">
 <caption class="vh">Mirrors; the column buttons sort, a name opens its runs and log</caption>
 <thead><tr>${COLUMNS.map((c) => `<th scope="col">${c}</th>`).join('')}</tr></thead>

@@ -257,6 +257,7 @@ describe.each([1280, 390])('the status page at %i px', (width) => {
     const nameHead = page.locator('#mirrors thead th', { hasText: 'Name' });
     await nameHead.locator('button').click();
     await expect(nameHead.getAttribute('aria-sort')).resolves.toBe('ascending');
+    await expect(page.textContent('#sorted')).resolves.toBe('Sorted by Name, ascending');
     expect((await names(page))[0]).toBe('disabled-mirror-0');
 
     // The detail view: the run history and its chart.
