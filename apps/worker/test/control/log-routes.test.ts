@@ -1,9 +1,10 @@
-import { appendFile, mkdir, rename, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, rename, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { request } from 'undici';
 import { silentLogger } from '@tunasync/api-types';
 import { TempDirs } from '@tunasync/test-utils';
 import { ControlServer } from '../../src/control/control-server';
+import { readTail } from '../../src/control/mirror-logs';
 import type { WorkerCommands } from '../../src/control/worker-commands';
 
 /** Mirrors with log directories; commands are not what these tests are about. */
@@ -164,5 +165,38 @@ describe('the log routes of the control server', () => {
     expect(got).toBe('line 300\nline 301\n\n==> debian_2026-01-04_00_00.log <==\nnext run\n');
     controller.abort();
     await reading;
+  });
+});
+
+describe('readTail', () => {
+  test.each([
+    ['a\nb\nc\n', 2, 'b\nc\n'],
+    ['a\nb\nc', 2, 'b\nc'],
+    ['a\nb\nc\n', 10, 'a\nb\nc\n'],
+    ['', 5, ''],
+    ['\n\n\n', 2, '\n\n'],
+  ])('%j, last %i lines', async (text, n, expected) => {
+    const dir = await dirs.make('tail-');
+    const file = path.join(dir, 'f.log');
+    await writeFile(file, text);
+    const handle = await open(file, 'r');
+    try {
+      expect(String(await readTail(handle, Buffer.byteLength(text), n))).toBe(expected);
+    } finally {
+      await handle.close();
+    }
+  });
+
+  test('reads a long log from its end, in chunks, across chunk borders', async () => {
+    const dir = await dirs.make('tail-');
+    const file = path.join(dir, 'f.log');
+    const text = lines(1, 50_000); // ~600 KB: several 64 KiB chunks
+    await writeFile(file, text);
+    const handle = await open(file, 'r');
+    try {
+      expect(String(await readTail(handle, text.length, 6000))).toBe(lines(44_001, 50_000));
+    } finally {
+      await handle.close();
+    }
   });
 });
