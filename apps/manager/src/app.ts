@@ -32,7 +32,7 @@ import {
   managerErrorWithCause,
 } from './errors';
 import { createJsonBody } from './json-body';
-import { createLogRouteHandler } from './log-route';
+import { createLogListHandler, createLogRouteHandler } from './log-route';
 import { createWorkerLogClient } from './worker-log-client';
 import type { WorkerLogClient } from './worker-log-client';
 import { toHistoryRecord } from './history-record';
@@ -123,6 +123,7 @@ const ROUTES: Array<[string, string[]]> = [
   ['/workers/:id/jobs/:job/history', ['GET']],
   ['/workers/:id/jobs/:job/progress', ['POST']],
   ['/workers/:id/jobs/:job/log', ['GET']],
+  ['/workers/:id/jobs/:job/logs', ['GET']],
   ['/workers/:id/schedules', ['POST']],
   ['/cmd', ['POST']],
 ];
@@ -475,16 +476,15 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
   });
 
   // The operator's view (issue #15): read routes whose handlers live in their own files.
-  app.get(
-    '/workers/:id/jobs/:job/log',
-    createLogRouteHandler({
-      store,
-      credentials,
-      client: logClient,
-      publicLogs: config.publicLogs ?? MANAGER_DEFAULTS.public_logs,
-      logger,
-    }),
-  );
+  const logRoutes = {
+    store,
+    credentials,
+    client: logClient,
+    publicLogs: config.publicLogs ?? MANAGER_DEFAULTS.public_logs,
+    logger,
+  };
+  app.get('/workers/:id/jobs/:job/log', createLogRouteHandler(logRoutes));
+  app.get('/workers/:id/jobs/:job/logs', createLogListHandler(logRoutes));
 
   app.post('/workers/:id/schedules', async (req, res) => {
     const id = param(req, 'id');

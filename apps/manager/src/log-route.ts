@@ -4,7 +4,7 @@ import type { Logger } from '@tunasync/api-types';
 import type { Store } from '@tunasync/store';
 import type { Credentials } from './credentials';
 import { ManagerError, WorkerCallError, managerError, managerErrorWithCause } from './errors';
-import type { WorkerLogClient } from './worker-log-client';
+import type { WorkerLogClient, WorkerLogReply } from './worker-log-client';
 import { workerReason } from './worker-reason';
 
 export interface LogRouteOptions {
@@ -51,6 +51,54 @@ async function readSaid(body: NodeJS.ReadableStream): Promise<string> {
   return text.trim().slice(0, 500);
 }
 
+/** What a log request reads from the worker, after the checks every log route makes. */
+type WorkerLogCall = (
+  req: Request,
+  res: Response,
+  path: (job: string) => string,
+) => Promise<{ id: string; job: string; reply: WorkerLogReply }>;
+
+/**
+ * The checks and the worker call both log routes share: the reader's token (unless
+ * `public_logs`), the mirror name, the worker; the worker's refusal as the manager's error.
+ * The call is aborted when the client goes away.
+ */
+function workerLogCall(options: LogRouteOptions): WorkerLogCall {
+  const { store, credentials, client, publicLogs } = options;
+  return async (req, res, path) => {
+    const id = param(req, 'id');
+    const job = param(req, 'job');
+    if (!publicLogs && credentials.enabled) {
+      const who = credentials.authenticate(parseBearerToken(req.get('authorization')));
+      if (who === undefined || (who.kind === 'worker' && who.id !== id)) {
+        throw managerError('logsNeedToken');
+      }
+    }
+    const problem = nameProblem(job);
+    if (problem !== undefined) throw managerError('invalidName', 'mirror name', job, problem);
+    const target = path(job);
+    const worker = await store.getWorker(id);
+    if (!worker) throw managerError('invalidWorkerId', id);
+    const abort = new AbortController();
+    res.on('close', () => abort.abort());
+    let reply;
+    try {
+      reply = await client.get(worker.url, target, credentials.tokenForWorker(id), abort.signal);
+    } catch (err) {
+      if (!(err instanceof WorkerCallError)) throw err;
+      const shownUrl = redactUrlUserinfo(worker.url);
+      throw managerErrorWithCause(err, 'logUnreachable', job, id, shownUrl, err.message);
+    }
+    if (reply.status !== 200) {
+      const said = await readSaid(reply.body);
+      const error = managerError('logRefused', job, id, workerReason(reply.status, said));
+      const refused = reply.status >= 400 && reply.status < 500 && reply.status !== 401;
+      throw new ManagerError(error.code, refused ? reply.status : 502, error.message);
+    }
+    return { id, job, reply };
+  };
+}
+
 /**
  * `GET /workers/:id/jobs/:job/log[?tail=N][&file=NAME][&follow=1]` (SPEC §7.14): the
  * mirror's log tail, read from its worker's control server (which alone decides which file
@@ -60,55 +108,22 @@ async function readSaid(body: NodeJS.ReadableStream): Promise<string> {
  * admin's, the shared one, or that worker's own.
  */
 export function createLogRouteHandler(options: LogRouteOptions): RequestHandler {
-  const { store, credentials, client, publicLogs, logger } = options;
-
-  function checkReader(req: Request, workerId: string): void {
-    if (publicLogs || !credentials.enabled) return;
-    const who = credentials.authenticate(parseBearerToken(req.get('authorization')));
-    if (who === undefined || (who.kind === 'worker' && who.id !== workerId)) {
-      throw managerError('logsNeedToken');
-    }
-  }
-
+  const call = workerLogCall(options);
   return async (req: Request, res: Response) => {
-    const id = param(req, 'id');
-    const job = param(req, 'job');
-    checkReader(req, id);
-    const problem = nameProblem(job);
-    if (problem !== undefined) throw managerError('invalidName', 'mirror name', job, problem);
     const tail = tailOf(req.query.tail);
     const follow = isTruthy(req.query.follow);
     const file = req.query.file;
     if (file !== undefined && typeof file !== 'string') {
       throw managerError('badRequest', 'give file once, as a name of the mirror’s log files');
     }
-    const worker = await store.getWorker(id);
-    if (!worker) throw managerError('invalidWorkerId', id);
-    const shownUrl = redactUrlUserinfo(worker.url);
-
     const query = new URLSearchParams({ tail: String(tail) });
     if (file !== undefined) query.set('file', file);
     if (follow) query.set('follow', '1');
-    const abort = new AbortController();
-    res.on('close', () => abort.abort());
-    let reply;
-    try {
-      reply = await client.get(
-        worker.url,
-        `jobs/${encodeURIComponent(job)}/log?${query.toString()}`,
-        credentials.tokenForWorker(id),
-        abort.signal,
-      );
-    } catch (err) {
-      if (!(err instanceof WorkerCallError)) throw err;
-      throw managerErrorWithCause(err, 'logUnreachable', job, id, shownUrl, err.message);
-    }
-    if (reply.status !== 200) {
-      const said = await readSaid(reply.body);
-      const error = managerError('logRefused', job, id, workerReason(reply.status, said));
-      const refused = reply.status >= 400 && reply.status < 500 && reply.status !== 401;
-      throw new ManagerError(error.code, refused ? reply.status : 502, error.message);
-    }
+    const { id, job, reply } = await call(
+      req,
+      res,
+      (mirror) => `jobs/${encodeURIComponent(mirror)}/log?${query.toString()}`,
+    );
     res.status(200).set({
       'Content-Type': 'text/plain; charset=utf-8',
       'Cache-Control': 'no-store',
@@ -119,9 +134,38 @@ export function createLogRouteHandler(options: LogRouteOptions): RequestHandler 
     if (follow) res.flushHeaders();
     reply.body.on('error', () => res.destroy());
     reply.body.pipe(res);
-    logger.debug(`log of [${job}] @<${id}> read${follow ? ' (following)' : ''}`, {
+    options.logger.debug(`log of [${job}] @<${id}> read${follow ? ' (following)' : ''}`, {
       worker: id,
       mirror: job,
     });
+  };
+}
+
+/**
+ * `GET /workers/:id/jobs/:job/logs` (SPEC §7.14): the mirror's current and recent log files
+ * as its worker lists them, `{"files": [{name, size, modified, latest}]}`, newest first;
+ * a name is what `…/log?file=NAME` shows. The same access rule as the log route.
+ */
+export function createLogListHandler(options: LogRouteOptions): RequestHandler {
+  const call = workerLogCall(options);
+  return async (req: Request, res: Response) => {
+    const { reply } = await call(req, res, (mirror) => `jobs/${encodeURIComponent(mirror)}/logs`);
+    let text = '';
+    for await (const chunk of reply.body) text += String(chunk);
+    let files: unknown;
+    try {
+      files = (JSON.parse(text) as { files?: unknown }).files;
+    } catch {
+      files = undefined;
+    }
+    if (!Array.isArray(files)) {
+      throw managerError(
+        'logRefused',
+        param(req, 'job'),
+        param(req, 'id'),
+        'not a list of log files',
+      );
+    }
+    res.json({ files });
   };
 }

@@ -127,5 +127,15 @@ test('path tricks are refused by the manager or by the worker, and nothing outsi
   }
   // public_logs = true: no token needed.
   expect((await get(`${base}/grow/log?tail=1`)).status).toBe(200);
+  // The list of the mirror's log files: its own regular files only, never the symlink.
+  const list = await get(`${base}/grow/logs`);
+  expect(list.status).toBe(200);
+  const files = (JSON.parse(list.text) as { files: Array<{ name: string; latest: boolean }> })
+    .files;
+  expect(files).toHaveLength(1);
+  expect(files[0]).toMatchObject({ name: expect.stringMatching(/^grow_.*\.log$/), latest: true });
+  const named = await get(`${base}/grow/log?tail=1000&file=${files[0]?.name ?? ''}`);
+  expect(named.text.startsWith('first line\n')).toBe(true);
+  expect((await get(`${base}/nosuch/logs`)).status).toBe(404);
   await grow.stop();
 });
