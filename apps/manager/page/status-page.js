@@ -13,7 +13,8 @@
   var body = document.body;
   var REFRESH_MS = Number(body.getAttribute('data-refresh')) * 1000 || 30000;
   var PUBLIC_LOGS = body.getAttribute('data-public-logs') === '1';
-  var HISTORY = body.getAttribute('data-history') === '1';
+  /** Runs the manager keeps per mirror (`history_size`); the detail row shows up to 30. */
+  var HISTORY = Number(body.getAttribute('data-history')) || 0;
   var SVG = 'http://www.w3.org/2000/svg';
 
   /** Status order, what needs attention first: the server's (`data-rank`). */
@@ -261,6 +262,9 @@
         filter = filter === f[0] ? 'all' : f[0];
         page = 0;
         render();
+        // The buttons are made again: keep the keyboard's place.
+        var again = summary.querySelector('[data-filter="' + f[0] + '"]');
+        if (again) again.focus();
       });
       summary.appendChild(b);
     });
@@ -407,7 +411,7 @@
     }
     var hist = el('div', 'hist');
     td.appendChild(hist);
-    if (HISTORY) loadHistory(j, hist);
+    if (HISTORY > 0) loadHistory(j, hist);
     if (PUBLIC_LOGS) {
       // Read from the worker on demand only: one request per mirror the operator looks at.
       td.appendChild(el('h2', '', 'Log'));
@@ -426,7 +430,7 @@
 
   function loadHistory(j, box) {
     box.textContent = 'Loading the run history\u2026';
-    fetch(path(j, '/history?limit=30'), { cache: 'no-store' })
+    fetch(path(j, '/history?limit=' + Math.min(30, HISTORY)), { cache: 'no-store' })
       .then(function (r) {
         if (!r.ok) throw new Error('HTTP ' + r.status);
         return r.json();

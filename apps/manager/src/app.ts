@@ -213,7 +213,7 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     clock,
     offlineAfterMs,
     publicLogs: config.publicLogs ?? MANAGER_DEFAULTS.public_logs,
-    history: historySize > 0,
+    historySize,
   });
   const metrics = new ManagerMetrics({ snapshot, clock, offlineAfterMs });
   const mirrorz =

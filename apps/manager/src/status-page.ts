@@ -111,8 +111,8 @@ export interface StatusPageOptions {
   offlineAfterMs: number;
   /** `[server] public_logs`: detail rows show the mirror's log tail. */
   publicLogs: boolean;
-  /** Whether the run history is kept (`history_size` > 0): detail rows show it. */
-  history: boolean;
+  /** `history_size`: detail rows show up to 30 of the kept runs (0: none kept). */
+  historySize: number;
 }
 
 /**
@@ -153,7 +153,7 @@ export class StatusPage {
 <link rel="icon" href="favicon.svg" type="image/svg+xml">
 <style>${style}</style>
 </head>
-<body data-rank="${escapeHtml(JSON.stringify(STATUS_RANK))}" data-refresh="${STATUS_PAGE_REFRESH_SECONDS}" data-public-logs="${flag(options.publicLogs)}" data-history="${flag(options.history)}">
+<body data-rank="${escapeHtml(JSON.stringify(STATUS_RANK))}" data-refresh="${STATUS_PAGE_REFRESH_SECONDS}" data-public-logs="${flag(options.publicLogs)}" data-history="${options.historySize}">
 <header class="top">
 <div class="bar"><h1>Mirror status</h1><p id="updated" role="status">Loading\u2026</p></div>
 <nav id="summary" aria-label="Filter by status"></nav>

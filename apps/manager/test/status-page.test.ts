@@ -59,9 +59,11 @@ describe('GET /', () => {
   test('says whether log tails and the history are shown; carries the first rows as text', async () => {
     const quiet = await start({ historySize: 0 });
     expect(await page(quiet)).toContain('data-public-logs="0" data-history="0"');
+    const few = await start({ historySize: 7 });
+    expect(await page(few)).toContain('data-history="7"');
     const open = await start({ publicLogs: true });
     const html = await page(open);
-    expect(html).toContain('data-refresh="30" data-public-logs="1" data-history="1"');
+    expect(html).toContain('data-refresh="30" data-public-logs="1" data-history="50"');
     expect(html).toContain('<tbody>\n\n</tbody>');
     await registerWorker(open, 'w1');
     await open.post('/workers/w1/jobs/debian', report('w1', 'debian', 'success'));
