@@ -301,6 +301,44 @@ describe.each([1280, 390])('the status page at %i px', (width) => {
   });
 });
 
+test('many mirrors: 100 rows a page, Previous/Next, a filter starts again at page 1', async () => {
+  const many = await startTestManager({ dirs, clock: new TestClock(new Date()) });
+  try {
+    const r = await many.post('/workers', { id: 'w', url: 'http://127.0.0.1:9/' });
+    expect(r.status).toBe(200);
+    for (let i = 0; i < 250; i++) {
+      const name = `m-${String(i).padStart(3, '0')}`;
+      await many.store.updateMirrorStatus('w', name, () => ({
+        ...report('w', name, i % 50 === 0 ? 'failed' : 'success'),
+        worker: 'w',
+      }));
+    }
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('console', (msg) => msg.type() === 'error' && errors.push(msg.text()));
+    await page.goto(`${many.url}/`);
+    await page.waitForSelector('#count:has-text("250 mirrors")');
+    const rows = () => page.$$eval('#mirrors .name', (els) => els.map((e) => e.textContent));
+    expect(await rows()).toHaveLength(100);
+    await expect(page.textContent('#page')).resolves.toBe('page 1 of 3');
+    expect(await page.isDisabled('#prev')).toBe(true);
+    const first = await rows();
+    await page.click('#next');
+    await page.click('#next');
+    await expect(page.textContent('#page')).resolves.toBe('page 3 of 3');
+    expect(await rows()).toHaveLength(50);
+    expect((await rows()).some((n) => first.includes(n))).toBe(false);
+    expect(await page.isDisabled('#next')).toBe(true);
+    await page.click('#summary button[data-filter="failed"]');
+    await expect(page.textContent('#page')).resolves.toBe('page 1 of 1');
+    expect(await rows()).toEqual(['m-000', 'm-050', 'm-100', 'm-150', 'm-200']);
+    expect(errors).toEqual([]);
+    await page.close();
+  } finally {
+    await many.close();
+  }
+});
+
 test('a missing chromium fails the suite, saying how to install it', () => {
   expect(() => requireTool('/nonexistent/chromium', 'apt-get install chromium')).toThrow(
     /not found on PATH; install it \(e\.g\. `apt-get install chromium`\)/,
