@@ -135,22 +135,27 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'logs',
     summary: 'Show the log of a mirror',
-    usage: 'tunasynctl logs [-f|--follow] [-n|--lines N] -w WORKER MIRROR',
+    usage: 'tunasynctl logs [-f|--follow] [-n|--lines N] [--file NAME | --list] -w WORKER MIRROR',
     description:
       "Prints the last N lines of the log of MIRROR's current or last run on WORKER, read\n" +
       'through the manager from the worker (GET /workers/WORKER/jobs/MIRROR/log); with -f,\n' +
       'keeps printing what the log grows by (a new run: its log, after a ==> NAME <== line)\n' +
-      'until interrupted. With public_logs = false (the default) and tokens set, it needs a\n' +
-      'token (--token or ctl.conf token).',
+      'until interrupted. --list prints the log files the worker keeps (JSON), --file one of\n' +
+      'them. With public_logs = false (the default) and tokens set, it needs a token (--token\n' +
+      'or ctl.conf token).',
     options: {
       ...WORKER,
       follow: { type: 'boolean', short: 'f' },
       lines: { type: 'string', short: 'n' },
+      file: { type: 'string' },
+      list: { type: 'boolean' },
     },
     flagHelp: [
       '-w, --worker WORKER  the worker of the mirror (required)',
       '-f, --follow         keep printing what the log grows by',
       '-n, --lines N        the last N lines (1 to 10000, default 100)',
+      '    --file NAME      the log file NAME (one of --list) instead of the current one',
+      '    --list           list the log files of the mirror (name, size, modified, latest)',
     ],
     usesManager: true,
   },

@@ -124,6 +124,38 @@ describe('tunasynctl logs', () => {
     expect(two.stderr).toBe('');
   });
 
+  it('--list prints the log files, --file shows one of them', async () => {
+    const list = await ctl(['logs', '--list', '-w', 'w1', 'grow', ...at()]);
+    expect(list.code).toBe(0);
+    const files = JSON.parse(list.stdout) as Array<{ name: string; latest: boolean }>;
+    expect(files.map((f) => f.latest)).toEqual([true]);
+    const one = await ctl([
+      'logs',
+      '--file',
+      files[0]?.name ?? '',
+      '-n',
+      '1000',
+      '-w',
+      'w1',
+      'grow',
+      ...at(),
+    ]);
+    expect(one.code).toBe(0);
+    expect(one.stdout.startsWith('first line\n')).toBe(true);
+    const none = await ctl([
+      'logs',
+      '--file',
+      'grow_2000-01-01_00_00.log',
+      '-w',
+      'w1',
+      'grow',
+      ...at(),
+    ]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('has no log file grow_2000-01-01_00_00.log');
+    expect((await ctl(['logs', '--list', '-f', '-w', 'w1', 'grow', ...at()])).code).toBe(2);
+  });
+
   it('-f follows the log as it grows', async () => {
     const child = spawn(
       process.execPath,

@@ -1,13 +1,15 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { CommandContext } from '../command-context';
 import { doing } from '../command-context';
+import { goJsonIndent } from '../go-json';
 import { streamText } from '../log-stream';
 
 /**
- * `logs [-f|--follow] [-n|--lines N] -w WORKER MIRROR`: the last N lines (default 100) of the
- * mirror's current or last run's log, read through the manager from the worker
- * (`GET /workers/:id/jobs/:job/log`, SPEC §7.14); with `-f`, keeps printing what the log
- * grows by until interrupted.
+ * `logs [-f|--follow] [-n|--lines N] [--file NAME | --list] -w WORKER MIRROR`: the last N
+ * lines (default 100) of the mirror's current or last run's log (or of `--file`), read
+ * through the manager from the worker (`GET /workers/:id/jobs/:job/log`, SPEC §7.14); with
+ * `-f`, keeps printing what the log grows by until interrupted; `--list`: the log files
+ * (`GET …/logs`) as indented JSON.
  */
 export async function execute(ctx: CommandContext): Promise<void> {
   const worker = ctx.requireWorker();
@@ -20,10 +22,22 @@ export async function execute(ctx: CommandContext): Promise<void> {
       `invalid --lines ${JSON.stringify(lines)}: must be a whole number from 1 to 10000`,
     );
   }
+  const file = ctx.string('file');
+  if (ctx.bool('list') && (file !== undefined || ctx.bool('follow'))) {
+    throw ctx.usageError('--list goes alone (without --file or --follow)');
+  }
   const client = await ctx.connect();
-  const path =
-    `/workers/${encodeURIComponent(worker)}/jobs/${encodeURIComponent(mirror)}/log?tail=${lines}` +
-    (ctx.bool('follow') ? '&follow=1' : '');
+  const base = `/workers/${encodeURIComponent(worker)}/jobs/${encodeURIComponent(mirror)}`;
+  if (ctx.bool('list')) {
+    const what = `cannot list the logs of ${mirror} on worker ${worker}`;
+    const answer = (await doing(what, client.get(`${base}/logs`))) as { files?: unknown };
+    ctx.print(`${goJsonIndent(answer.files ?? [])}\n`);
+    return;
+  }
+  const query = new URLSearchParams({ tail: lines });
+  if (file !== undefined) query.set('file', file);
+  if (ctx.bool('follow')) query.set('follow', '1');
+  const path = `${base}/log?${query.toString()}`;
   // A chunk may end inside a UTF-8 character: the decoder keeps its start for the next one.
   const text = new StringDecoder('utf8');
   await doing(
