@@ -14,8 +14,10 @@ import {
 } from '@tunasync/api-types';
 import type {
   Logger,
+  MirrorSchedule,
   MirrorStatus,
   StaleAfter,
+  StaleRuleSchedule,
   SyncStatus,
   ValidationResult,
   WorkerCmd,
@@ -159,6 +161,16 @@ function rawDetail(err: unknown): string {
     e = e.cause as typeof e;
   }
   return parts.join(' <- ');
+}
+
+/** What the stale rule takes of a schedule entry (§7.13). */
+function scheduleFacts(schedule: MirrorSchedule): StaleRuleSchedule {
+  return {
+    ...(schedule.interval_seconds === undefined
+      ? {}
+      : { intervalSeconds: schedule.interval_seconds }),
+    ...(schedule.timeout_seconds === undefined ? {} : { timeoutSeconds: schedule.timeout_seconds }),
+  };
 }
 
 function isTruthyQuery(value: unknown): boolean {
@@ -503,6 +515,8 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
         if (!current || current.next_schedule === next) return undefined;
         return { ...current, next_schedule: next };
       });
+      // The stale rule's interval and timeout (§7.13), from tunasync-ts workers.
+      if (known) snapshot.setSchedule(id, schedule.name, scheduleFacts(schedule));
       if (!known) {
         logger.debug(`schedule of unknown job [${schedule.name}] @<${id}> ignored`, {
           worker: id,

@@ -5,7 +5,13 @@ import {
   staleLimitMs,
   toWebMirrorStatus,
 } from '@tunasync/api-types';
-import type { MirrorStatus, StaleAfter, WebMirrorStatus, WorkerStatus } from '@tunasync/api-types';
+import type {
+  MirrorStatus,
+  StaleAfter,
+  StaleRuleSchedule,
+  WebMirrorStatus,
+  WorkerStatus,
+} from '@tunasync/api-types';
 import type { MirrorStatusEntry, StoreChange } from '@tunasync/store';
 import { progressFields, webProgressFields } from './mirror-progress';
 import type {
@@ -51,6 +57,9 @@ export class JobsSnapshot {
   private readonly statuses = new Map<string, MirrorStatus>();
   private readonly workers = new Map<string, WorkerStatus>();
   private readonly progress = new Map<string, MirrorProgress>();
+  /** What workers said of their mirrors' schedules (interval, timeout: §7.13), memory only. */
+  private readonly schedules = new Map<string, StaleRuleSchedule>();
+  private scheduleGeneration = 0;
   private body: Buffer | undefined;
   private sorted: MirrorStatus[] | undefined;
   private generation = 0;
@@ -81,6 +90,7 @@ export class JobsSnapshot {
       case 'status-delete': {
         const key = keyOf(change.workerId, change.mirror);
         this.progress.delete(key);
+        this.schedules.delete(key);
         this.statuses.delete(key);
         this.invalidate(true);
         break;
@@ -144,9 +154,41 @@ export class JobsSnapshot {
     return this.isStale(status, now) ? { ...item, stale: true } : item;
   }
 
+  /**
+   * Records what a worker's schedule list said of a mirror (`interval_seconds`,
+   * `timeout_seconds` of tunasync-ts workers) for the stale rule; nothing when it said
+   * nothing (a Go worker: the interval is then inferred from the status).
+   */
+  setSchedule(workerId: string, mirror: string, schedule: StaleRuleSchedule): void {
+    const key = keyOf(workerId, mirror);
+    const before = this.schedules.get(key);
+    if (
+      before?.intervalSeconds === schedule.intervalSeconds &&
+      before?.timeoutSeconds === schedule.timeoutSeconds
+    ) {
+      return;
+    }
+    if (schedule.intervalSeconds === undefined && schedule.timeoutSeconds === undefined) {
+      this.schedules.delete(key);
+    } else {
+      this.schedules.set(key, { ...schedule });
+    }
+    this.scheduleGeneration += 1;
+  }
+
+  /** What the stale rule knows of a mirror's schedule. */
+  scheduleOf(status: MirrorStatus): StaleRuleSchedule {
+    return this.schedules.get(keyOf(status.worker, status.name)) ?? {};
+  }
+
+  /** A key that changes whenever a mirror's known schedule does (for rendered caches). */
+  get scheduleKey(): number {
+    return this.scheduleGeneration;
+  }
+
   /** Whether a mirror is stale at `now` (`isStaleMirror` with this manager's `stale_after`). */
   isStale(status: MirrorStatus, now: Date): boolean {
-    return isStaleMirror(status, now, this.staleAfter);
+    return isStaleMirror(status, now, this.staleAfter, this.scheduleOf(status));
   }
 
   /** A `/jobs` item: the compatible fields, then the progress fields when there are some. */
@@ -233,7 +275,7 @@ export class JobsSnapshot {
     for (const s of this.statuses.values()) {
       if (s.status === 'disabled') continue;
       const success = parseRfc3339OrZero(s.last_update);
-      const limit = staleLimitMs(s, this.staleAfter);
+      const limit = staleLimitMs(s, this.staleAfter, this.scheduleOf(s));
       if (isZeroTime(success) || limit === undefined) continue;
       const at = success.getTime() + limit;
       if (at >= now.getTime()) until = Math.min(until, at);
@@ -246,7 +288,7 @@ export class JobsSnapshot {
    * of online workers or a mirror's staleness changed since the last render.
    */
   jobsWithWorkersBody(now: Date, offlineAfterMs: number): Buffer {
-    const key = `${this.etag()}|${this.onlineKey(now, offlineAfterMs)}`;
+    const key = `${this.etag()}|${this.scheduleGeneration}|${this.onlineKey(now, offlineAfterMs)}`;
     const cached = this.withWorkers;
     if (cached !== undefined && cached.key === key && now.getTime() <= cached.until) {
       return cached.body;

@@ -110,7 +110,7 @@ export class ManagerMetrics {
    */
   private staleFamily(now: Date): string {
     const { snapshot } = this.options;
-    const key = snapshot.statusEtag();
+    const key = `${snapshot.statusEtag()}|${snapshot.scheduleKey}`;
     const t = now.getTime();
     if (this.stale !== undefined && this.stale.key === key && t <= this.stale.until) {
       return this.stale.text;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
+import { formatRfc3339 } from '@tunasync/api-types';
 import { escapeHtml, FAVICON_SVG } from '../src/status-page';
 import { call, registerWorker, report, useTestManagers } from './helpers';
 import type { TestManager } from './helpers';
@@ -157,6 +158,39 @@ describe('GET /', () => {
       'tunasync_mirror_stale{worker="w1",mirror="fresh"} 1',
     );
   });
+});
+
+test("stale_after = 'auto': 3 × the interval plus the timeout the worker's schedule gives", async () => {
+  const t = await start({ staleAfter: 'auto' });
+  await registerWorker(t, 'w1');
+  await t.post('/workers/w1/jobs/ts', report('w1', 'ts', 'success'));
+  await t.post('/workers/w1/jobs/go', report('w1', 'go', 'success'));
+  const inAnHour = formatRfc3339(new Date(t.clock.now.getTime() + 3_600_000));
+  const r = await t.post('/workers/w1/schedules', {
+    schedules: [
+      // A tunasync-ts worker says its interval and the longest a run may take.
+      { name: 'ts', next_schedule: inAnHour, interval_seconds: 3600, timeout_seconds: 600 },
+      // A Go worker does not: the interval is the schedule's distance from the last end.
+      { name: 'go', next_schedule: inAnHour },
+    ],
+  });
+  expect(r.status).toBe(200);
+  const stale = async () =>
+    ((await t.get('/jobs?with_worker=1')).json as Array<Record<string, unknown>>)
+      .filter((j) => j.stale === true)
+      .map((j) => j.name);
+  t.clock.advance(3 * 3_600_000);
+  expect(await stale()).toEqual([]);
+  t.clock.advance(1_000);
+  expect(await stale()).toEqual(['go']);
+  t.clock.advance(599_000); // 3 h 10 min: the limit itself
+  expect(await stale()).toEqual(['go']);
+  t.clock.advance(1_000);
+  expect(await stale()).toEqual(['go', 'ts']);
+  const bad = await t.post('/workers/w1/schedules', {
+    schedules: [{ name: 'ts', next_schedule: inAnHour, interval_seconds: -1 }],
+  });
+  expect(bad.status).toBe(400);
 });
 
 test('escapeHtml escapes the five HTML specials', () => {

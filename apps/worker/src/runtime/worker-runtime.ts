@@ -3,6 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import {
   formatRfc3339,
   type Logger,
+  type MirrorSchedule,
   type MirrorSchedules,
   type MirrorStatus,
   type SyncStatus,
@@ -480,9 +481,16 @@ export class WorkerRuntime implements WorkerCommands {
 
   private scheduleBody(): MirrorSchedules {
     return {
-      schedules: this.scheduler
-        .list()
-        .map((e) => ({ name: e.name, next_schedule: formatRfc3339(e.at) })),
+      schedules: this.scheduler.list().map((e) => {
+        const entry = this.jobs.get(e.name);
+        const schedule: MirrorSchedule = { name: e.name, next_schedule: formatRfc3339(e.at) };
+        if (entry === undefined) return schedule;
+        // For the manager's stale rule (§7.13): how often the mirror runs, how long a run may take.
+        const { interval, timeout, retry } = entry.job.provider;
+        if (entry.mirror.cron === undefined) schedule.interval_seconds = interval * 60;
+        schedule.timeout_seconds = timeout * retry;
+        return schedule;
+      }),
     };
   }
 
