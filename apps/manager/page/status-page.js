@@ -16,6 +16,8 @@
   /** Runs the manager keeps per mirror (`history_size`); the detail row shows up to 30. */
   var HISTORY = Number(body.getAttribute('data-history')) || 0;
   var SVG = 'http://www.w3.org/2000/svg';
+  /** How much of a followed log the page keeps (characters). */
+  var LOG_KEEP_CHARS = 256 * 1024;
 
   /** Status order, what needs attention first: the server's (`data-rank`). */
   var RANK = JSON.parse(body.getAttribute('data-rank'));
@@ -545,6 +547,7 @@
     var controller = new AbortController();
     open.abort = controller;
     var first = true;
+    var shown = 0;
     fetch(path(open.job, '/log?tail=200&follow=1'), {
       cache: 'no-store',
       signal: controller.signal,
@@ -568,7 +571,14 @@
             var atEnd = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4;
             if (first) pre.textContent = '';
             first = false;
-            pre.appendChild(document.createTextNode(decoder.decode(step.value, { stream: true })));
+            var text = decoder.decode(step.value, { stream: true });
+            pre.appendChild(document.createTextNode(text));
+            // A long follow keeps its last 256 Ki characters: the oldest chunks go.
+            shown += text.length;
+            while (shown > LOG_KEEP_CHARS && pre.childNodes.length > 1) {
+              shown -= pre.firstChild.textContent.length;
+              pre.removeChild(pre.firstChild);
+            }
             if (atEnd) pre.scrollTop = pre.scrollHeight;
             return pump();
           });
