@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // @ts-check
-// `npm run pack`: the install route from a checkout. Builds the seven public packages (the
+// `npm run pack`: the install route from a checkout. Builds the eight public packages (the
 // release group of nx.json) and packs them into one folder of tarballs, so that
 // `npm install -g ./dist-packages/*.tgz` installs every program with its libraries, without a
 // registry holding @tunasync/* (third-party dependencies still come from the npm registry).

@@ -5,7 +5,7 @@ import type { CliIo, CommandModule, ProgramName } from './command-context';
 import { CommandContext } from './command-context';
 import type { CommandSpec } from './command-table';
 import { COMMON_OPTIONS, commandHelp, findCommand, programHelp } from './command-table';
-import { CtlError, usageError } from './errors';
+import { CTL_ERRORS, CtlError } from './errors';
 import { createStderrLogger } from './stderr-logger';
 import type * as listModule from './commands/list';
 import type * as workersModule from './commands/workers';
@@ -83,7 +83,7 @@ function parseCommandLine(spec: CommandSpec, args: string[]) {
     // lines) is about `--` or `--flag=-value`. One line on stderr.
     const firstLine = (err as Error).message.split('\n')[0] ?? '';
     const message = (firstLine.split('. ')[0] ?? '').replace(/\.$/, '');
-    throw new CtlError('TUNASYNC_E_CTL_USAGE', `${spec.name}: ${message}`, { usage: spec.usage });
+    throw CTL_ERRORS.usage(`${spec.name}: ${message}`, spec.usage);
   }
 }
 
@@ -95,7 +95,7 @@ async function dispatch(
 ): Promise<void> {
   const [first, ...rest] = argv;
   if (first === undefined) {
-    throw usageError('no command given', 'tunasynctl COMMAND [options] [arguments]');
+    throw CTL_ERRORS.usage('no command given', 'tunasynctl COMMAND [options] [arguments]');
   }
   if (first === '--help' || first === '-h') {
     printHelp(programHelp());
@@ -109,7 +109,7 @@ async function dispatch(
     const topic = rest[0];
     const spec = topic === undefined ? undefined : findCommand(topic);
     if (topic !== undefined && spec === undefined) {
-      throw usageError(
+      throw CTL_ERRORS.usage(
         `no help for unknown command ${JSON.stringify(topic)}`,
         'tunasynctl help [COMMAND]',
       );
@@ -119,7 +119,7 @@ async function dispatch(
   }
   const spec = findCommand(first);
   if (spec === undefined) {
-    throw usageError(
+    throw CTL_ERRORS.usage(
       `unknown command ${JSON.stringify(first)} (run "tunasynctl --help" for the list)`,
       'tunasynctl COMMAND [options] [arguments]',
     );

@@ -1,7 +1,7 @@
 import type { Logger } from '@tunasync/api-types';
 import { nameProblem } from '@tunasync/api-types';
 import type { CommandSpec } from './command-table';
-import { CtlError } from './errors';
+import { CTL_ERRORS, CtlError } from './errors';
 import type { EndpointFlags } from './load-config';
 import { resolveEndpoint, SYSTEM_CONFIG_FILE, userConfigFile } from './load-config';
 import { ManagerClient } from './manager-client';
@@ -48,9 +48,7 @@ export class CommandContext {
 
   /** A usage error of this command (exit 2, the usage printed after the message). */
   usageError(message: string): CtlError {
-    return new CtlError('TUNASYNC_E_CTL_USAGE', `${this.spec.name}: ${message}`, {
-      usage: this.spec.usage,
-    });
+    return CTL_ERRORS.usage(`${this.spec.name}: ${message}`, this.spec.usage);
   }
 
   /** The `-w/--worker` value, required and a valid worker name. */

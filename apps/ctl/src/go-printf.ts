@@ -4,6 +4,7 @@
  * value (`fmt.Sprint`). Values are the JSON values the manager sent: strings, numbers,
  * booleans, `null`, arrays and objects.
  */
+import { CTL_ERRORS } from './errors';
 
 /** One piece of a parsed printf format: literal text, or a verb with its flags. */
 export type FormatPiece =
@@ -20,8 +21,7 @@ export type FormatPiece =
 
 export const PRINTF_VERBS = 'vsdqtfx';
 
-/** A `printf` format that uses something outside the supported subset. */
-export class PrintfFormatError extends Error {}
+export { PrintfFormatError } from './errors';
 
 /** Split a printf format into text and verbs; an unsupported verb is a `PrintfFormatError`. */
 export function parsePrintfFormat(format: string): FormatPiece[] {
@@ -62,9 +62,9 @@ export function parsePrintfFormat(format: string): FormatPiece[] {
       i += 1 + precisionMatch[0].length;
     }
     const verb = format[i];
-    if (verb === undefined) throw new PrintfFormatError(`printf format ends inside a verb`);
+    if (verb === undefined) throw CTL_ERRORS.printfFormat(`printf format ends inside a verb`);
     if (!PRINTF_VERBS.includes(verb)) {
-      throw new PrintfFormatError(
+      throw CTL_ERRORS.printfFormat(
         `printf verb %${verb} is not supported (supported: ${[...PRINTF_VERBS].map((v) => `%${v}`).join(' ')} %%)`,
       );
     }

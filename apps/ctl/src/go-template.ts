@@ -1,11 +1,6 @@
 import type { FormatPiece } from './go-printf';
-import {
-  goDefaultText,
-  goSprint,
-  goSprintf,
-  parsePrintfFormat,
-  PrintfFormatError,
-} from './go-printf';
+import { CTL_ERRORS, PrintfFormatError } from './errors';
+import { goDefaultText, goSprint, goSprintf, parsePrintfFormat } from './go-printf';
 
 /**
  * The subset of Go's `text/template` that `tunasynctl list --format` understands (README
@@ -35,8 +30,7 @@ export interface ParsedTemplate {
   readonly fields: readonly { name: string; offset: number }[];
 }
 
-/** A template that cannot be parsed, or that names a field the objects do not have. */
-export class TemplateError extends Error {}
+export { TemplateError } from './errors';
 
 /** Go field name → wire key of the objects a template is applied to. */
 export type FieldMap = ReadonlyMap<string, string>;
@@ -89,7 +83,7 @@ class Parser {
   constructor(private readonly source: string) {}
 
   fail(offset: number, message: string): never {
-    throw new TemplateError(`${position(this.source, offset)}: ${message}`);
+    throw CTL_ERRORS.templateSyntax(`${position(this.source, offset)}: ${message}`);
   }
 
   parse(): void {
@@ -346,7 +340,7 @@ export function buildFieldMap(
 export function checkTemplateFields(template: ParsedTemplate, fields: FieldMap): void {
   for (const field of template.fields) {
     if (!fields.has(field.name)) {
-      throw new TemplateError(
+      throw CTL_ERRORS.templateSyntax(
         `${position(template.source, field.offset)}: can't evaluate field ${field.name} (fields: ${[...fields.keys()].join(', ')})`,
       );
     }
@@ -366,14 +360,14 @@ function evalOperand(
   let walked = first;
   for (const name of rest) {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw new TemplateError(
+      throw CTL_ERRORS.templateSyntax(
         `${position(template.source, operand.offset)}: can't evaluate field ${name} of ${walked}: not an object`,
       );
     }
     const record = value as Record<string, unknown>;
     const key = Object.keys(record).find((k) => k === name || goFieldName(k) === name);
     if (key === undefined) {
-      throw new TemplateError(
+      throw CTL_ERRORS.templateSyntax(
         `${position(template.source, operand.offset)}: can't evaluate field ${name} of ${walked}`,
       );
     }

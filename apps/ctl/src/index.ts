@@ -1,10 +1,5 @@
-export { main, run } from './cli';
+// tunasynctl's public surface: its start function (one command line, its output written to
+// `io`, the exit code resolved). Embedders build on the libraries (see the README,
+// "Embedding"); the rest of src/ is the program's.
+export { run } from './cli';
 export type { CliIo, ProgramName } from './cli';
-export { CTL_ERRORS, CtlError, isCtlError } from './errors';
-export type { CtlErrorCode, ExitCode } from './errors';
-export { goJsonIndent } from './go-json';
-export { parseTemplate, renderTemplate, buildFieldMap, TemplateError } from './go-template';
-export type { ParsedTemplate, FieldMap } from './go-template';
-export { GO_FIELDS } from './object-template';
-export type { ObjectKind } from './object-template';
-export { bashCompletionScript, zshCompletionScript } from './completion-scripts';

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type * as tomlModule from 'toml';
+import { parseToml, type ConfigLocator } from '@tunasync/config';
 import type { CtlConfigFile, Logger } from '@tunasync/api-types';
 import { CTL_DEFAULTS, validateCtlConfig } from '@tunasync/api-types';
-import { CtlError } from './errors';
+import { CTL_ERRORS } from './errors';
 import type { ManagerEndpoint } from './manager-client';
 
 /** The system-wide ctl.conf (SPEC §5). */
@@ -33,20 +33,6 @@ export interface ConfigLocations {
 /** Default time for one request to the manager. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
-function tomlPosition(err: unknown): string {
-  if (typeof err !== 'object' || err === null) return '';
-  const e = err as {
-    line?: unknown;
-    column?: unknown;
-    location?: { start?: { line?: unknown; column?: unknown } };
-  };
-  const line = e.line ?? e.location?.start?.line;
-  const column = e.column ?? e.location?.start?.column;
-  return typeof line === 'number' && typeof column === 'number'
-    ? `line ${line}, column ${column}: `
-    : '';
-}
-
 function isMissing(err: unknown): boolean {
   return (err as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
 }
@@ -61,37 +47,25 @@ export async function readCtlConfigFile(
   file: string,
   required: boolean,
   logger: Logger,
-): Promise<CtlConfigFile | undefined> {
+): Promise<{ config: CtlConfigFile; locator: ConfigLocator } | undefined> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     if (!required && isMissing(err)) return undefined;
     const reason = isMissing(err) ? 'no such file' : (err as Error).message;
-    throw new CtlError('TUNASYNC_E_CTL_CONFIG', `cannot read config file ${file}: ${reason}`, {
-      cause: err,
-    });
+    throw CTL_ERRORS.configUnreadable.withCause(err, file, reason);
   }
   logger.info(`Loading config: ${file}`);
-  // toml is loaded only when there is a file to read.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { parse } = require('toml') as typeof tomlModule;
-  let parsed: unknown;
-  try {
-    parsed = parse(text);
-  } catch (err) {
-    throw new CtlError(
-      'TUNASYNC_E_CTL_CONFIG',
-      `${file}: ${tomlPosition(err)}${(err as Error).message}`,
-      { cause: err },
-    );
-  }
-  const result = validateCtlConfig(parsed);
-  for (const warning of result.warnings) logger.warn(`${file}: ${warning}`);
+  const parsed = parseToml(text, file);
+  if (!parsed.ok) throw CTL_ERRORS.configProblem(parsed.problem);
+  const { locator } = parsed;
+  const result = validateCtlConfig(parsed.doc);
+  for (const warning of result.warnings) logger.warn(locator.locate(warning));
   if (!result.ok) {
-    throw new CtlError('TUNASYNC_E_CTL_CONFIG', `${file}: ${result.problems.join('; ')}`);
+    throw CTL_ERRORS.configProblem(result.problems.map((p) => locator.locate(p)).join('; '));
   }
-  return result.value;
+  return { config: result.value, locator };
 }
 
 /** `host:port` for a URL, with brackets around an IPv6 address. */
@@ -115,15 +89,16 @@ export async function resolveEndpoint(
   const files: [string, boolean][] = [[locations.systemFile, false]];
   if (locations.userFile !== undefined) files.push([locations.userFile, false]);
   if (flags.config !== undefined) files.push([flags.config, true]);
-  // Where the address and the CA file were named, for their errors: `file: key` or the flag.
+  // Where the address and the CA file were named, for their errors: `file:line:key` or the flag.
   let addrFrom = 'manager_addr';
   let caFrom = '';
   for (const [file, required] of files) {
     logger.debug(`config file candidate: ${file}`);
-    const config = await readCtlConfigFile(file, required, logger);
-    if (config !== undefined) Object.assign(merged, config);
-    if (config?.manager_addr !== undefined) addrFrom = `${file}: manager_addr`;
-    if (config?.ca_cert !== undefined) caFrom = `${file}: ca_cert`;
+    const read = await readCtlConfigFile(file, required, logger);
+    if (read === undefined) continue;
+    Object.assign(merged, read.config);
+    if (read.config.manager_addr !== undefined) addrFrom = read.locator.place('manager_addr');
+    if (read.config.ca_cert !== undefined) caFrom = read.locator.place('ca_cert');
   }
   if (flags.manager !== undefined && flags.manager !== '') {
     merged.manager_addr = flags.manager;
@@ -141,10 +116,7 @@ export async function resolveEndpoint(
   const caFile = merged.ca_cert !== undefined && merged.ca_cert !== '' ? merged.ca_cert : undefined;
   const baseUrl = `${caFile === undefined ? 'http' : 'https'}://${hostPort(host, port)}`;
   if (!URL.canParse(baseUrl)) {
-    throw new CtlError(
-      'TUNASYNC_E_CTL_CONFIG',
-      `${addrFrom}: ${JSON.stringify(host)} is not a host name or address (it makes the URL ${JSON.stringify(baseUrl)})`,
-    );
+    throw CTL_ERRORS.configHost(addrFrom, host, baseUrl);
   }
   logger.info(`Use manager address: ${baseUrl}`);
 
@@ -154,17 +126,11 @@ export async function resolveEndpoint(
     try {
       endpoint.caCert = readFileSync(caFile, 'utf8');
     } catch (err) {
-      throw new CtlError(
-        'TUNASYNC_E_CTL_CA_CERT',
-        `${caFrom}: cannot read the CA certificate ${caFile}: ${isMissing(err) ? 'no such file' : (err as Error).message}`,
-        { cause: err },
-      );
+      const reason = isMissing(err) ? 'no such file' : (err as Error).message;
+      throw CTL_ERRORS.caCertUnreadable.withCause(err, caFrom, caFile, reason);
     }
     if (!endpoint.caCert.includes('-----BEGIN CERTIFICATE-----')) {
-      throw new CtlError(
-        'TUNASYNC_E_CTL_CA_CERT',
-        `${caFrom}: the CA certificate ${caFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`,
-      );
+      throw CTL_ERRORS.caCertNotPem(caFrom, caFile);
     }
   }
   return endpoint;

@@ -2,7 +2,7 @@ import * as httpRequestModule from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import type * as httpsModule from 'node:https';
 import type { Logger } from '@tunasync/api-types';
-import { CtlError } from './errors';
+import { CTL_ERRORS, CtlError } from './errors';
 
 /** Where and how to reach the manager, after config files and flags are merged. */
 export interface ManagerEndpoint {
@@ -118,12 +118,7 @@ export class ManagerClient {
           },
         );
         req.on('timeout', () => {
-          req.destroy(
-            new CtlError(
-              'TUNASYNC_E_CTL_UNREACHABLE',
-              `the manager at ${baseUrl} did not answer within ${timeoutMs / 1000} s`,
-            ),
-          );
+          req.destroy(CTL_ERRORS.timeout(baseUrl, timeoutMs / 1000));
         });
         req.on('error', (err: NodeJS.ErrnoException) => {
           if (err instanceof CtlError) {
@@ -131,10 +126,8 @@ export class ManagerClient {
             return;
           }
           const tls = err.code !== undefined && TLS_CODES.has(err.code);
-          const message = tls
-            ? `TLS connection to the manager at ${baseUrl} failed: ${describeNetworkError(err)} (is ca_cert/--ca-cert the CA that signed the manager's certificate?)`
-            : `cannot reach the manager at ${baseUrl}: ${describeNetworkError(err)}`;
-          reject(new CtlError('TUNASYNC_E_CTL_UNREACHABLE', message, { cause: err }));
+          const entry = tls ? CTL_ERRORS.tlsFailed : CTL_ERRORS.unreachable;
+          reject(entry.withCause(err, baseUrl, describeNetworkError(err)));
         });
         req.end(payload);
       },
@@ -143,20 +136,12 @@ export class ManagerClient {
 
     if (status < 200 || status > 299) {
       const reason = errorText(text);
-      throw new CtlError(
-        'TUNASYNC_E_CTL_MANAGER_ERROR',
-        `the manager answered ${status}${reason === '' ? '' : `: ${reason}`}`,
-        reason === '' ? undefined : { managerSaid: reason },
-      );
+      throw CTL_ERRORS.managerError(status, reason);
     }
     try {
       return JSON.parse(text) as unknown;
     } catch (err) {
-      throw new CtlError(
-        'TUNASYNC_E_CTL_BAD_ANSWER',
-        `the manager answered ${status} with a body that is not JSON: ${errorText(text) || '(empty)'}`,
-        { cause: err },
-      );
+      throw CTL_ERRORS.notJson.withCause(err, status, errorText(text) || '(empty)');
     }
   }
 }

@@ -1,4 +1,4 @@
-import { CtlError } from './errors';
+import { CTL_ERRORS } from './errors';
 import type * as objectTemplateModule from './object-template';
 
 /** The manager's answer as a list of JSON objects (`null` counts as empty, as in Go). */
@@ -8,10 +8,7 @@ export function asObjectList(body: unknown, what: string): Record<string, unknow
     !Array.isArray(body) ||
     body.some((item) => typeof item !== 'object' || item === null || Array.isArray(item))
   ) {
-    throw new CtlError(
-      'TUNASYNC_E_CTL_BAD_ANSWER',
-      `${what}: the manager's answer is not a list of objects`,
-    );
+    throw CTL_ERRORS.badAnswer(what, "the manager's answer is not a list of objects");
   }
   return body as Record<string, unknown>[];
 }

@@ -1,5 +1,6 @@
 import type { HistoryRecord } from '@tunasync/api-types';
-import { CtlError } from './errors';
+import { CTL_ERRORS } from './errors';
+import type { CtlError } from './errors';
 import type { ParsedTemplate } from './go-template';
 import {
   buildFieldMap,
@@ -79,10 +80,7 @@ export const GO_FIELDS = {
 export type ObjectKind = keyof typeof GO_FIELDS;
 
 function templateError(err: TemplateError, usage: string): CtlError {
-  return new CtlError('TUNASYNC_E_CTL_TEMPLATE', `invalid --format template: ${err.message}`, {
-    cause: err,
-    usage,
-  });
+  return CTL_ERRORS.template.withCause(err, err.message, usage);
 }
 
 /** Parse `--format` before anything is fetched, so a typo costs no request. */

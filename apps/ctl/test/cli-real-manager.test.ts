@@ -476,7 +476,7 @@ describe('tunasynctl config files with the real manager', () => {
     const bad = await runCtl(['workers', '-c', other], { home: user });
     expect(bad.code).toBe(2);
     expect(bad.stdout).toBe('');
-    expect(bad.stderr).toContain(`tunasynctl: ${other}: manager_port: must be an integer\n`);
+    expect(bad.stderr).toContain(`tunasynctl: ${other}:1:manager_port: must be an integer\n`);
   });
 
   it('reports a manager that was stopped as unreachable', async () => {

@@ -26,13 +26,7 @@ import type {
 import { STORE_ERROR_CODES, isStoreError } from '@tunasync/store';
 import type { Store } from '@tunasync/store';
 import { Credentials } from './credentials';
-import {
-  MANAGER_ERRORS,
-  ManagerError,
-  WorkerCallError,
-  managerError,
-  managerErrorWithCause,
-} from './errors';
+import { MANAGER_ERRORS, ManagerError, WorkerCallError } from './errors';
 import { createJsonBody } from './json-body';
 import { createLogListHandler, createLogRouteHandler } from './log-route';
 import { createWorkerLogClient } from './worker-log-client';
@@ -131,20 +125,20 @@ const ROUTES: Array<[string, string[]]> = [
 ];
 
 function valid<T>(result: ValidationResult<T>): T {
-  if (!result.ok) throw managerError('invalidBody', result.problems);
+  if (!result.ok) throw MANAGER_ERRORS.invalidBody(result.problems);
   return result.value;
 }
 
 function checkName(what: string, name: string): void {
   const problem = nameProblem(name);
-  if (problem !== undefined) throw managerError('invalidName', what, name, problem);
+  if (problem !== undefined) throw MANAGER_ERRORS.invalidName(what, name, problem);
 }
 
 /** The body of a worker's message about one mirror names it: set, valid, and the URL's `:job`. */
 function requireMessageMirror(name: string, job: string): void {
-  if (name === '') throw managerError('emptyMirrorName');
+  if (name === '') throw MANAGER_ERRORS.emptyMirrorName();
   checkName('mirror name', name);
-  if (name !== job) throw managerError('mirrorNameMismatch', name, job);
+  if (name !== job) throw MANAGER_ERRORS.mirrorNameMismatch(name, job);
 }
 
 function redact(worker: WorkerStatus): WorkerStatus {
@@ -181,12 +175,11 @@ function isTruthyQuery(value: unknown): boolean {
 function historyLimit(value: unknown, max: number): number {
   if (value === undefined) return max;
   if (typeof value !== 'string') {
-    throw managerError('invalidLimit', JSON.stringify(value), 'give it once, as one integer');
+    throw MANAGER_ERRORS.invalidLimit(JSON.stringify(value), 'give it once, as one integer');
   }
   const limit = /^[0-9]+$/.test(value) ? Number(value) : NaN;
   if (!(limit >= 1 && limit <= max)) {
-    throw managerError(
-      'invalidLimit',
+    throw MANAGER_ERRORS.invalidLimit(
       JSON.stringify(value),
       `must be an integer from 1 to ${max} (history_size)`,
     );
@@ -267,7 +260,7 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
 
   async function requireWorker(id: string): Promise<WorkerStatus> {
     const worker = await store.getWorker(id);
-    if (!worker) throw managerError('invalidWorkerId', id);
+    if (!worker) throw MANAGER_ERRORS.invalidWorkerId(id);
     return worker;
   }
 
@@ -313,7 +306,7 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
   // from the browser), rendered from the snapshot.
   app.get('/mirrorz.json', (_req, res) => {
     res.set({ 'Access-Control-Allow-Origin': '*', 'Cache-Control': 'no-cache' });
-    if (mirrorz === undefined) throw managerError('mirrorzDisabled');
+    if (mirrorz === undefined) throw MANAGER_ERRORS.mirrorzDisabled();
     res.set({ 'Content-Type': MIRRORZ_CONTENT_TYPE, ETag: mirrorz.etag() });
     res.send(mirrorz.body());
   });
@@ -349,10 +342,10 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
       protocol = undefined;
     }
     if (protocol !== 'http:' && protocol !== 'https:') {
-      throw managerError('invalidWorkerUrl', redactUrlUserinfo(body.url));
+      throw MANAGER_ERRORS.invalidWorkerUrl(redactUrlUserinfo(body.url));
     }
     if (hasUrlUserinfo(body.url))
-      throw managerError('workerUrlCredentials', redactUrlUserinfo(body.url));
+      throw MANAGER_ERRORS.workerUrlCredentials(redactUrlUserinfo(body.url));
     auth.checkRegistration(res, body.id);
     const now = formatRfc3339(clock());
     const stored = await store.putWorker(
@@ -377,7 +370,7 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     }
     const statuses = (await store.listMirrorStatuses(id)).length;
     const existed = await store.deleteWorker(id, { purge: true });
-    if (!existed && statuses === 0) throw managerError('invalidWorkerId', id);
+    if (!existed && statuses === 0) throw MANAGER_ERRORS.invalidWorkerId(id);
     logger.info(`Worker <${id}> deleted with its ${statuses} mirror status(es)`, { worker: id });
     res.json({ message: 'deleted' });
   });
@@ -386,7 +379,7 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
   app.post('/workers/:id/heartbeat', async (req, res) => {
     const id = param(req, 'id');
     const worker = await store.refreshWorker(id, formatRfc3339(clock()));
-    if (!worker) throw managerError('invalidWorkerId', id);
+    if (!worker) throw MANAGER_ERRORS.invalidWorkerId(id);
     res.json({ message: 'alive' });
   });
 
@@ -434,7 +427,7 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     checkName('mirror name', job);
     const message = valid(validateMirrorSizeMessage(req.body));
     const name = message.name === '' ? job : message.name;
-    if (name !== job) throw managerError('mirrorNameMismatch', name, job);
+    if (name !== job) throw MANAGER_ERRORS.mirrorNameMismatch(name, job);
     let found = false;
     const stored = await store.updateMirrorStatus(id, name, (current) => {
       found = current !== undefined;
@@ -442,7 +435,7 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
       return { ...current, size: message.size };
     });
     // An unknown mirror is refused before anything is written, last_online included.
-    if (!found || !stored) throw managerError('mirrorNotFound', name, id);
+    if (!found || !stored) throw MANAGER_ERRORS.mirrorNotFound(name, id);
     await refresh(id);
     logger.info(`Mirror size of [${name}] @<${id}>: ${stored.size}`, { worker: id, mirror: name });
     res.json(stored);
@@ -454,9 +447,9 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     const job = param(req, 'job');
     await requireWorker(id);
     checkName('mirror name', job);
-    if (historySize === 0) throw managerError('historyDisabled');
+    if (historySize === 0) throw MANAGER_ERRORS.historyDisabled();
     const limit = historyLimit(req.query.limit, historySize);
-    if (!(await store.getMirrorStatus(id, job))) throw managerError('mirrorNotFound', job, id);
+    if (!(await store.getMirrorStatus(id, job))) throw MANAGER_ERRORS.mirrorNotFound(job, id);
     const runs = await store.listRunHistory(id, job, limit);
     res.json(runs.map((run) => toHistoryRecord(id, job, run)));
   });
@@ -474,8 +467,8 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     const progress = { files: message.files, bytes: message.bytes, updated };
     if (!snapshot.setProgress(id, message.name, progress)) {
       const current = snapshot.status(id, message.name);
-      if (current === undefined) throw managerError('mirrorNotFound', message.name, id);
-      throw managerError('mirrorNotSyncing', message.name, id, current.status);
+      if (current === undefined) throw MANAGER_ERRORS.mirrorNotFound(message.name, id);
+      throw MANAGER_ERRORS.mirrorNotSyncing(message.name, id, current.status);
     }
     logger.debug(
       `Progress of [${message.name}] @<${id}>: ${message.files} files, ${message.bytes} bytes`,
@@ -503,7 +496,7 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     await requireWorker(id);
     const { schedules } = valid(validateMirrorSchedules(req.body));
     for (const schedule of schedules) {
-      if (schedule.name === '') throw managerError('emptyMirrorName');
+      if (schedule.name === '') throw MANAGER_ERRORS.emptyMirrorName();
       checkName('mirror name', schedule.name);
     }
     await refresh(id);
@@ -529,10 +522,10 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
 
   app.post('/cmd', async (req, res) => {
     const cmd = valid(validateClientCmd(req.body));
-    if (cmd.worker_id === '') throw managerError('emptyCmdWorker', cmd.mirror_id);
+    if (cmd.worker_id === '') throw MANAGER_ERRORS.emptyCmdWorker(cmd.mirror_id);
     if (cmd.mirror_id !== '') checkName('mirror_id', cmd.mirror_id);
     const worker = await store.getWorker(cmd.worker_id);
-    if (!worker) throw managerError('workerNotRegistered', cmd.worker_id);
+    if (!worker) throw MANAGER_ERRORS.workerNotRegistered(cmd.worker_id);
     const token = credentials.tokenForWorker(worker.id);
     const shownUrl = redactUrlUserinfo(worker.url);
 
@@ -569,7 +562,7 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
       const call = err instanceof WorkerCallError ? err : undefined;
       const reason = call?.message ?? 'the call failed (details in the debug log)';
       const name = call?.timedOut ? 'workerTimeout' : 'workerUnreachable';
-      throw managerErrorWithCause(err, name, worker.id, shownUrl, reason);
+      throw MANAGER_ERRORS[name].withCause(err, worker.id, shownUrl, reason);
     }
     // A worker's 4xx (unknown mirror, bad verb) is the client's mistake: pass the code on.
     const refused = reply.status >= 400 && reply.status < 500;
@@ -577,7 +570,7 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     if (reply.status < 200 || reply.status > 299) {
       const command = cmd.mirror_id === '' ? cmd.cmd : `${cmd.cmd} ${cmd.mirror_id}`;
       const reason = workerReason(reply.status, reply.said);
-      const error = managerError('workerRefused', worker.id, command, reason);
+      const error = MANAGER_ERRORS.workerRefused(worker.id, command, reason);
       throw new ManagerError(error.code, refused ? reply.status : 502, error.message);
     }
     res.json({ message: `successfully send command to worker ${worker.id}` });
@@ -587,12 +580,12 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
   for (const [path, methods] of ROUTES) {
     app.all(path, (req, res, next) => {
       res.set('Allow', methods.join(', '));
-      next(managerError('methodNotAllowed', req.method, req.path, methods));
+      next(MANAGER_ERRORS.methodNotAllowed(req.method, req.path, methods));
     });
   }
 
   app.use((req, _res, next) => {
-    next(managerError('routeNotFound', req.method, req.path));
+    next(MANAGER_ERRORS.routeNotFound(req.method, req.path));
   });
 
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
@@ -638,12 +631,12 @@ function toManagerError(err: unknown): ManagerError {
   // A client's mistake found by express itself (a path's bad percent-encoding).
   const e = err as { status?: unknown; message?: unknown } | null;
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
-    const error = managerError('badRequest', String(e.message));
+    const error = MANAGER_ERRORS.badRequest(String(e.message));
     return new ManagerError(error.code, e.status, error.message);
   }
   if (isStoreError(err, STORE_ERROR_CODES.unavailable))
-    return managerErrorWithCause(err, 'storeUnavailable', err.message);
+    return MANAGER_ERRORS.storeUnavailable.withCause(err, err.message);
   if (isStoreError(err))
-    return managerErrorWithCause(err, 'storeFailure', 'use the database', err.message);
-  return managerErrorWithCause(err, 'internal');
+    return MANAGER_ERRORS.storeFailure.withCause(err, 'use the database', err.message);
+  return MANAGER_ERRORS.internal.withCause(err);
 }

@@ -12,8 +12,8 @@ import {
   parseRedisAddress,
   planDatabase,
 } from '@tunasync/store';
-import { isManagerError } from './errors';
-import { ImportCommandError, runImportCommand } from './import-command';
+import { MANAGER_ERRORS, isManagerError } from './errors';
+import { runImportCommand } from './import-command';
 import { loadManagerConfig } from './manager-config';
 import type { ManagerFlags, ManagerSettings } from './manager-config';
 import { runManager } from './run-manager';
@@ -74,12 +74,10 @@ export interface CliIo {
   signals?: NodeJS.EventEmitter;
 }
 
-class UsageError extends Error {}
-
 function parsePort(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   if (!/^\d+$/.test(text) || Number(text) > 65535) {
-    throw new UsageError(`--port: must be an integer from 0 to 65535, got "${text}"`);
+    throw MANAGER_ERRORS.usage(`--port: must be an integer from 0 to 65535, got "${text}"`);
   }
   return Number(text);
 }
@@ -110,11 +108,11 @@ function parse(argv: string[]) {
       },
     });
     if (positionals.length > 0) {
-      throw new UsageError(`unexpected argument "${positionals[0] as string}"`);
+      throw MANAGER_ERRORS.usage(`unexpected argument "${positionals[0] as string}"`);
     }
     const logFormat = values['log-format'] ?? 'text';
     if (!(LOG_FORMATS as readonly string[]).includes(logFormat)) {
-      throw new UsageError(`--log-format: must be "text" or "json", got "${logFormat}"`);
+      throw MANAGER_ERRORS.usage(`--log-format: must be "text" or "json", got "${logFormat}"`);
     }
     const flags: ManagerFlags = {};
     if (values.config !== undefined) flags.config = values.config;
@@ -129,7 +127,7 @@ function parse(argv: string[]) {
     if (values.strict) flags.strict = true;
     return { values, flags, logFormat: logFormat as LogFormat };
   } catch (err) {
-    throw err instanceof UsageError ? err : new UsageError((err as Error).message);
+    throw isManagerError(err, 'usage') ? err : MANAGER_ERRORS.usage((err as Error).message);
   }
 }
 
@@ -228,9 +226,9 @@ async function importCli(argv: string[], io: CliIo, write: Write): Promise<numbe
     for (const line of await runImportCommand(argv, logger)) write(io.stdout, line);
     return EXIT_OK;
   } catch (err) {
-    if (err instanceof ImportCommandError) {
+    if (isManagerError(err, 'importRefused')) {
       write(io.stderr, err.message);
-      return err.exitCode;
+      return EXIT_USAGE;
     }
     if (isStoreError(err)) {
       write(io.stderr, `${PROGRAM} import: ${err.message}`);

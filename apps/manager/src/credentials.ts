@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { managerError } from './errors';
+import { MANAGER_ERRORS } from './errors';
 import type { CredentialSet } from './load-credentials';
 import { tokenDigest } from './token-file';
 import type { TokenEntry } from './token-file';
@@ -97,7 +97,7 @@ export class Credentials {
     const seen = this.seen.get(id);
     if (seen !== undefined) return seen;
     if (this.set.workers?.some((entry) => entry.name === id)) {
-      throw managerError('workerTokenUnknown', id);
+      throw MANAGER_ERRORS.workerTokenUnknown(id);
     }
     return this.set.shared;
   }

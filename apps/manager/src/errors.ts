@@ -1,11 +1,12 @@
-import { TunasyncError } from '@tunasync/api-types';
+import { TunasyncError, defineErrors } from '@tunasync/api-types';
+import type { ErrorCodeOf } from '@tunasync/api-types';
 
 /**
  * Every error the manager answers or exits with: a stable code, an HTTP status (for the
  * ones a request can cause) and the message template. Texts the Go manager had are kept
  * word for word, because `tunasynctl` and scripts print or match them.
  */
-export const MANAGER_ERRORS = {
+const MANAGER_ERROR_SPECS = {
   invalidWorkerId: {
     code: 'TUNASYNC_E_MANAGER_INVALID_WORKER_ID',
     status: 400,
@@ -198,52 +199,44 @@ export const MANAGER_ERRORS = {
   },
   config: {
     code: 'TUNASYNC_E_MANAGER_CONFIG',
-    status: 0,
     message: (problems: string[]) => problems.join('\n'),
   },
   usage: {
     code: 'TUNASYNC_E_MANAGER_USAGE',
-    status: 0,
     message: (text: string) => text,
   },
   listen: {
     code: 'TUNASYNC_E_MANAGER_LISTEN',
-    status: 0,
     message: (where: string, reason: string) => `cannot listen on ${where}: ${reason}`,
+  },
+  /** `tunasync-manager import` cannot run as asked (exit 2); the text is printed as is. */
+  importRefused: {
+    code: 'TUNASYNC_E_MANAGER_IMPORT',
+    message: (text: string) => text,
   },
 } as const;
 
-export type ManagerErrorName = keyof typeof MANAGER_ERRORS;
+export const MANAGER_ERRORS = defineErrors(
+  MANAGER_ERROR_SPECS,
+  (entry, message, _args, options) =>
+    new ManagerError(entry.code, entry.status ?? 0, message, options),
+);
 
-/** An error the manager reports: to an HTTP client with `status`, or at start-up. */
+export type ManagerErrorName = keyof typeof MANAGER_ERRORS;
+export type ManagerErrorCode = ErrorCodeOf<typeof MANAGER_ERRORS>;
+
+/**
+ * An error the manager reports: to an HTTP client with `status`, or at start-up (`status` 0:
+ * no request causes it).
+ */
 export class ManagerError extends TunasyncError {
-  readonly status: number;
+  override readonly status: number;
 
   constructor(code: string, status: number, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
     this.name = 'ManagerError';
     this.status = status;
   }
-}
-
-type Args<N extends ManagerErrorName> = Parameters<(typeof MANAGER_ERRORS)[N]['message']>;
-
-/** `managerError('invalidWorkerId', 'w1')` → the catalogued error with its text. */
-export function managerError<N extends ManagerErrorName>(name: N, ...args: Args<N>): ManagerError {
-  const entry = MANAGER_ERRORS[name];
-  const render = entry.message as (...a: Args<N>) => string;
-  return new ManagerError(entry.code, entry.status, render(...args));
-}
-
-/** Like `managerError`, keeping what caused it. */
-export function managerErrorWithCause<N extends ManagerErrorName>(
-  cause: unknown,
-  name: N,
-  ...args: Args<N>
-): ManagerError {
-  const entry = MANAGER_ERRORS[name];
-  const render = entry.message as (...a: Args<N>) => string;
-  return new ManagerError(entry.code, entry.status, render(...args), { cause });
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   planDatabase,
 } from '@tunasync/store';
 import type { GoDatabase } from '@tunasync/store';
+import { MANAGER_ERRORS } from './errors';
 import { loadManagerConfig } from './manager-config';
 
 export const IMPORT_USAGE = `Usage: tunasync-manager import --from bolt:FILE|leveldb:DIR [--to DIR]
@@ -29,16 +30,6 @@ Exit codes: 0 imported (or imported before), 1 runtime failure (a Go manager is 
 it, I/O), 2 usage error or a database that cannot be imported.
 `;
 
-/** A failure of the command: the line to print and the exit code. */
-export class ImportCommandError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number,
-  ) {
-    super(message);
-  }
-}
-
 const KINDS: Record<string, GoDatabase['kind']> = { bolt: 'bolt', leveldb: 'goleveldb' };
 
 /** The Go database of `--from`, checked to be one (read-only). */
@@ -46,7 +37,7 @@ async function sourceOf(from: string): Promise<GoDatabase> {
   const match = /^(bolt|leveldb):(.+)$/.exec(from);
   const kind = match ? KINDS[match[1] as string] : undefined;
   if (!match || kind === undefined) {
-    throw new ImportCommandError(`--from: expected bolt:FILE or leveldb:DIR, got "${from}"`, 2);
+    throw MANAGER_ERRORS.importRefused(`--from: expected bolt:FILE or leveldb:DIR, got "${from}"`);
   }
   const source: GoDatabase = { kind, path: match[2] as string };
   const found = await inspectDatabaseLocation(source.path);
@@ -55,14 +46,14 @@ async function sourceOf(from: string): Promise<GoDatabase> {
       found === 'missing'
         ? 'does not exist'
         : `holds ${found === 'bolt' ? 'a Go bolt database' : found === 'goleveldb' ? 'a Go LevelDB database' : `no Go database (${found})`}`;
-    throw new ImportCommandError(`--from ${from}: ${source.path} ${what}`, 2);
+    throw MANAGER_ERRORS.importRefused(`--from ${from}: ${source.path} ${what}`);
   }
   return source;
 }
 
 /**
  * `tunasync-manager import`: imports a Go database alone, before the switch. Resolves with
- * the lines to print; rejects with an `ImportCommandError` (usage) or a `StoreError`.
+ * the lines to print; rejects with `MANAGER_ERRORS.importRefused` (usage, exit 2) or a `StoreError`.
  */
 export async function runImportCommand(argv: string[], logger: Logger): Promise<string[]> {
   let values;
@@ -78,48 +69,43 @@ export async function runImportCommand(argv: string[], logger: Logger): Promise<
       },
     }));
   } catch (err) {
-    throw new ImportCommandError(`import: ${(err as Error).message}`, 2);
+    throw MANAGER_ERRORS.importRefused(`import: ${(err as Error).message}`);
   }
   if (values.help) return [IMPORT_USAGE];
   if ((values.from === undefined) === (values.config === undefined)) {
-    throw new ImportCommandError(
+    throw MANAGER_ERRORS.importRefused(
       'import: give --from KIND:PATH or -c manager.conf (one of them)',
-      2,
     );
   }
   if (values.from !== undefined) {
     const source = await sourceOf(values.from);
     const target = values.to ?? importTarget(source);
     if ((await inspectDatabaseLocation(target)) !== 'missing') {
-      throw new ImportCommandError(
+      throw MANAGER_ERRORS.importRefused(
         `import: ${target} exists already (imported before?); nothing done`,
-        2,
       );
     }
     const summary = await importGoDatabase(source, logger, target);
     return [describeImport(summary)];
   }
   if (values.to !== undefined) {
-    throw new ImportCommandError(
+    throw MANAGER_ERRORS.importRefused(
       'import: --to goes with --from (with -c the target is the one a start uses)',
-      2,
     );
   }
   const check = await loadManagerConfig({ config: values.config as string });
   if (!check.settings) {
-    throw new ImportCommandError(check.problems.map((p) => `error: ${p}`).join('\n'), 2);
+    throw MANAGER_ERRORS.importRefused(check.problems.map((p) => `error: ${p}`).join('\n'));
   }
   if (check.settings.dbType === 'redis') {
-    throw new ImportCommandError(
+    throw MANAGER_ERRORS.importRefused(
       'import: nothing to import: on db_type "redis" the Go manager\'s hashes are used in place',
-      2,
     );
   }
   const plan = await planDatabase(check.settings.dbFile, check.settings.dbType);
   if (plan.action === 'open') {
-    throw new ImportCommandError(
+    throw MANAGER_ERRORS.importRefused(
       `import: nothing to import: a start would ${describePlan(plan)}`,
-      2,
     );
   }
   if (plan.action === 'imported') {

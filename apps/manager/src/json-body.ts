@@ -1,6 +1,6 @@
 import express from 'express';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { managerError, managerErrorWithCause } from './errors';
+import { MANAGER_ERRORS } from './errors';
 
 /** Body limit of every request (SPEC: 1 MiB → 413), after any Content-Encoding is undone. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -19,14 +19,14 @@ function bodyError(err: unknown, req: Request): unknown {
   const e = err as { type?: unknown; message?: unknown } | null;
   switch (e?.type) {
     case 'entity.parse.failed':
-      return managerError('malformedJson', String(e.message));
+      return MANAGER_ERRORS.malformedJson(String(e.message));
     case 'entity.too.large':
-      return managerError('bodyTooLarge', BODY_LIMIT_TEXT);
+      return MANAGER_ERRORS.bodyTooLarge(BODY_LIMIT_TEXT);
     case undefined: {
       // Only the decompression stream fails without a body-parser type: the body is not
       // what its Content-Encoding says (zlib's "incorrect header check", a truncated stream).
       const encoding = contentEncoding(req);
-      if (encoding !== 'identity') return managerErrorWithCause(err, 'badEncoding', encoding);
+      if (encoding !== 'identity') return MANAGER_ERRORS.badEncoding.withCause(err, encoding);
       break;
     }
     default:
@@ -48,7 +48,7 @@ export function createJsonBody(): RequestHandler {
     const declared = req.headers['content-length'];
     if (declared !== undefined && Number(declared) > BODY_LIMIT_BYTES) {
       res.set('Connection', 'close');
-      next(managerError('bodyTooLarge', BODY_LIMIT_TEXT));
+      next(MANAGER_ERRORS.bodyTooLarge(BODY_LIMIT_TEXT));
       return;
     }
     json(req, res, (err?: unknown) => {

@@ -1,4 +1,4 @@
-import { readConfigText } from './read-config-text';
+import { readConfigText, type ConfigLocator } from '@tunasync/config';
 import { parseTokenFile } from './token-file';
 import type { TokenEntry } from './token-file';
 
@@ -26,27 +26,27 @@ export interface CredentialSet {
 
 /**
  * Reads every credential file named in `sources` (at start, and again on SIGHUP). Each
- * problem is one line naming the key (`label:server.key`) or the file and line; the set
+ * problem is one line naming the key (`file:line:server.key`, see `ConfigLocator`) or the file and line; the set
  * is returned only when there is none.
  */
 export async function loadCredentials(
   sources: CredentialSources,
-  label: string,
+  locator: ConfigLocator,
 ): Promise<{ set?: CredentialSet; problems: string[] }> {
   const problems: string[] = [];
   const set: CredentialSet = {};
   if (sources.token !== undefined && sources.tokenFile !== undefined) {
-    problems.push(`${label}:server: set token or token_file, not both`);
+    problems.push(`${locator.place('server')}: set token or token_file, not both`);
   } else if (sources.token !== undefined) {
     set.shared = sources.token;
-    if (set.shared === '') problems.push(`${label}:server.token: must not be empty`);
+    if (set.shared === '') problems.push(`${locator.place('server.token')}: must not be empty`);
   } else if (sources.tokenFile !== undefined) {
     const file = sources.tokenFile;
-    const text = await readConfigText(file, `${label}:server.token_file`, problems);
+    const text = await readConfigText(file, locator.place('server.token_file'), problems);
     if (text !== undefined) {
       set.shared = text.split(/\r?\n/)[0]?.trim() ?? '';
       if (set.shared === '') {
-        problems.push(`${label}:server.token_file: ${file} has an empty first line`);
+        problems.push(`${locator.place('server.token_file')}: ${file} has an empty first line`);
       }
     }
   }
@@ -56,7 +56,7 @@ export async function loadCredentials(
   ] as const;
   for (const [field, file, key, holder] of hashed) {
     if (file === undefined) continue;
-    const text = await readConfigText(file, `${label}:server.${key}`, problems);
+    const text = await readConfigText(file, locator.place(`server.${key}`), problems);
     if (text === undefined) continue;
     const parsed = parseTokenFile(text, file, holder);
     problems.push(...parsed.problems);

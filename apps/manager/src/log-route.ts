@@ -3,7 +3,7 @@ import { nameProblem, parseBearerToken, redactUrlUserinfo } from '@tunasync/api-
 import type { Logger } from '@tunasync/api-types';
 import type { Store } from '@tunasync/store';
 import type { Credentials } from './credentials';
-import { ManagerError, WorkerCallError, managerError, managerErrorWithCause } from './errors';
+import { MANAGER_ERRORS, ManagerError, WorkerCallError } from './errors';
 import type { WorkerLogClient, WorkerLogReply } from './worker-log-client';
 import { workerReason } from './worker-reason';
 
@@ -28,7 +28,7 @@ function param(req: Request, name: string): string {
 function tailOf(value: unknown): number {
   if (value === undefined) return LOG_TAIL_DEFAULT;
   const n = typeof value === 'string' && /^[0-9]{1,6}$/.test(value) ? Number(value) : NaN;
-  if (!(n >= 1 && n <= LOG_TAIL_MAX)) throw managerError('invalidTail', JSON.stringify(value));
+  if (!(n >= 1 && n <= LOG_TAIL_MAX)) throw MANAGER_ERRORS.invalidTail(JSON.stringify(value));
   return n;
 }
 
@@ -71,14 +71,14 @@ function workerLogCall(options: LogRouteOptions): WorkerLogCall {
     if (!publicLogs && credentials.enabled) {
       const who = credentials.authenticate(parseBearerToken(req.get('authorization')));
       if (who === undefined || (who.kind === 'worker' && who.id !== id)) {
-        throw managerError('logsNeedToken');
+        throw MANAGER_ERRORS.logsNeedToken();
       }
     }
     const problem = nameProblem(job);
-    if (problem !== undefined) throw managerError('invalidName', 'mirror name', job, problem);
+    if (problem !== undefined) throw MANAGER_ERRORS.invalidName('mirror name', job, problem);
     const target = path(job);
     const worker = await store.getWorker(id);
-    if (!worker) throw managerError('invalidWorkerId', id);
+    if (!worker) throw MANAGER_ERRORS.invalidWorkerId(id);
     const abort = new AbortController();
     res.on('close', () => abort.abort());
     let reply;
@@ -87,11 +87,11 @@ function workerLogCall(options: LogRouteOptions): WorkerLogCall {
     } catch (err) {
       if (!(err instanceof WorkerCallError)) throw err;
       const shownUrl = redactUrlUserinfo(worker.url);
-      throw managerErrorWithCause(err, 'logUnreachable', job, id, shownUrl, err.message);
+      throw MANAGER_ERRORS.logUnreachable.withCause(err, job, id, shownUrl, err.message);
     }
     if (reply.status !== 200) {
       const said = await readSaid(reply.body);
-      const error = managerError('logRefused', job, id, workerReason(reply.status, said));
+      const error = MANAGER_ERRORS.logRefused(job, id, workerReason(reply.status, said));
       const refused = reply.status >= 400 && reply.status < 500 && reply.status !== 401;
       throw new ManagerError(error.code, refused ? reply.status : 502, error.message);
     }
@@ -114,7 +114,7 @@ export function createLogRouteHandler(options: LogRouteOptions): RequestHandler 
     const follow = isTruthy(req.query.follow);
     const file = req.query.file;
     if (file !== undefined && typeof file !== 'string') {
-      throw managerError('badRequest', 'give file once, as a name of the mirror’s log files');
+      throw MANAGER_ERRORS.badRequest('give file once, as a name of the mirror’s log files');
     }
     const query = new URLSearchParams({ tail: String(tail) });
     if (file !== undefined) query.set('file', file);
@@ -159,8 +159,7 @@ export function createLogListHandler(options: LogRouteOptions): RequestHandler {
       files = undefined;
     }
     if (!Array.isArray(files)) {
-      throw managerError(
-        'logRefused',
+      throw MANAGER_ERRORS.logRefused(
         param(req, 'job'),
         param(req, 'id'),
         'not a list of log files',

@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import toml from 'toml';
+import { ConfigLocator, readConfigText, readToml } from '@tunasync/config';
 import { MANAGER_DEFAULTS, validateManagerConfig } from '@tunasync/api-types';
 import type { ManagerConfigFile, StaleAfter } from '@tunasync/api-types';
 import { isStoreError, parseRedisAddress } from '@tunasync/store';
@@ -7,7 +6,6 @@ import type { ManagerAppConfig } from './app';
 import { loadCredentials } from './load-credentials';
 import type { CredentialSources } from './load-credentials';
 import { checkMirrorzConfig } from './mirrorz-config';
-import { readConfigText } from './read-config-text';
 
 /** Go's default database path; a Go bolt file there is imported (`planDatabase`). */
 export const DEFAULT_DB_FILE = '/var/lib/tunasync/tunasync.db';
@@ -46,8 +44,8 @@ export interface ManagerSettings extends ManagerAppConfig {
   historySize: number;
   /** Where the credentials were read from: read again on SIGHUP. */
   credentialSources?: CredentialSources;
-  /** The name problems of the configuration start with (the config file's). */
-  configLabel?: string;
+  /** Where the keys of the configuration file are (`file:line:key`), for later problems. */
+  configLocator?: ConfigLocator;
 }
 
 /** The outcome of loading: settings when usable, every problem and warning as one line each. */
@@ -59,25 +57,6 @@ export interface ManagerConfigCheck {
 
 /** The db_type values this manager runs on. */
 export type DbType = 'leveldb' | 'bolt' | 'redis';
-
-async function readToml(file: string, problems: string[]): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    problems.push(`${file}: cannot read file: ${(err as Error).message}`);
-    return undefined;
-  }
-  try {
-    return toml.parse(text) as unknown;
-  } catch (err) {
-    const e = err as Error & { location?: { start?: { line?: number; column?: number } } };
-    const start = e.location?.start;
-    const where = start?.line === undefined ? '1' : `${start.line}:${start.column ?? 1}`;
-    problems.push(`${file}:${where}: TOML syntax error: ${e.message}`);
-    return undefined;
-  }
-}
 
 function dbTypeProblem(dbType: string, where: string): string | undefined {
   if (dbType === 'leveldb' || dbType === 'bolt' || dbType === 'redis') return undefined;
@@ -116,14 +95,16 @@ export async function loadManagerConfig(flags: ManagerFlags): Promise<ManagerCon
   const problems: string[] = [];
   const warnings: string[] = [];
   const file = flags.config;
-  const label = file ?? 'manager.conf';
+  let locator = new ConfigLocator(file ?? 'manager.conf');
   let doc: ManagerConfigFile = {};
 
   if (file !== undefined) {
-    const parsed = await readToml(file, problems);
-    if (parsed !== undefined) {
-      const result = validateManagerConfig(parsed);
-      const located = (text: string) => `${file}:${text}`;
+    const read = await readToml(file);
+    if (!read.ok) problems.push(read.problem);
+    else {
+      locator = read.locator;
+      const result = validateManagerConfig(read.doc);
+      const located = (text: string) => locator.locate(text);
       (flags.strict ? problems : warnings).push(...result.warnings.map(located));
       if (result.ok) doc = result.value;
       else problems.push(...result.problems.map(located));
@@ -133,7 +114,7 @@ export async function loadManagerConfig(flags: ManagerFlags): Promise<ManagerCon
 
   const server = doc.server ?? {};
   const files = doc.files ?? {};
-  const at = (key: string, flag?: string) => (flag ? `--${flag}` : `${label}:${key}`);
+  const at = (key: string, flag?: string) => (flag ? `--${flag}` : locator.place(key));
 
   const dbType = flags.dbType ?? files.db_type;
   const dbProblem =
@@ -165,7 +146,7 @@ export async function loadManagerConfig(flags: ManagerFlags): Promise<ManagerCon
   const sslKeyFile = flags.key ?? (server.ssl_key || undefined);
   if ((sslCertFile === undefined) !== (sslKeyFile === undefined)) {
     problems.push(
-      `${label}:server: ssl_cert and ssl_key must both be set for HTTPS (or neither for HTTP)`,
+      `${locator.place('server')}: ssl_cert and ssl_key must both be set for HTTPS (or neither for HTTP)`,
     );
   }
   for (const [path, key, flag] of [
@@ -190,18 +171,18 @@ export async function loadManagerConfig(flags: ManagerFlags): Promise<ManagerCon
   if (server.admin_tokens_file !== undefined) {
     credentialSources.adminTokensFile = server.admin_tokens_file;
   }
-  const credentials = await loadCredentials(credentialSources, label);
+  const credentials = await loadCredentials(credentialSources, locator);
   problems.push(...credentials.problems);
   const set = credentials.set;
   if (set?.workers !== undefined && set.shared === undefined && set.admins === undefined) {
     warnings.push(
-      `${label}:server: worker_tokens_file without admin_tokens_file or token: tunasynctl's ` +
+      `${locator.place('server')}: worker_tokens_file without admin_tokens_file or token: tunasynctl's ` +
         'mutating commands (start, stop, rm-worker, flush, …) will be refused',
     );
   }
 
-  const mirrorz = checkMirrorzConfig(doc.mirrorz, label, problems);
-  const staleAfter = parseStaleAfter(server.stale_after, `${label}:server.stale_after`, problems);
+  const mirrorz = checkMirrorzConfig(doc.mirrorz, locator, problems);
+  const staleAfter = parseStaleAfter(server.stale_after, at('server.stale_after'), problems);
 
   if (problems.length > 0) return { problems, warnings };
   const settings: ManagerSettings = {
@@ -215,7 +196,7 @@ export async function loadManagerConfig(flags: ManagerFlags): Promise<ManagerCon
     staleAfter: staleAfter ?? MANAGER_DEFAULTS.stale_after,
     publicLogs: server.public_logs ?? MANAGER_DEFAULTS.public_logs,
     credentialSources,
-    configLabel: label,
+    configLocator: locator,
   };
   if (file !== undefined) settings.configFile = file;
   if (dbType === 'leveldb' || dbType === 'bolt' || dbType === 'redis') settings.dbType = dbType;

@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import type { RequestListener } from 'node:http';
 import { silentLogger } from '@tunasync/api-types';
 import type { Logger } from '@tunasync/api-types';
-import { managerErrorWithCause } from './errors';
+import { MANAGER_ERRORS } from './errors';
 
 export interface ManagerServerOptions {
   handler: RequestListener;
@@ -49,7 +49,7 @@ export class ManagerServer {
     const { addr, port } = this.options;
     return new Promise((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException) => {
-        reject(managerErrorWithCause(err, 'listen', `${addr}:${port}`, err.code ?? err.message));
+        reject(MANAGER_ERRORS.listen.withCause(err, `${addr}:${port}`, err.code ?? err.message));
       };
       this.server.once('error', onError);
       this.server.listen(port, addr, () => {

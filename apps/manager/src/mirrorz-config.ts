@@ -1,3 +1,4 @@
+import type { ConfigLocator } from '@tunasync/config';
 import { MIRRORZ_SITE_TEXT_KEYS, MANAGER_DEFAULTS, nameProblem } from '@tunasync/api-types';
 import type {
   MirrorzConfigFile,
@@ -104,18 +105,19 @@ function siteOf(config: MirrorzSiteConfig): MirrorzSite {
  * Checks the `[mirrorz]` section of manager.conf beyond its schema (SPEC §7.6, §7.10):
  * `site.abbr` and `site.url` when enabled, the link rules of the mirrorz format, and the
  * mirror names of `[mirrorz.mirrors.<name>]`. Every problem is pushed as
- * `<label>:<key>: <reason>`. Answers the settings when the route is enabled and nothing is
+ * `file:line:key: reason` (see `ConfigLocator`). Answers the settings when the route is enabled and nothing is
  * wrong, else undefined.
  */
 export function checkMirrorzConfig(
   section: MirrorzConfigFile | undefined,
-  label: string,
+  locator: ConfigLocator,
   problems: string[],
 ): MirrorzSettings | undefined {
   const config = section ?? {};
   const enabled = config.enable ?? MANAGER_DEFAULTS.mirrorz_enable;
   const before = problems.length;
-  const at = (key: string, reason: string) => problems.push(`${label}:mirrorz.${key}: ${reason}`);
+  const at = (key: string, reason: string) =>
+    problems.push(`${locator.place(`mirrorz.${key}`)}: ${reason}`);
 
   for (const [key, reason] of siteProblems(config.site ?? {}, enabled)) at(`site.${key}`, reason);
   const prefix = config.mirror_url_prefix ?? MANAGER_DEFAULTS.mirrorz_mirror_url_prefix;

@@ -2,7 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { parseBearerToken } from '@tunasync/api-types';
 import type { Logger } from '@tunasync/api-types';
 import type { Credential, Credentials } from './credentials';
-import { managerError } from './errors';
+import { MANAGER_ERRORS } from './errors';
 
 /** What the middleware leaves in `res.locals` of an authenticated request. */
 interface AuthLocals {
@@ -66,13 +66,13 @@ export function createRequestAuth(credentials: Credentials, logger: Logger): Req
     if (credential === undefined || bearer === undefined) {
       refuse(req, 'no valid token');
       res.set('WWW-Authenticate', 'Bearer');
-      return next(managerError('unauthorized'));
+      return next(MANAGER_ERRORS.unauthorized());
     }
     if (credential.kind === 'worker') {
       const refusal = workerRefusal(credential.id, req);
       if (refusal !== undefined) {
         refuse(req, refusal);
-        return next(managerError('forbidden', refusal));
+        return next(MANAGER_ERRORS.forbidden(refusal));
       }
       if (!isRegistration(req)) credentials.remember(credential.id, bearer, false);
     }
@@ -90,7 +90,7 @@ export function createRequestAuth(credentials: Credentials, logger: Logger): Req
       if (credential.kind === 'worker' && credential.id !== id) {
         const refusal = `the token of worker ${credential.id} registers only worker ${credential.id}, not ${id}`;
         logger.warn(`refused POST /workers: ${refusal}`, { component: 'http' });
-        throw managerError('forbidden', refusal);
+        throw MANAGER_ERRORS.forbidden(refusal);
       }
       if (credential.kind !== 'admin') credentials.remember(id, bearer, true);
     },

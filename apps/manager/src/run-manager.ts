@@ -1,3 +1,4 @@
+import { ConfigLocator } from '@tunasync/config';
 import { readFile } from 'node:fs/promises';
 import { silentLogger } from '@tunasync/api-types';
 import type { Logger } from '@tunasync/api-types';
@@ -86,7 +87,10 @@ export async function runManager(
       ) {
         return undefined;
       }
-      const loaded = await loadCredentials(sources, settings.configLabel ?? 'manager.conf');
+      const loaded = await loadCredentials(
+        sources,
+        settings.configLocator ?? new ConfigLocator('manager.conf'),
+      );
       if (loaded.set === undefined) {
         const problems = loaded.problems.join('; ');
         return {

@@ -49,11 +49,11 @@ describe('runCli without a daemon', () => {
     expect(c.out()).toBe(
       `database: a start would open the database ${db}\n${file}: OK, 1 warning(s)\n`,
     );
-    expect(c.err()).toBe(`warning: ${file}:server.colour: unknown key\n`);
+    expect(c.err()).toBe(`warning: ${file}:4:server.colour: unknown key\n`);
     const strict = capture();
     expect(await runCli(['--check-config', file, '--strict'], strict.io)).toBe(2);
     expect(strict.err()).toBe(
-      `error: ${file}:server.colour: unknown key\n${file}: 1 error(s), 0 warning(s)\n`,
+      `error: ${file}:4:server.colour: unknown key\n${file}: 1 error(s), 0 warning(s)\n`,
     );
   });
 
@@ -64,7 +64,7 @@ describe('runCli without a daemon', () => {
     const c = capture();
     expect(await runCli(['--check-config', file], c.io)).toBe(2);
     expect(c.err()).toBe(
-      `error: ${file}:server.port: must be an integer\n${file}: 1 error(s), 0 warning(s)\n`,
+      `error: ${file}:2:server.port: must be an integer\n${file}: 1 error(s), 0 warning(s)\n`,
     );
 
     const file2 = await conf(
@@ -74,15 +74,17 @@ describe('runCli without a daemon', () => {
     expect(await runCli(['--check-config', file2], c2.io)).toBe(2);
     const lines = c2.err().trim().split('\n');
     expect(lines).toEqual([
-      `error: ${file2}:server: ssl_cert and ssl_key must both be set for HTTPS (or neither for HTTP)`,
+      `error: ${file2}:1:server: ssl_cert and ssl_key must both be set for HTTPS (or neither for HTTP)`,
       expect.stringMatching(
-        new RegExp(`^error: ${file2}:server.ssl_cert: cannot read /nonexistent.crt: no such file$`),
+        new RegExp(
+          `^error: ${file2}:2:server.ssl_cert: cannot read /nonexistent.crt: no such file$`,
+        ),
       ),
       expect.stringMatching(
-        new RegExp(`^error: ${file2}:files.ca_cert: cannot read /nonexistent-ca: no such file$`),
+        new RegExp(`^error: ${file2}:6:files.ca_cert: cannot read /nonexistent-ca: no such file$`),
       ),
       expect.stringMatching(
-        new RegExp(`^error: ${file2}:server.token_file: cannot read /nonexistent-token`),
+        new RegExp(`^error: ${file2}:3:server.token_file: cannot read /nonexistent-token`),
       ),
       `${file2}: 4 error(s), 0 warning(s)`,
     ]);

@@ -27,7 +27,7 @@ describe('[server] history_size', () => {
     const check = await settingsOf('[server]\nhistory_size = 2.5\n');
     expect(check.settings).toBeUndefined();
     expect(check.problems).toEqual([
-      expect.stringMatching(/manager\.conf:server\.history_size: must be an integer$/),
+      expect.stringMatching(/manager\.conf:2:server\.history_size: must be an integer$/),
     ]);
   });
 });
@@ -37,7 +37,7 @@ describe('problems found by the mutated-config property test (#11) stay one line
     const check = await settingsOf('[files]\ndb_type = "a\\nb"\n');
     expect(check.problems).toEqual([
       expect.stringMatching(
-        /manager\.conf:files\.db_type: unknown db_type "a\\nb"; the known ones are "leveldb", "bolt" \(a Go manager's bolt file, imported\) and "redis"$/,
+        /manager\.conf:2:files\.db_type: unknown db_type "a\\nb"; the known ones are "leveldb", "bolt" \(a Go manager's bolt file, imported\) and "redis"$/,
       ),
     ]);
   });
@@ -45,8 +45,8 @@ describe('problems found by the mutated-config property test (#11) stay one line
   test('a key with a newline or a line separator is quoted as TOML writes it', async () => {
     const check = await settingsOf('[files]\n"a\\nb" = 1\n"\\u2028" = 2\n');
     expect(check.warnings).toEqual([
-      expect.stringMatching(/manager\.conf:files\."a\\nb": unknown key$/),
-      expect.stringMatching(/manager\.conf:files\."\\u2028": unknown key$/),
+      expect.stringMatching(/manager\.conf:2:files\."a\\nb": unknown key$/),
+      expect.stringMatching(/manager\.conf:3:files\."\\u2028": unknown key$/),
     ]);
   });
 });
@@ -75,7 +75,7 @@ describe('[files] db_type = "redis"', () => {
     expect(check.settings).toBeUndefined();
     expect(check.problems).toEqual([
       expect.stringMatching(
-        /manager\.conf:files\.db_file: redis address redis:\/\/tuna:\*\*\*@h\/x is not usable: database "x" is not a number$/,
+        /manager\.conf:3:files\.db_file: redis address redis:\/\/tuna:\*\*\*@h\/x is not usable: database "x" is not a number$/,
       ),
     ]);
     expect(check.problems.join('\n')).not.toContain('hunter2');

@@ -539,16 +539,16 @@ describe('[mirrorz] in manager.conf', () => {
     );
     expect(code).toBe(2);
     expect(err.trim().split('\n')).toEqual([
-      `error: ${file}:mirrorz.site.abbr: is required when mirrorz is enabled`,
-      `error: ${file}:mirrorz.site.url: must not end with "/" (mirrorz format), got "https://mirrors.example.org/"`,
-      `error: ${file}:mirrorz.site.big: must be a path starting with "/" (joined to site.url) or an http(s) URL, got "speedtest.bin"`,
-      `error: ${file}:mirrorz.site.logo_darkmode: mirrorz does not take an .ico logo: use SVG or PNG of at least 64x64`,
-      `error: ${file}:mirrorz.site.logo_darkmode: set logo too: mirrorz uses logo_darkmode only besides logo`,
-      `error: ${file}:mirrorz.mirror_url_prefix: must be a path starting with "/" (joined to site.url) or an http(s) URL, got "mirrors/"`,
-      `error: ${file}:mirrorz.mirrors.bad name: mirror name must start with a letter or digit and contain only letters, digits, ".", "_", "+" and "-"`,
-      `error: ${file}:mirrorz.mirrors.debian.cname: must not be empty (leave it out to use the mirror name)`,
-      `error: ${file}:mirrorz.mirrors.debian.url: must not end with "/" (mirrorz format), got "/debian/"`,
-      `error: ${file}:mirrorz.mirrors.debian.help: must be a path starting with "/" (joined to site.url) or an http(s) URL, got "help/debian"`,
+      `error: ${file}:4:mirrorz.site.abbr: is required when mirrorz is enabled`,
+      `error: ${file}:5:mirrorz.site.url: must not end with "/" (mirrorz format), got "https://mirrors.example.org/"`,
+      `error: ${file}:7:mirrorz.site.big: must be a path starting with "/" (joined to site.url) or an http(s) URL, got "speedtest.bin"`,
+      `error: ${file}:6:mirrorz.site.logo_darkmode: mirrorz does not take an .ico logo: use SVG or PNG of at least 64x64`,
+      `error: ${file}:6:mirrorz.site.logo_darkmode: set logo too: mirrorz uses logo_darkmode only besides logo`,
+      `error: ${file}:3:mirrorz.mirror_url_prefix: must be a path starting with "/" (joined to site.url) or an http(s) URL, got "mirrors/"`,
+      `error: ${file}:8:mirrorz.mirrors.bad name: mirror name must start with a letter or digit and contain only letters, digits, ".", "_", "+" and "-"`,
+      `error: ${file}:11:mirrorz.mirrors.debian.cname: must not be empty (leave it out to use the mirror name)`,
+      `error: ${file}:12:mirrorz.mirrors.debian.url: must not end with "/" (mirrorz format), got "/debian/"`,
+      `error: ${file}:13:mirrorz.mirrors.debian.help: must be a path starting with "/" (joined to site.url) or an http(s) URL, got "help/debian"`,
       `${file}: 10 error(s), 0 warning(s)`,
     ]);
   });
@@ -557,8 +557,8 @@ describe('[mirrorz] in manager.conf', () => {
     const [code, err, file] = await check('[mirrorz]\nenable = true\n');
     expect(code).toBe(2);
     expect(err).toBe(
-      `error: ${file}:mirrorz.site.abbr: is required when mirrorz is enabled\n` +
-        `error: ${file}:mirrorz.site.url: is required when mirrorz is enabled\n` +
+      `error: ${file}:1:mirrorz.site.abbr: is required when mirrorz is enabled\n` +
+        `error: ${file}:1:mirrorz.site.url: is required when mirrorz is enabled\n` +
         `${file}: 2 error(s), 0 warning(s)\n`,
     );
     const [, relative] = await check('[mirrorz]\n[mirrorz.site]\nurl = "mirrors.example.org"\n');
@@ -584,8 +584,8 @@ describe('[mirrorz] in manager.conf', () => {
     );
     expect(code).toBe(2);
     expect(err).toBe(
-      `error: ${file}:mirrorz.enable: must be a boolean\n` +
-        `error: ${file}:mirrorz.mirrors.debian.hidden: must be a boolean\n` +
+      `error: ${file}:2:mirrorz.enable: must be a boolean\n` +
+        `error: ${file}:4:mirrorz.mirrors.debian.hidden: must be a boolean\n` +
         `${file}: 2 error(s), 0 warning(s)\n`,
     );
     const text =
@@ -593,8 +593,8 @@ describe('[mirrorz] in manager.conf', () => {
     const [warned, warnings, warnedFile] = await check(text);
     expect(warned).toBe(0);
     expect(warnings).toBe(
-      `warning: ${warnedFile}:mirrorz.site.colour: unknown key\n` +
-        `warning: ${warnedFile}:mirrorz.mirrors.debian.logo: unknown key\n`,
+      `warning: ${warnedFile}:3:mirrorz.site.colour: unknown key\n` +
+        `warning: ${warnedFile}:5:mirrorz.mirrors.debian.logo: unknown key\n`,
     );
     const [strict, errors] = await check(text, '--strict');
     expect(strict).toBe(2);

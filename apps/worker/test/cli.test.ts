@@ -78,8 +78,8 @@ test('--check-config prints every problem and exits 2; --strict turns warnings i
   const a = io();
   expect(await runCli(['--check-config', file], a.io)).toBe(EXIT.usage);
   expect(a.err()).toBe(
-    `error: ${file}:mirrors[0].upstream: must end with "/" for an rsync mirror (got "rsync://x/a")\n` +
-      `warning: ${file}:global.extra: unknown key\n` +
+    `error: ${file}:11:mirrors[a].upstream: must end with "/" for an rsync mirror (got "rsync://x/a")\n` +
+      `warning: ${file}:5:global.extra: unknown key\n` +
       `${file}: 1 error(s), 1 warning(s)\n`,
   );
   writeFileSync(file, readFileSync(file, 'utf8').replace('rsync://x/a"', 'rsync://x/a/"'));
@@ -88,7 +88,7 @@ test('--check-config prints every problem and exits 2; --strict turns warnings i
   expect(b.out()).toBe(`${file}: OK, 1 mirror(s), 1 warning(s)\n`);
   const c = io();
   expect(await runCli(['--check-config', file, '--strict'], c.io)).toBe(EXIT.usage);
-  expect(c.err()).toContain(`error: ${file}:global.extra: unknown key (--strict)`);
+  expect(c.err()).toContain(`error: ${file}:5:global.extra: unknown key (--strict)`);
   // --config with a bad file: the same problems, exit 2, nothing started
   const started: string[] = [];
   const d = io();

@@ -1,11 +1,8 @@
-/** ctl.conf as it is written (SPEC §5). */
-export interface CtlConfigFile {
-  manager_addr?: string;
-  manager_port?: number;
-  ca_cert?: string;
-  /** Beyond (§7.1): bearer token sent to the manager. */
-  token?: string;
-}
+import type { ctlConfigSchema } from './config-schemas';
+import type { FromSchema } from './schema-type';
+
+/** ctl.conf as it is written (SPEC §5): the type of `ctlConfigSchema`. */
+export type CtlConfigFile = FromSchema<typeof ctlConfigSchema>;
 
 export const CTL_DEFAULTS = {
   manager_addr: 'localhost',

@@ -43,7 +43,15 @@ export type { StaleAfter, StaleRuleInput, StaleRuleSchedule } from './stale-rule
 export { silentLogger } from './logger';
 export { MAX_NESTING_DEPTH, MAX_WIRE_VALUES } from './value-limits';
 export type { Logger, LogMeta } from './logger';
-export { TunasyncError, isTunasyncError } from './tunasync-error';
+export { TunasyncError, defineErrors, errorCodes, isTunasyncError } from './tunasync-error';
+export type {
+  BuiltError,
+  ErrorCatalog,
+  ErrorCodeOf,
+  ErrorEntry,
+  ErrorMaker,
+  ErrorSpec,
+} from './tunasync-error';
 export { HISTORY_SIZE_MAX, MANAGER_DEFAULTS } from './manager-config';
 export type {
   ManagerConfigFile,

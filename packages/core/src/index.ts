@@ -5,7 +5,7 @@ export { HOOK_PHASES } from './job-hook';
 export type { HookPhase, HookContext, HookHandler, JobHook } from './job-hook';
 export { defineHook, isHookPhase } from './define-hook';
 export { CORE_ERRORS } from './errors';
-export type { CoreErrorFactory, CoreErrorName } from './errors';
+export type { CoreErrorCode, CoreErrorName } from './errors';
 export { splitCommandLine } from './command-line';
 export { mergeExecCommands } from './exec-commands';
 export { parseMemoryLimit } from './memory-limit';
@@ -38,6 +38,7 @@ export type { GateSlot, GateRequest, GateRequestOptions } from './concurrency-ga
 export { Scheduler } from './scheduler';
 export type { Schedulable, ScheduleEntry, SchedulerOptions } from './scheduler';
 export { MirrorJob, JOB_STATES, JOB_ACTIONS } from './mirror-job';
+export { buildMirrorStatus } from './mirror-status';
 export type {
   JobState,
   JobAction,

@@ -122,7 +122,7 @@ export class CommandProvider extends BaseProvider {
         }
       });
     } catch (err) {
-      throw PROVIDER_ERRORS.logRead(logFile, err);
+      throw PROVIDER_ERRORS.logRead.withCause(err, logFile, err);
     }
     if (failures > 0) throw PROVIDER_ERRORS.failOnMatch(failures);
     this.size = size;

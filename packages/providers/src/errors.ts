@@ -1,4 +1,5 @@
-import { TunasyncError } from '@tunasync/api-types';
+import { TunasyncError, defineErrors } from '@tunasync/api-types';
+import type { ErrorCodeOf } from '@tunasync/api-types';
 
 /** One problem of a mirror's configuration: which mirror, which key, why. */
 export interface ConfigProblem {
@@ -21,93 +22,92 @@ export class ProviderConfigError extends TunasyncError {
   readonly problems: readonly ConfigProblem[];
 
   constructor(problems: readonly ConfigProblem[], options?: { cause?: unknown }) {
-    super(PROVIDER_ERROR_CODES.config, problems.map(formatConfigProblem).join('; '), options);
+    super(PROVIDER_ERRORS.config.code, PROVIDER_ERRORS.config.message(problems), options);
     this.name = 'ProviderConfigError';
     this.problems = problems;
   }
 }
 
-/** Stable codes of every error `@tunasync/providers` throws. */
-export const PROVIDER_ERROR_CODES = {
-  /** A mirror's configuration is invalid (`ProviderConfigError`). */
-  config: 'TUNASYNC_E_PROVIDER_CONFIG',
-  /** The command of a run could not be started (missing program, bad directory, log file). */
-  spawn: 'TUNASYNC_E_SPAWN',
-  /** The command exited with a code that is not a success code. */
-  exitCode: 'TUNASYNC_E_EXIT_CODE',
-  /** The command was killed by a signal it did not get from a stop. */
-  signal: 'TUNASYNC_E_SIGNAL',
-  /** The run was stopped by `terminate()`. */
-  terminated: 'TUNASYNC_E_TERMINATED',
-  /** `run()` was called while a run was in progress. */
-  alreadyRunning: 'TUNASYNC_E_ALREADY_RUNNING',
-  /** `fail_on_match` matched the log of a command run. */
-  failOnMatch: 'TUNASYNC_E_FAIL_ON_MATCH',
-  /** The log could not be read after the run. */
-  logRead: 'TUNASYNC_E_LOG_READ',
-  /** The trace files of a two-stage-rsync mirror could not be written. */
-  traceWrite: 'TUNASYNC_E_TRACE_WRITE',
-  /** The upstream was still updating (`Archive-Update-in-Progress-*`, master trace changing) after every retry. */
-  upstreamUpdating: 'TUNASYNC_E_UPSTREAM_UPDATING',
-  /** Stage 2 would delete more files than `max_delete` allows. */
-  maxDelete: 'TUNASYNC_E_MAX_DELETE',
-  /** The mirror dir's `Archive-Update-in-Progress-<host>` is held by a live process, or cannot be made. */
-  archiveLock: 'TUNASYNC_E_ARCHIVE_LOCK',
-} as const;
+function reason(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
+}
 
-/** Builders of the run-time errors, one per code; messages are what `error_msg` reports. */
-export const PROVIDER_ERRORS = {
-  config: (problems: readonly ConfigProblem[]): ProviderConfigError =>
-    new ProviderConfigError(problems),
-  spawn: (command: string, reason: string, cause?: unknown): TunasyncError =>
-    new TunasyncError(PROVIDER_ERROR_CODES.spawn, `cannot start ${command}: ${reason}`, { cause }),
-  exitCode: (command: string, code: number, meaning?: string): TunasyncError =>
-    new TunasyncError(
-      PROVIDER_ERROR_CODES.exitCode,
+/** Every error `@tunasync/providers` throws, with its stable code; messages are what `error_msg` reports. */
+export const PROVIDER_ERRORS = defineErrors({
+  /** A mirror's configuration is invalid (`ProviderConfigError`). */
+  config: {
+    code: 'TUNASYNC_E_PROVIDER_CONFIG',
+    message: (problems: readonly ConfigProblem[]) => problems.map(formatConfigProblem).join('; '),
+    make: ([problems]: [readonly ConfigProblem[]], options) =>
+      new ProviderConfigError(problems, options),
+  },
+  /** The command of a run could not be started (missing program, bad directory, log file). */
+  spawn: {
+    code: 'TUNASYNC_E_SPAWN',
+    message: (command: string, reason: string) => `cannot start ${command}: ${reason}`,
+  },
+  /** The command exited with a code that is not a success code. */
+  exitCode: {
+    code: 'TUNASYNC_E_EXIT_CODE',
+    message: (command: string, code: number, meaning?: string) =>
       `${command} exited with code ${code}${meaning ? ` (${meaning})` : ''}`,
-    ),
-  signal: (command: string, signal: string): TunasyncError =>
-    new TunasyncError(PROVIDER_ERROR_CODES.signal, `${command} was killed by signal ${signal}`),
-  terminated: (name: string): TunasyncError =>
-    new TunasyncError(PROVIDER_ERROR_CODES.terminated, `${name}: terminated`),
-  alreadyRunning: (name: string): TunasyncError =>
-    new TunasyncError(PROVIDER_ERROR_CODES.alreadyRunning, `${name}: provider is already running`),
-  failOnMatch: (count: number): TunasyncError =>
-    new TunasyncError(
-      PROVIDER_ERROR_CODES.failOnMatch,
-      `Fail-on-match regexp found ${count} matches`,
-    ),
-  logRead: (file: string, cause: unknown): TunasyncError =>
-    new TunasyncError(
-      PROVIDER_ERROR_CODES.logRead,
-      `cannot read log file ${file}: ${cause instanceof Error ? cause.message : String(cause)}`,
-      { cause },
-    ),
-  traceWrite: (dir: string, cause: unknown): TunasyncError =>
-    new TunasyncError(
-      PROVIDER_ERROR_CODES.traceWrite,
-      `cannot write the trace files under ${dir}/project/trace: ${cause instanceof Error ? cause.message : String(cause)}`,
-      { cause },
-    ),
-  upstreamUpdating: (why: string, retries: number): TunasyncError =>
-    new TunasyncError(
-      PROVIDER_ERROR_CODES.upstreamUpdating,
+  },
+  /** The command was killed by a signal it did not get from a stop. */
+  signal: {
+    code: 'TUNASYNC_E_SIGNAL',
+    message: (command: string, signal: string) => `${command} was killed by signal ${signal}`,
+  },
+  /** The run was stopped by `terminate()`. */
+  terminated: { code: 'TUNASYNC_E_TERMINATED', message: (name: string) => `${name}: terminated` },
+  /** `run()` was called while a run was in progress. */
+  alreadyRunning: {
+    code: 'TUNASYNC_E_ALREADY_RUNNING',
+    message: (name: string) => `${name}: provider is already running`,
+  },
+  /** `fail_on_match` matched the log of a command run. */
+  failOnMatch: {
+    code: 'TUNASYNC_E_FAIL_ON_MATCH',
+    message: (count: number) => `Fail-on-match regexp found ${count} matches`,
+  },
+  /** The log could not be read after the run (the cause is the file system's error). */
+  logRead: {
+    code: 'TUNASYNC_E_LOG_READ',
+    message: (file: string, cause: unknown) => `cannot read log file ${file}: ${reason(cause)}`,
+  },
+  /** The trace files of a two-stage-rsync mirror could not be written. */
+  traceWrite: {
+    code: 'TUNASYNC_E_TRACE_WRITE',
+    message: (dir: string, cause: unknown) =>
+      `cannot write the trace files under ${dir}/project/trace: ${reason(cause)}`,
+  },
+  /** The upstream was still updating (`Archive-Update-in-Progress-*`, master trace changing) after every retry. */
+  upstreamUpdating: {
+    code: 'TUNASYNC_E_UPSTREAM_UPDATING',
+    message: (why: string, retries: number) =>
       `upstream still updating after ${retries} ${retries === 1 ? 'retry' : 'retries'} (${why}): stage 2 not run`,
-    ),
-  maxDelete: (limit: number): TunasyncError =>
-    new TunasyncError(
-      PROVIDER_ERROR_CODES.maxDelete,
+  },
+  /** Stage 2 would delete more files than `max_delete` allows. */
+  maxDelete: {
+    code: 'TUNASYNC_E_MAX_DELETE',
+    message: (limit: number) =>
       `stage 2 would delete more than max_delete = ${limit} files: nothing deleted, stage 2 not run`,
-    ),
-  archiveLocked: (file: string, pid: number | undefined): TunasyncError =>
-    new TunasyncError(
-      PROVIDER_ERROR_CODES.archiveLock,
+  },
+  /** The mirror dir's `Archive-Update-in-Progress-<host>` is held by a live process. */
+  archiveLocked: {
+    code: 'TUNASYNC_E_ARCHIVE_LOCK',
+    message: (file: string, pid: number | undefined) =>
       `another sync holds ${file}${pid === undefined ? ' (no PID in it; it is stale after lock_timeout)' : ` (PID ${pid} is running)`}: not synced`,
-    ),
-  archiveLockIo: (file: string, cause: unknown): TunasyncError =>
-    new TunasyncError(
-      PROVIDER_ERROR_CODES.archiveLock,
-      `cannot take the lock ${file}: ${cause instanceof Error ? cause.message : String(cause)}`,
-      { cause },
-    ),
-} as const;
+  },
+  /** The mirror dir's `Archive-Update-in-Progress-<host>` cannot be made. */
+  archiveLockIo: {
+    code: 'TUNASYNC_E_ARCHIVE_LOCK',
+    message: (file: string, cause: unknown) => `cannot take the lock ${file}: ${reason(cause)}`,
+  },
+  /** A `log_dir` template with an action other than `{{.Field}}`, or an unknown field. */
+  logDirTemplate: {
+    code: 'TUNASYNC_E_LOG_DIR_TEMPLATE',
+    message: (problem: string) => problem,
+  },
+});
+
+export type ProviderErrorCode = ErrorCodeOf<typeof PROVIDER_ERRORS>;

@@ -53,17 +53,11 @@ export type { RsyncListLine } from './rsync-list-line';
 export { captureGroupCount, compileGoRegexp, goRegexpProblem } from './go-regexp';
 export {
   LOG_DIR_TEMPLATE_FIELDS,
-  LogDirTemplateError,
   expandLogDirTemplate,
   logDirTemplateProblem,
 } from './log-dir-template';
 export { DEFAULT_KILL_GRACE_MS, NO_LOG, describeProcessExit, startProcess } from './process-runner';
 export type { ProcessExit, RunningProcess, Sleep, StartProcessOptions } from './process-runner';
 export { processGroupAlive, signalProcessGroup } from './process-group';
-export {
-  PROVIDER_ERROR_CODES,
-  PROVIDER_ERRORS,
-  ProviderConfigError,
-  formatConfigProblem,
-} from './errors';
-export type { ConfigProblem } from './errors';
+export { PROVIDER_ERRORS, ProviderConfigError, formatConfigProblem } from './errors';
+export type { ConfigProblem, ProviderErrorCode } from './errors';

@@ -1,4 +1,5 @@
 import type { MirrorConfigFile } from '@tunasync/api-types';
+import { PROVIDER_ERRORS } from './errors';
 
 /**
  * The Go field names a `log_dir` template may use (`{{.Name}}`), mapped to the mirror's
@@ -27,14 +28,6 @@ export const LOG_DIR_TEMPLATE_FIELDS: Readonly<Record<string, keyof MirrorConfig
 
 const NUMERIC = new Set(['Interval', 'Retry', 'Timeout']);
 const TEMPLATE_ACTION = /\{\{(.*?)\}\}/g;
-
-/** A `log_dir` template that cannot be expanded. */
-export class LogDirTemplateError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'LogDirTemplateError';
-  }
-}
 
 /** The Go field name of one template action, or the reason it cannot be expanded. */
 function templateField(action: string, inner: string): { field: string } | { problem: string } {
@@ -66,12 +59,12 @@ export function logDirTemplateProblem(template: string): string | undefined {
  * Expand `{{.Field}}` (spaces allowed inside the braces) with the mirror's value, printed
  * the way Go's template prints it (`''` for an unset text, `0` for an unset number).
  *
- * @throws LogDirTemplateError for any other action or an unknown field.
+ * @throws `TUNASYNC_E_LOG_DIR_TEMPLATE` for any other action or an unknown field.
  */
 export function expandLogDirTemplate(template: string, mirror: MirrorConfigFile): string {
   return template.replace(TEMPLATE_ACTION, (action: string, inner: string) => {
     const found = templateField(action, inner);
-    if ('problem' in found) throw new LogDirTemplateError(found.problem);
+    if ('problem' in found) throw PROVIDER_ERRORS.logDirTemplate(found.problem);
     const value = mirror[LOG_DIR_TEMPLATE_FIELDS[found.field] as keyof MirrorConfigFile];
     if (value === undefined || value === null) return NUMERIC.has(found.field) ? '0' : '';
     return String(value);

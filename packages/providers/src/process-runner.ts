@@ -125,7 +125,7 @@ export async function startProcess(options: StartProcessOptions): Promise<Runnin
     });
     await spawned(child);
   } catch (err) {
-    throw PROVIDER_ERRORS.spawn(spec.argv[0] ?? program, reasonOf(err), err);
+    throw PROVIDER_ERRORS.spawn.withCause(err, spec.argv[0] ?? program, reasonOf(err));
   } finally {
     await log?.close();
   }

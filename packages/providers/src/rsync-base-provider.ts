@@ -119,7 +119,7 @@ export abstract class RsyncBaseProvider extends BaseProvider {
     try {
       return (await findRsyncSize(logFile)).value;
     } catch (err) {
-      throw PROVIDER_ERRORS.logRead(logFile, err);
+      throw PROVIDER_ERRORS.logRead.withCause(err, logFile, err);
     }
   }
 }

@@ -185,7 +185,7 @@ export class TwoStageRsyncProvider extends RsyncBaseProvider {
       // the file's mtime is the file system's time: compared with the real clock
       taken = await takeLock(file, this.lockTimeoutSeconds * 1000, new Date());
     } catch (err) {
-      throw PROVIDER_ERRORS.archiveLockIo(file, err);
+      throw PROVIDER_ERRORS.archiveLockIo.withCause(err, file, err);
     }
     if ('held' in taken) throw PROVIDER_ERRORS.archiveLocked(file, taken.held);
     if (taken.tookOver) this.logger.warn(`took over the stale lock ${file} (${taken.tookOver})`);
@@ -340,7 +340,7 @@ export class TwoStageRsyncProvider extends RsyncBaseProvider {
     try {
       return (await findLastLine(logFile, parseRsyncBytesReceivedLine)).value;
     } catch (err) {
-      throw PROVIDER_ERRORS.logRead(logFile, err);
+      throw PROVIDER_ERRORS.logRead.withCause(err, logFile, err);
     }
   }
 
@@ -366,7 +366,7 @@ export class TwoStageRsyncProvider extends RsyncBaseProvider {
         creator: CREATOR,
       });
     } catch (err) {
-      throw PROVIDER_ERRORS.traceWrite(this.workingDir, err);
+      throw PROVIDER_ERRORS.traceWrite.withCause(err, this.workingDir, err);
     }
   }
 }

@@ -1,5 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { storeErrors } from './errors';
+import { STORE_ERRORS } from './errors';
 import { PAGE_HEADER_SIZE, currentMeta, parseMeta } from './bolt-meta';
 import type { BoltMeta } from './bolt-meta';
 import { decodePage, readPageHeader } from './bolt-page';
@@ -56,16 +56,16 @@ class BoltReader implements BoltFile {
   }
 
   private damaged(detail: string): Error {
-    return storeErrors.boltCorrupt(this.path, detail);
+    return STORE_ERRORS.boltCorrupt(this.path, detail);
   }
 
   private read(position: number, length: number): Buffer {
-    if (this.closed) throw storeErrors.closed(this.path);
+    if (this.closed) throw STORE_ERRORS.closed(this.path);
     const buffer = Buffer.alloc(length);
     try {
       readSync(this.fd, buffer, 0, length, position);
     } catch (err) {
-      throw storeErrors.io(this.path, `read at ${position}`, err);
+      throw STORE_ERRORS.io.withCause(err, this.path, `read at ${position}`, err);
     }
     return buffer;
   }
@@ -167,7 +167,7 @@ function readMeta(path: string, fd: number, size: number): BoltMeta {
     try {
       return buffer.subarray(0, readSync(fd, buffer, 0, META_READ, position));
     } catch (err) {
-      throw storeErrors.io(path, `read at ${position}`, err);
+      throw STORE_ERRORS.io.withCause(err, path, `read at ${position}`, err);
     }
   };
   const first = parseMeta(at(0), 0);
@@ -190,15 +190,16 @@ function readMeta(path: string, fd: number, size: number): BoltMeta {
     }
   }
   const meta = currentMeta(first, second);
-  if (typeof meta === 'string') throw storeErrors.boltCorrupt(path, `not a bolt database: ${meta}`);
+  if (typeof meta === 'string')
+    throw STORE_ERRORS.boltCorrupt(path, `not a bolt database: ${meta}`);
   if (size < 2 * meta.pageSize) {
-    throw storeErrors.boltCorrupt(
+    throw STORE_ERRORS.boltCorrupt(
       path,
       `the file is ${size} bytes, shorter than its two meta pages: truncated`,
     );
   }
   if (meta.root < 2n || meta.root >= meta.pageCount) {
-    throw storeErrors.boltCorrupt(path, `its root bucket is page ${meta.root}, out of range`);
+    throw STORE_ERRORS.boltCorrupt(path, `its root bucket is page ${meta.root}, out of range`);
   }
   return meta;
 }
@@ -213,17 +214,16 @@ function readMeta(path: string, fd: number, size: number): BoltMeta {
  */
 export async function openBoltFile(path: string): Promise<BoltFile> {
   const holders = await lockHolders(path);
-  if (holders !== undefined && holders.length > 0)
-    throw storeErrors.locked(path, undefined, holders);
+  if (holders !== undefined && holders.length > 0) throw STORE_ERRORS.locked(path, holders);
   let fd: number;
   try {
     fd = openSync(path, 'r');
   } catch (err) {
-    throw storeErrors.openFailed(path, errnoOf(err), err);
+    throw STORE_ERRORS.openFailed.withCause(err, path, errnoOf(err));
   }
   try {
     const info = fstatSync(fd);
-    if (!info.isFile()) throw storeErrors.openFailed(path, 'not a regular file');
+    if (!info.isFile()) throw STORE_ERRORS.openFailed(path, 'not a regular file');
     return new BoltReader(path, fd, info.size, readMeta(path, fd, info.size));
   } catch (err) {
     closeSync(fd);

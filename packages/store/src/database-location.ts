@@ -1,7 +1,7 @@
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BOLT_MAGIC, PAGE_HEADER_SIZE } from './bolt-meta';
-import { storeErrors } from './errors';
+import { STORE_ERRORS } from './errors';
 import { ManifestProblem, readManifest } from './leveldb-manifest';
 import { lockHolders } from './file-locks';
 import { isGoLevelDb } from './go-leveldb-source';
@@ -53,7 +53,7 @@ async function looksLikeBolt(path: string): Promise<boolean> {
 
 /** The error for a location that is a file (not a bolt database). */
 function fileError(location: string, size: number, isFile: boolean): Error {
-  return storeErrors.notADirectory(
+  return STORE_ERRORS.notADirectory(
     location,
     isFile ? `a file of ${size} bytes` : 'not a directory',
   );
@@ -63,19 +63,19 @@ function fileError(location: string, size: number, isFile: boolean): Error {
 function foreignError(location: string, names: string[]): Error {
   const badger = names.filter((n) => BADGER_NAME.test(n));
   if (badger.some((n) => n.endsWith('.vlog') || n === 'KEYREGISTRY' || n === 'DISCARD')) {
-    return storeErrors.foreign(
+    return STORE_ERRORS.foreign(
       location,
       `it looks like a Go badger database (${sample(badger)}); this manager does not read badger`,
     );
   }
   const levelLike = names.filter((n) => LEVELDB_NAME.test(n));
   if (levelLike.length > 0) {
-    return storeErrors.foreign(
+    return STORE_ERRORS.foreign(
       location,
       `it holds LevelDB-like files (${sample(levelLike)}): a damaged LevelDB (restore it from a backup) or another program's data`,
     );
   }
-  return storeErrors.foreign(location, `it holds ${names.length} entries (${sample(names)})`);
+  return STORE_ERRORS.foreign(location, `it holds ${names.length} entries (${sample(names)})`);
 }
 
 /** The size of table `number` (`.ldb`, or `.sst` of older LevelDBs), `undefined` when absent. */
@@ -91,36 +91,40 @@ async function tableSize(location: string, number: number): Promise<number | und
 /** Checks CURRENT → MANIFEST → table files of a LevelDB directory, reading only. */
 async function checkLevelDb(location: string): Promise<void> {
   const currentText = await readFile(join(location, 'CURRENT'), 'latin1').catch((err: unknown) => {
-    throw storeErrors.corrupt(location, `CURRENT cannot be read: ${errnoOf(err) ?? String(err)}`);
+    throw STORE_ERRORS.corrupt(location, `CURRENT cannot be read: ${errnoOf(err) ?? String(err)}`);
   });
   const manifest = CURRENT_TEXT.exec(currentText)?.[1];
   if (manifest === undefined) {
     const shown = JSON.stringify(currentText.slice(0, 40));
-    throw storeErrors.corrupt(location, `CURRENT holds ${shown}, not the name of a MANIFEST`);
+    throw STORE_ERRORS.corrupt(location, `CURRENT holds ${shown}, not the name of a MANIFEST`);
   }
   const info = await stat(join(location, manifest)).catch(() => undefined);
   if (!info?.isFile()) {
-    throw storeErrors.corrupt(location, `CURRENT names ${manifest}, which is missing`);
+    throw STORE_ERRORS.corrupt(location, `CURRENT names ${manifest}, which is missing`);
   }
-  if (info.size === 0) throw storeErrors.corrupt(location, `${manifest} is empty`);
+  if (info.size === 0) throw STORE_ERRORS.corrupt(location, `${manifest} is empty`);
   const bytes = await readFile(join(location, manifest)).catch((err: unknown) => {
-    throw storeErrors.openFailed(location, `${manifest}: ${errnoOf(err) ?? String(err)}`, err);
+    throw STORE_ERRORS.openFailed.withCause(
+      err,
+      location,
+      `${manifest}: ${errnoOf(err) ?? String(err)}`,
+    );
   });
   let tables: Map<number, number>;
   try {
     ({ tables } = readManifest(bytes));
   } catch (err) {
     if (!(err instanceof ManifestProblem)) throw err;
-    throw storeErrors.corrupt(location, `${manifest}: ${err.message}`);
+    throw STORE_ERRORS.corrupt(location, `${manifest}: ${err.message}`);
   }
   for (const [number, expected] of [...tables].sort((a, b) => a[0] - b[0])) {
     const size = await tableSize(location, number);
     const name = `table ${String(number).padStart(6, '0')}.ldb`;
     if (size === undefined) {
-      throw storeErrors.corrupt(location, `${name}, which ${manifest} lists, is missing`);
+      throw STORE_ERRORS.corrupt(location, `${name}, which ${manifest} lists, is missing`);
     }
     if (size !== expected) {
-      throw storeErrors.corrupt(
+      throw STORE_ERRORS.corrupt(
         location,
         `${name} is ${size} bytes, ${manifest} says ${expected} (truncated or overwritten)`,
       );
@@ -143,8 +147,8 @@ export async function inspectDatabaseLocation(location: string): Promise<Databas
   } catch (err) {
     const code = errnoOf(err);
     if (code === 'ENOENT') return 'missing';
-    if (code === 'ENOTDIR') throw storeErrors.notADirectory(location, 'a path below a file');
-    throw storeErrors.openFailed(location, code ?? String(err), err);
+    if (code === 'ENOTDIR') throw STORE_ERRORS.notADirectory(location, 'a path below a file');
+    throw STORE_ERRORS.openFailed.withCause(err, location, code ?? String(err));
   }
   if (!info.isDirectory()) {
     if (info.isFile() && (await looksLikeBolt(location))) return 'bolt';
@@ -154,14 +158,14 @@ export async function inspectDatabaseLocation(location: string): Promise<Databas
   try {
     names = (await readdir(location)).sort();
   } catch (err) {
-    throw storeErrors.openFailed(location, errnoOf(err) ?? String(err), err);
+    throw STORE_ERRORS.openFailed.withCause(err, location, errnoOf(err) ?? String(err));
   }
   if (names.length === 0) return 'empty';
   // Any lock: LevelDB's (POSIX) from another tunasync-ts manager, goleveldb's (flock) from a
   // running Go manager.
   const holders = names.includes('LOCK') ? await lockHolders(join(location, 'LOCK')) : undefined;
   if (holders !== undefined && holders.length > 0) {
-    throw storeErrors.locked(location, undefined, holders);
+    throw STORE_ERRORS.locked(location, holders);
   }
   if (!names.includes('CURRENT')) throw foreignError(location, names);
   await checkLevelDb(location);
@@ -176,7 +180,7 @@ export async function inspectDatabaseLocation(location: string): Promise<Databas
 export async function checkDatabaseLocation(location: string): Promise<DatabaseLocationKind> {
   const content = await inspectDatabaseLocation(location);
   if (content === 'bolt' || content === 'goleveldb') {
-    throw storeErrors.goDatabase(location, content === 'bolt' ? 'bolt' : 'LevelDB');
+    throw STORE_ERRORS.goDatabase(location, content === 'bolt' ? 'bolt' : 'LevelDB');
   }
   return content;
 }

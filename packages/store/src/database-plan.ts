@@ -1,6 +1,6 @@
 import type { Logger } from '@tunasync/api-types';
 import { inspectDatabaseLocation } from './database-location';
-import { storeErrors } from './errors';
+import { STORE_ERRORS } from './errors';
 import { lockHolders } from './file-locks';
 import { describeGoDatabase, describeImport, importGoDatabase, importTarget } from './go-import';
 import type { GoDatabase } from './go-import';
@@ -40,18 +40,18 @@ export async function planDatabase(dbFile: string, dbType: PlannedDbType): Promi
       // A running Go manager holds an flock on its bolt file (goleveldb's LOCK was checked).
       const holders = content === 'bolt' ? await lockHolders(dbFile) : undefined;
       if (holders !== undefined && holders.length > 0) {
-        throw storeErrors.locked(dbFile, undefined, holders);
+        throw STORE_ERRORS.locked(dbFile, holders);
       }
       return { action: 'import', location, source };
     }
-    throw storeErrors.openFailed(
+    throw STORE_ERRORS.openFailed(
       location,
       `the import of ${describeGoDatabase(source)} goes there, and it is ${target === 'empty' ? 'an empty directory' : `a ${target} database`}, not an earlier import; move it away`,
     );
   }
   if (dbType === 'bolt') {
     if (content !== 'missing') {
-      throw storeErrors.openFailed(
+      throw STORE_ERRORS.openFailed(
         dbFile,
         `db_type is "bolt" but it is a directory, not a Go bolt file; set db_type = "leveldb" to open it`,
       );

@@ -1,7 +1,7 @@
 import { rename, rm, stat } from 'node:fs/promises';
 import { Level } from 'level';
 import type { Logger } from '@tunasync/api-types';
-import { storeErrors } from './errors';
+import { STORE_ERRORS } from './errors';
 import { readGoBolt } from './go-bolt-source';
 import { readGoLevelDb } from './go-leveldb-source';
 import { IMPORT_NOTE_KEY, LAYOUT_VERSION, VERSION_KEY, statusKey, workerKey } from './key-layout';
@@ -63,10 +63,10 @@ export async function importGoDatabase(
 ): Promise<GoImportSummary> {
   const existing = await stat(target).catch((err: unknown) => {
     if (errnoOf(err) === 'ENOENT') return undefined;
-    throw storeErrors.openFailed(target, errnoOf(err), err);
+    throw STORE_ERRORS.openFailed.withCause(err, target, errnoOf(err));
   });
   if (existing)
-    throw storeErrors.openFailed(target, 'it exists already: the Go database was imported before');
+    throw STORE_ERRORS.openFailed(target, 'it exists already: the Go database was imported before');
   const records =
     source.kind === 'bolt'
       ? await readGoBolt(source.path, logger)
@@ -110,7 +110,7 @@ export async function importGoDatabase(
   } catch (err) {
     await db.close().catch(() => undefined);
     await rm(staging, { recursive: true, force: true });
-    throw storeErrors.openFailed(staging, (err as Error).message ?? String(err), err);
+    throw STORE_ERRORS.openFailed.withCause(err, staging, (err as Error).message ?? String(err));
   }
   return {
     source,

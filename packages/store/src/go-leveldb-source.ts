@@ -2,7 +2,7 @@ import { chmod, copyFile, mkdir, readdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path';
 import { Level } from 'level';
 import type { Logger } from '@tunasync/api-types';
-import { storeErrors } from './errors';
+import { STORE_ERRORS } from './errors';
 import { lockHolders } from './file-locks';
 import { collectGoRecords } from './go-records';
 import type { GoRecords } from './go-records';
@@ -61,7 +61,7 @@ export async function readGoLevelDb(
 ): Promise<GoRecords> {
   const holders = await lockHolders(join(location, 'LOCK'));
   if (holders !== undefined && holders.length > 0) {
-    throw storeErrors.locked(location, undefined, holders);
+    throw STORE_ERRORS.locked(location, holders);
   }
   await rm(scratch, { recursive: true, force: true });
   await mkdir(scratch, { recursive: true, mode: 0o700 });
@@ -80,12 +80,12 @@ export async function readGoLevelDb(
       await db.open();
     } catch (err) {
       throw causeCode(err) === 'LEVEL_CORRUPTION'
-        ? storeErrors.corrupt(location, reason(err), err)
-        : storeErrors.openFailed(location, reason(err), err);
+        ? STORE_ERRORS.corrupt.withCause(err, location, reason(err))
+        : STORE_ERRORS.openFailed.withCause(err, location, reason(err));
     }
     try {
       if ((await db.get(Buffer.from(VERSION_KEY))) !== undefined) {
-        throw storeErrors.openFailed(
+        throw STORE_ERRORS.openFailed(
           location,
           `it holds ${VERSION_KEY}: a database of this manager, not of the Go one`,
         );

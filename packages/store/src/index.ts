@@ -19,7 +19,7 @@ export type { BoltBucket, BoltFile } from './bolt-file';
 export { describeGoDatabase, describeImport, importGoDatabase, importTarget } from './go-import';
 export type { GoDatabase, GoDatabaseKind, GoImportSummary } from './go-import';
 export { isGoLevelDb } from './go-leveldb-source';
-export { STORE_ERROR_CODES, StoreError, isStoreError, storeErrors } from './errors';
+export { STORE_ERRORS, STORE_ERROR_CODES, StoreError, isStoreError } from './errors';
 export type { StoreErrorCode } from './errors';
 export {
   LAYOUT_VERSION,

@@ -4,7 +4,7 @@ import { finishedRun, silentLogger } from '@tunasync/api-types';
 import type { Logger, MirrorStatus, Rfc3339, WorkerStatus } from '@tunasync/api-types';
 import { ChangeListeners } from './change-listeners';
 import { checkDatabaseLocation } from './database-location';
-import { StoreError, storeErrors } from './errors';
+import { StoreError, STORE_ERRORS } from './errors';
 import { KeyedMutex } from './keyed-mutex';
 import {
   LAYOUT_VERSION,
@@ -73,11 +73,11 @@ function describe(err: unknown): string {
 function openError(location: string, err: unknown): StoreError {
   switch (causeCode(err)) {
     case 'LEVEL_LOCKED':
-      return storeErrors.locked(location, err);
+      return STORE_ERRORS.locked.withCause(err, location);
     case 'LEVEL_CORRUPTION':
-      return storeErrors.corrupt(location, describe(err), err);
+      return STORE_ERRORS.corrupt.withCause(err, location, describe(err));
     default:
-      return storeErrors.openFailed(location, describe(err), err);
+      return STORE_ERRORS.openFailed.withCause(err, location, describe(err));
   }
 }
 
@@ -109,7 +109,7 @@ export class LevelStore implements Store {
     const kind = await checkDatabaseLocation(location);
     if (kind === 'missing') {
       await mkdir(location, { recursive: true }).catch((err: unknown) => {
-        throw storeErrors.openFailed(location, describe(err), err);
+        throw STORE_ERRORS.openFailed.withCause(err, location, describe(err));
       });
     }
     const fresh = kind !== 'leveldb';
@@ -128,7 +128,9 @@ export class LevelStore implements Store {
       await LevelStore.checkVersion(db, location);
     } catch (err) {
       await db.close().catch(() => undefined);
-      throw err instanceof StoreError ? err : storeErrors.openFailed(location, describe(err), err);
+      throw err instanceof StoreError
+        ? err
+        : STORE_ERRORS.openFailed.withCause(err, location, describe(err));
     }
     logger.debug(`database ${location} opened`);
     return new LevelStore(db, location, logger);
@@ -138,16 +140,16 @@ export class LevelStore implements Store {
     const version = await db.get(VERSION_KEY);
     if (version === undefined) {
       for await (const key of db.keys({ limit: 1 })) {
-        throw storeErrors.corrupt(location, `it holds data (${key}) but no ${VERSION_KEY}`);
+        throw STORE_ERRORS.corrupt(location, `it holds data (${key}) but no ${VERSION_KEY}`);
       }
       await db.put(VERSION_KEY, LAYOUT_VERSION, { sync: true });
       return;
     }
     if (!/^\d+$/.test(version)) {
-      throw storeErrors.corrupt(location, `${VERSION_KEY} is ${JSON.stringify(version)}`);
+      throw STORE_ERRORS.corrupt(location, `${VERSION_KEY} is ${JSON.stringify(version)}`);
     }
     if (Number(version) > Number(LAYOUT_VERSION)) {
-      throw storeErrors.unsupportedVersion(location, version);
+      throw STORE_ERRORS.unsupportedVersion(location, version);
     }
   }
 
@@ -155,7 +157,7 @@ export class LevelStore implements Store {
 
   /** Runs an operation unless closed, and lets `close()` wait for it. */
   private track<T>(operation: () => Promise<T>): Promise<T> {
-    if (this.closing) return Promise.reject(storeErrors.closed(this.location));
+    if (this.closing) return Promise.reject(STORE_ERRORS.closed(this.location));
     const running = operation();
     this.inflight.add(running);
     const forget = () => this.inflight.delete(running);
@@ -168,7 +170,7 @@ export class LevelStore implements Store {
       return await action();
     } catch (err) {
       if (err instanceof StoreError) throw err;
-      throw storeErrors.io(this.location, operation, err);
+      throw STORE_ERRORS.io.withCause(err, this.location, operation, err);
     }
   }
 
@@ -180,7 +182,7 @@ export class LevelStore implements Store {
     try {
       return JSON.parse(text) as unknown;
     } catch {
-      throw storeErrors.badRecord(this.location, key, 'not JSON');
+      throw STORE_ERRORS.badRecord(this.location, key, 'not JSON');
     }
   }
 
@@ -189,7 +191,7 @@ export class LevelStore implements Store {
     const text = await this.io(`get ${key}`, () => this.db.get(key));
     if (text === undefined) return undefined;
     const value = decode(this.parse(key, text));
-    if (typeof value === 'string') throw storeErrors.badRecord(this.location, key, value);
+    if (typeof value === 'string') throw STORE_ERRORS.badRecord(this.location, key, value);
     return value;
   }
 
@@ -243,7 +245,7 @@ export class LevelStore implements Store {
     );
     const last = newest === undefined ? 0 : parseHistorySeq(newest);
     if (last === undefined) {
-      throw storeErrors.badRecord(this.location, newest as string, 'not a history key');
+      throw STORE_ERRORS.badRecord(this.location, newest as string, 'not a history key');
     }
     const seq = last + 1;
     const ops: BatchOp[] = [];

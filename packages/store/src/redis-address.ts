@@ -1,5 +1,5 @@
 import type { RedisOptions } from 'ioredis';
-import { storeErrors } from './errors';
+import { STORE_ERRORS } from './errors';
 
 /** Where a RedisStore connects, parsed from `db_file`. */
 export interface RedisAddress {
@@ -64,7 +64,7 @@ export function parseRedisAddress(url: string): RedisAddress {
     // Never echo what might be a password: keep the scheme and host part only.
     redacted = url.replace(/\/\/[^@/]*@/, '//***@');
   }
-  const fail = (why: string) => storeErrors.badUrl(redacted, why);
+  const fail = (why: string) => STORE_ERRORS.badUrl(redacted, why);
   if (!m) {
     throw fail('expected redis://[user:password@]host:port/db (or rediss://, redis+sentinel://)');
   }

@@ -4,7 +4,7 @@ import type { RedisOptions } from 'ioredis';
 import { finishedRun, silentLogger } from '@tunasync/api-types';
 import type { Logger, MirrorStatus, Rfc3339, WorkerStatus } from '@tunasync/api-types';
 import { ChangeListeners } from './change-listeners';
-import { StoreError, storeErrors } from './errors';
+import { StoreError, STORE_ERRORS } from './errors';
 import { KeyedMutex } from './keyed-mutex';
 import { parseRedisAddress } from './redis-address';
 import {
@@ -166,7 +166,9 @@ export class RedisStore implements Store {
     } catch (err) {
       // (disconnect() of an ended client would keep a 2 s timer of ioredis alive)
       for (const c of [client, subscriber]) if (c && c.status !== 'end') c.disconnect();
-      throw err instanceof StoreError ? err : storeErrors.openFailed(location, messageOf(err), err);
+      throw err instanceof StoreError
+        ? err
+        : STORE_ERRORS.openFailed.withCause(err, location, messageOf(err));
     }
     const store = new RedisStore(
       client,
@@ -190,7 +192,7 @@ export class RedisStore implements Store {
         client.connect(),
         new Promise((_, reject) => {
           timer = setTimeout(
-            () => reject(storeErrors.unavailable(location, `cannot connect: ${lastError}`)),
+            () => reject(STORE_ERRORS.unavailable(location, `cannot connect: ${lastError}`)),
             timeoutMs,
           );
         }),
@@ -199,7 +201,7 @@ export class RedisStore implements Store {
       if (err instanceof StoreError) throw err;
       // ioredis rejects with "Connection is closed."; the error event said why.
       const reason = lastError === 'no answer' ? messageOf(err) : lastError;
-      throw storeErrors.unavailable(location, `cannot connect: ${reason}`, err);
+      throw STORE_ERRORS.unavailable.withCause(err, location, `cannot connect: ${reason}`);
     } finally {
       clearTimeout(timer);
       client.off('error', onError);
@@ -210,10 +212,10 @@ export class RedisStore implements Store {
     await client.set(VERSION_KEY, REDIS_LAYOUT_VERSION, 'NX');
     const version = (await client.get(VERSION_KEY)) ?? '';
     if (!/^\d+$/.test(version)) {
-      throw storeErrors.corrupt(location, `${VERSION_KEY} is ${JSON.stringify(version)}`);
+      throw STORE_ERRORS.corrupt(location, `${VERSION_KEY} is ${JSON.stringify(version)}`);
     }
     if (Number(version) > Number(REDIS_LAYOUT_VERSION)) {
-      throw storeErrors.unsupportedVersion(location, version);
+      throw STORE_ERRORS.unsupportedVersion(location, version);
     }
   }
 
@@ -245,7 +247,7 @@ export class RedisStore implements Store {
   }
 
   private track<T>(operation: () => Promise<T>): Promise<T> {
-    if (this.closing) return Promise.reject(storeErrors.closed(this.location));
+    if (this.closing) return Promise.reject(STORE_ERRORS.closed(this.location));
     const running = operation();
     this.inflight.add(running);
     const forget = () => this.inflight.delete(running);
@@ -263,9 +265,9 @@ export class RedisStore implements Store {
         err instanceof ReplyError &&
         !/^(LOADING|READONLY|MASTERDOWN|BUSY)/.test(messageOf(err))
       ) {
-        throw storeErrors.io(this.location, operation, err);
+        throw STORE_ERRORS.io.withCause(err, this.location, operation, err);
       }
-      throw storeErrors.unavailable(this.location, messageOf(err), err);
+      throw STORE_ERRORS.unavailable.withCause(err, this.location, messageOf(err));
     }
   }
 
@@ -417,11 +419,11 @@ export class RedisStore implements Store {
     try {
       parsed = JSON.parse(raw) as unknown;
     } catch {
-      throw storeErrors.badRecord(this.location, `${where.hash} ${where.field}`, 'not JSON');
+      throw STORE_ERRORS.badRecord(this.location, `${where.hash} ${where.field}`, 'not JSON');
     }
     const status = decodeMirrorStatus(parsed);
     if (typeof status === 'string') {
-      throw storeErrors.badRecord(this.location, `${where.hash} ${where.field}`, status);
+      throw STORE_ERRORS.badRecord(this.location, `${where.hash} ${where.field}`, status);
     }
     return status;
   }
@@ -501,10 +503,10 @@ export class RedisStore implements Store {
         }
         if (await this.writeField(write)) return structuredClone(status);
       }
-      throw storeErrors.io(
+      throw STORE_ERRORS.io(
         this.location,
         `update ${where.hash} ${where.field}`,
-        new Error(`${MAX_CAS_ATTEMPTS} concurrent writes in a row changed it first`),
+        `${MAX_CAS_ATTEMPTS} concurrent writes in a row changed it first`,
       );
     });
   }
@@ -520,11 +522,11 @@ export class RedisStore implements Store {
     try {
       parsed = JSON.parse(raw) as unknown;
     } catch {
-      throw storeErrors.badRecord(this.location, `${WORKERS_HASH} ${workerId}`, 'not JSON');
+      throw STORE_ERRORS.badRecord(this.location, `${WORKERS_HASH} ${workerId}`, 'not JSON');
     }
     const worker = decodeWorkerStatus(parsed);
     if (typeof worker === 'string') {
-      throw storeErrors.badRecord(this.location, `${WORKERS_HASH} ${workerId}`, worker);
+      throw STORE_ERRORS.badRecord(this.location, `${WORKERS_HASH} ${workerId}`, worker);
     }
     return { raw, worker };
   }
@@ -637,7 +639,7 @@ export class RedisStore implements Store {
           });
           if (written) return structuredClone(next);
         }
-        throw storeErrors.io(this.location, `refresh ${WORKERS_HASH} ${workerId}`, 'conflicts');
+        throw STORE_ERRORS.io(this.location, `refresh ${WORKERS_HASH} ${workerId}`, 'conflicts');
       }),
     );
   }

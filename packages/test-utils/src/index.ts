@@ -34,3 +34,5 @@ export type { CommandWorkerConfOptions } from './worker-conf';
 export { writeGrowingLogScript } from './growing-log';
 export type { GrowingLog } from './growing-log';
 export { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium-args';
+export { checkErrorCatalog, errorTableRows } from './error-table';
+export type { CatalogEntryLike } from './error-table';

@@ -156,7 +156,9 @@ describe('examples/worker.conf', () => {
     );
     const result = await node(BIN.worker, ['--check-config', file]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/worker\.conf:mirrors\[0\]\.upstream: must end with "\/"/);
+    expect(result.stderr).toMatch(
+      /worker\.conf:98:mirrors\[debian\]\.upstream: must end with "\/"/,
+    );
   });
 });
 

@@ -20,9 +20,16 @@ const VERSION = (
   }
 ).version;
 
-const TARBALLS = ['api-types', 'core', 'providers', 'store', 'manager', 'worker', 'ctl'].map(
-  (name) => `tunasync-${name}-${VERSION}.tgz`,
-);
+const TARBALLS = [
+  'api-types',
+  'config',
+  'core',
+  'providers',
+  'store',
+  'manager',
+  'worker',
+  'ctl',
+].map((name) => `tunasync-${name}-${VERSION}.tgz`);
 
 /** npm's own cache directory, where `npm ci` left the third-party tarballs. */
 async function npmCache(): Promise<string> {
@@ -82,7 +89,7 @@ describe('npm run pack, then npm install -g of the tarball folder', () => {
     return stdout;
   }
 
-  it('writes the seven public packages, and nothing else, into the folder', async () => {
+  it('writes the eight public packages, and nothing else, into the folder', async () => {
     expect((await readdir(out)).sort()).toEqual([...TARBALLS].sort());
   });
 
@@ -91,6 +98,7 @@ describe('npm run pack, then npm install -g of the tarball folder', () => {
     await installInto(prefix, TARBALLS);
     expect((await readdir(join(prefix, 'lib', 'node_modules', '@tunasync'))).sort()).toEqual([
       'api-types',
+      'config',
       'core',
       'ctl',
       'manager',
@@ -108,14 +116,15 @@ describe('npm run pack, then npm install -g of the tarball folder', () => {
     ).toBe(await readFile(join(ROOT, 'apps/worker/dist/index.js'), 'utf8'));
   });
 
-  it('installs an app with only its own libraries (the worker: api-types, core, providers)', async () => {
+  it('installs an app with only its own libraries (the worker: api-types, config, core, providers)', async () => {
     const prefix = join(work, 'worker-only');
     await installInto(
       prefix,
-      TARBALLS.filter((t) => /-(worker|api-types|core|providers)-/.test(t)),
+      TARBALLS.filter((t) => /-(worker|api-types|config|core|providers)-/.test(t)),
     );
     expect((await readdir(join(prefix, 'lib', 'node_modules', '@tunasync'))).sort()).toEqual([
       'api-types',
+      'config',
       'core',
       'providers',
       'worker',

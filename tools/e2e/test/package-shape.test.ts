@@ -10,6 +10,7 @@ const PUBLINT = join(ROOT, 'node_modules', '.bin', 'publint');
 /** Every package published to the registry (test-utils and e2e are private). */
 const PUBLIC = [
   'packages/api-types',
+  'packages/config',
   'packages/core',
   'packages/providers',
   'packages/store',

@@ -20,6 +20,7 @@ const ROOT = resolve(__dirname, '../../..');
 /** The release group of nx.json: published together, at one version. */
 const PUBLIC: Record<string, string> = {
   '@tunasync/api-types': 'packages/api-types',
+  '@tunasync/config': 'packages/config',
   '@tunasync/core': 'packages/core',
   '@tunasync/providers': 'packages/providers',
   '@tunasync/store': 'packages/store',

@@ -181,15 +181,15 @@ test('a typo of a known key: both daemons refuse it without --strict, say the ke
     code: 2,
     stdout: '',
     stderr: [
-      `warning: ${manager}:server.colour: unknown key`,
-      `error: ${manager}:server.prot: unknown key, did you mean \`port\`?`,
+      `warning: ${manager}:3:server.colour: unknown key`,
+      `error: ${manager}:2:server.prot: unknown key, did you mean \`port\`?`,
       `${manager}: 1 error(s), 1 warning(s)`,
     ],
   });
   const w = await run([WORKER_BIN, '--check-config', worker]);
   expect(w.code).toBe(2);
   expect(w.stderr).toContain(
-    `error: ${worker}:mirrors[0].upstrem: unknown key, did you mean \`upstream\`?`,
+    `error: ${worker}:10:mirrors[debian].upstrem: unknown key, did you mean \`upstream\`?`,
   );
   const last = w.stderr.at(-1) ?? '';
   expect(last.startsWith(`${worker}: `)).toBe(true);

@@ -1,6 +1,6 @@
 import type { CommandContext } from '../command-context';
 import { doing } from '../command-context';
-import { CtlError } from '../errors';
+import { CTL_ERRORS } from '../errors';
 
 /**
  * `rm-worker [--purge] -w ID`: `DELETE /workers/ID` (`?purge=1`: its statuses too); the
@@ -15,9 +15,9 @@ export async function execute(ctx: CommandContext): Promise<void> {
   const body = await doing(what, client.delete(path));
   const message = (body as { message?: unknown } | null)?.message;
   if (message !== 'deleted') {
-    throw new CtlError(
-      'TUNASYNC_E_CTL_BAD_ANSWER',
-      `${what}: the manager answered ${JSON.stringify(body)} instead of {"message":"deleted"}`,
+    throw CTL_ERRORS.badAnswer(
+      what,
+      `the manager answered ${JSON.stringify(body)} instead of {"message":"deleted"}`,
     );
   }
   ctx.print('Successfully removed the worker\n');

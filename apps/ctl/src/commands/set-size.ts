@@ -1,7 +1,7 @@
 import type { MirrorSizeMessage } from '@tunasync/api-types';
 import type { CommandContext } from '../command-context';
 import { doing } from '../command-context';
-import { CtlError } from '../errors';
+import { CTL_ERRORS } from '../errors';
 
 /**
  * `set-size -w ID MIRROR SIZE`: `POST /workers/ID/jobs/MIRROR/size`; succeeds only when the
@@ -19,9 +19,9 @@ export async function execute(ctx: CommandContext): Promise<void> {
   const body = await doing(what, client.post(path, message));
   const answered = (body as { size?: unknown } | null)?.size;
   if (answered !== size) {
-    throw new CtlError(
-      'TUNASYNC_E_CTL_BAD_ANSWER',
-      `${what}: mirror size error, expecting ${size}, the manager returned ${typeof answered === 'string' ? answered : JSON.stringify(answered)}`,
+    throw CTL_ERRORS.badAnswer(
+      what,
+      `mirror size error, expecting ${size}, the manager returned ${typeof answered === 'string' ? answered : JSON.stringify(answered)}`,
     );
   }
   ctx.print(`Successfully updated mirror size to ${size}\n`);

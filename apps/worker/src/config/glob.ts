@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { WORKER_ERRORS } from '../errors';
 import { pathExists } from './path-exists';
 
 const MAGIC = /[*?[]/;
@@ -24,19 +25,18 @@ export function globSegmentToRegExp(segment: string): RegExp {
       out += '[^/]';
     } else if (c === '\\') {
       i++;
-      if (i >= segment.length)
-        throw new Error(`bad pattern ${JSON.stringify(segment)}: trailing "\\"`);
+      if (i >= segment.length) throw WORKER_ERRORS.badGlob(segment, 'trailing "\\"');
       out += escapeRegExp(segment[i] as string);
     } else if (c === '[') {
       const end = segment.indexOf(']', i + 2);
-      if (end < 0) throw new Error(`bad pattern ${JSON.stringify(segment)}: unclosed "["`);
+      if (end < 0) throw WORKER_ERRORS.badGlob(segment, 'unclosed "["');
       let body = segment.slice(i + 1, end);
       let negate = false;
       if (body.startsWith('^') || body.startsWith('!')) {
         negate = true;
         body = body.slice(1);
       }
-      if (body === '') throw new Error(`bad pattern ${JSON.stringify(segment)}: empty class`);
+      if (body === '') throw WORKER_ERRORS.badGlob(segment, 'empty class');
       const cls = body.replace(/[\]\\^]/g, (m) => `\\${m}`);
       out += negate ? `[^/${cls}]` : `[${cls}]`;
       i = end;

@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import toml from 'toml';
+import { readToml, type ConfigLocator } from '@tunasync/config';
 import {
   validateWorkerConfig,
   WORKER_DEFAULTS,
@@ -12,8 +11,8 @@ import { WorkerConfigError } from '../errors';
 import { expandGlob } from './glob';
 import { flattenMirrors, type MirrorLeaf } from './mirror-tree';
 import { pathExists } from './path-exists';
-import { checkProviders, SchemaRefusals } from './provider-checks';
-import { checkMirrors, type Finding } from './semantic-checks';
+import { Locators } from './locators';
+import { checkMirrors, SchemaRefusals } from './mirror-checks';
 import { SERVER_DEFAULTS, type MirrorConfig, type WorkerConfig } from './worker-config';
 
 export interface LoadWorkerConfigOptions {
@@ -25,7 +24,7 @@ export interface LoadWorkerConfigOptions {
   defaultHostname?: string;
 }
 
-/** Everything `--check-config` prints: `file:key: reason` lines, and the config when usable. */
+/** What `--check-config` prints: `file:line:key: reason` lines, and the config when usable. */
 export interface WorkerConfigCheck {
   ok: boolean;
   config?: WorkerConfig;
@@ -39,53 +38,23 @@ function isTable(value: unknown): value is Doc {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function located(file: string, text: string): string {
-  return `${file}:${text}`;
-}
-
-function format(f: Finding): string {
-  return `${f.file}:${f.path}: ${f.reason}`;
-}
-
-async function parseTomlFile(
-  file: string,
-  problems: string[],
-  readPath = file,
-): Promise<Doc | undefined> {
-  let text: string;
-  try {
-    text = await readFile(readPath, 'utf8');
-  } catch (err) {
-    problems.push(`${file}: cannot read file: ${(err as Error).message}`);
-    return undefined;
-  }
-  try {
-    return toml.parse(text) as Doc;
-  } catch (err) {
-    const e = err as Error & { location?: { start?: { line?: number; column?: number } } };
-    const where = e.location?.start ? `${e.location.start.line}:${e.location.start.column}` : '1';
-    problems.push(`${file}:${where}: TOML syntax error: ${e.message}`);
-    return undefined;
-  }
-}
-
-/** Adds the schema's findings; returns its problems (`file:path: reason`). */
+/** Adds the schema's findings (located); returns its problems as `file:path: reason`. */
 function collect(
-  file: string,
+  locator: ConfigLocator,
   result: ValidationResult<unknown>,
   problems: string[],
   warnings: string[],
 ): string[] {
-  const found = result.ok ? [] : result.problems.map((p) => located(file, p));
-  problems.push(...found);
-  warnings.push(...result.warnings.map((w) => located(file, w)));
-  return found;
+  const found = result.ok ? [] : result.problems;
+  problems.push(...found.map((p) => locator.locate(p)));
+  warnings.push(...result.warnings.map((w) => locator.locate(w)));
+  return found.map((p) => `${locator.file}:${p}`);
 }
 
 /**
  * Reads, validates and resolves a worker.conf and the files of its `[include]` glob:
- * schema of api-types, nested mirror inheritance, semantic checks. Never throws for a
- * bad file: every problem is listed (as `file:key: reason`), together with the warnings.
+ * schema of api-types, nested mirror inheritance, the mirror checks. Never throws for a
+ * bad file: every problem is listed (as `file:line:key: reason`), together with the warnings.
  */
 export async function checkWorkerConfig(
   file: string,
@@ -95,9 +64,13 @@ export async function checkWorkerConfig(
   const problems: string[] = [];
   const warnings: string[] = [];
 
-  const doc = await parseTomlFile(file, problems, path.resolve(cwd, file));
-  if (doc === undefined) return { ok: false, problems, warnings };
-  const schemaProblems = collect(file, validateWorkerConfig(doc), problems, warnings);
+  const locators = new Locators();
+  const read = await readToml(file, path.resolve(cwd, file));
+  if (!read.ok) return { ok: false, problems: [read.problem], warnings };
+  const { doc } = read;
+  locators.add(read.locator);
+  const located = (at: string, text: string) => locators.of(at).locate(text);
+  const schemaProblems = collect(read.locator, validateWorkerConfig(doc), problems, warnings);
   const g = isTable(doc.global) ? (doc.global as NonNullable<WorkerConfigFile['global']>) : {};
 
   // [include] include_mirrors
@@ -125,8 +98,13 @@ export async function checkWorkerConfig(
       problems.push(located(file, `include.include_mirrors: ${(err as Error).message}`));
     }
     for (const included of includeFiles) {
-      const inc = await parseTomlFile(included, problems);
-      if (inc === undefined) continue;
+      const incRead = await readToml(included);
+      if (!incRead.ok) {
+        problems.push(incRead.problem);
+        continue;
+      }
+      const inc = incRead.doc;
+      locators.add(incRead.locator);
       for (const key of Object.keys(inc)) {
         if (key !== 'mirrors')
           warnings.push(
@@ -137,7 +115,7 @@ export async function checkWorkerConfig(
           );
       }
       const result = validateWorkerConfig({ mirrors: inc.mirrors ?? [] });
-      schemaProblems.push(...collect(included, result, problems, warnings));
+      schemaProblems.push(...collect(incRead.locator, result, problems, warnings));
       leaves.push(...flattenMirrors(inc.mirrors).map((leaf) => ({ leaf, file: included })));
     }
   }
@@ -207,11 +185,17 @@ export async function checkWorkerConfig(
     ? (doc.btrfs_snapshot as NonNullable<WorkerConfigFile['btrfs_snapshot']>)
     : {};
 
-  // Mirror checks: what needs the whole file here, each mirror through the providers.
-  problems.push(...(await checkMirrors(leaves, cwd)).map(format));
-  const providerFindings = checkProviders(leaves, doc, file, new SchemaRefusals(schemaProblems));
-  problems.push(...providerFindings.problems);
-  warnings.push(...providerFindings.warnings);
+  // Mirror checks: one pass over the leaves (whole-file rules and each mirror through the providers).
+  const mirrorFindings = await checkMirrors({
+    leaves,
+    doc,
+    mainFile: file,
+    refused: new SchemaRefusals(schemaProblems),
+    place: locators.place,
+    cwd,
+  });
+  problems.push(...mirrorFindings.problems);
+  warnings.push(...mirrorFindings.warnings);
 
   const uniqueProblems = [...new Set(problems)];
   const uniqueWarnings = [...new Set(warnings)];

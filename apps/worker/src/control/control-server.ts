@@ -6,18 +6,26 @@ import type { Duplex } from 'node:stream';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import {
   isCmdVerb,
+  isTunasyncError,
   parseBearerToken,
   validateWorkerCmd,
   type Logger,
   type WorkerCmd,
 } from '@tunasync/api-types';
-import { WorkerHaltedError } from '../errors';
+import { WORKER_ERRORS } from '../errors';
 import { CONTROL_ANSWERS } from './control-answers';
 import { registerLogRoutes } from './log-routes';
 import type { LogRouteOptions } from './log-routes';
 import type { QueuedCommand, WorkerCommands } from './worker-commands';
 
 export { CONTROL_ANSWERS };
+
+/** The worker's errors that the control server answers with their own status. */
+const ANSWERED_CODES: ReadonlySet<string> = new Set(
+  Object.values<{ readonly code: string; readonly status?: number }>(WORKER_ERRORS)
+    .filter((entry) => entry.status !== undefined)
+    .map((entry) => entry.code),
+);
 
 export interface ControlServerOptions {
   commands: WorkerCommands;
@@ -47,33 +55,24 @@ export function bearerMatches(header: string | undefined, token: string): boolea
   return timingSafeEqual(digest(given ?? ''), digest(token)) && given !== undefined;
 }
 
-class HttpAnswer extends Error {
-  constructor(
-    readonly status: number,
-    readonly msg: string,
-  ) {
-    super(msg);
-  }
-}
-
 function parseCommand(raw: string): WorkerCmd {
   let body: unknown;
   try {
     body = JSON.parse(raw);
   } catch {
-    throw new HttpAnswer(400, CONTROL_ANSWERS.invalidRequest);
+    throw WORKER_ERRORS.controlInvalidRequest();
   }
   if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
     const cmd = (body as { cmd?: unknown }).cmd;
     if (typeof cmd === 'string' && !isCmdVerb(cmd)) {
       // The shape is judged with a known verb: a well-formed command with an unknown verb is a 406.
       if (validateWorkerCmd({ ...body, cmd: 'ping' }).ok) {
-        throw new HttpAnswer(406, CONTROL_ANSWERS.invalidCommand);
+        throw WORKER_ERRORS.controlInvalidCommand();
       }
     }
   }
   const result = validateWorkerCmd(body);
-  if (!result.ok) throw new HttpAnswer(400, CONTROL_ANSWERS.invalidRequest);
+  if (!result.ok) throw WORKER_ERRORS.controlInvalidRequest();
   return result.value;
 }
 
@@ -120,12 +119,12 @@ export function createControlApp(options: Omit<ControlServerOptions, 'host' | 'p
       });
       let queued: QueuedCommand;
       if (cmd.mirror_id === '') {
-        if (cmd.cmd !== 'reload') throw new HttpAnswer(406, CONTROL_ANSWERS.invalidCommand);
+        if (cmd.cmd !== 'reload') throw WORKER_ERRORS.controlInvalidCommand();
         queued = await commands.queueReload();
       } else {
         const name = cmd.mirror_id;
-        if (!commands.hasMirror(name)) throw new HttpAnswer(404, CONTROL_ANSWERS.notFound(name));
-        if (cmd.cmd === 'reload') throw new HttpAnswer(406, CONTROL_ANSWERS.invalidCommand);
+        if (!commands.hasMirror(name)) throw WORKER_ERRORS.controlMirrorNotFound(name);
+        if (cmd.cmd === 'reload') throw WORKER_ERRORS.controlInvalidCommand();
         queued = commands.queueJobCommand(name, cmd.cmd, { force: cmd.options.force === true });
       }
       // Accepted: it takes effect in order; a later failure is the runtime's to log.
@@ -139,12 +138,9 @@ export function createControlApp(options: Omit<ControlServerOptions, 'host' | 'p
     res.status(404).json({ msg: 'Not found' });
   });
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    if (err instanceof HttpAnswer) {
-      res.status(err.status).json({ msg: err.msg });
-      return;
-    }
-    if (err instanceof WorkerHaltedError) {
-      res.status(503).json({ msg: err.message });
+    // A refusal of the catalog (a halting worker's included): its status and text.
+    if (isTunasyncError(err) && err.status !== undefined && ANSWERED_CODES.has(err.code)) {
+      res.status(err.status).json({ msg: err.message });
       return;
     }
     const status = (err as { status?: unknown }).status;

@@ -233,7 +233,7 @@ test('progress_interval: 0 turns progress off (not "unset"); out of range is an 
   );
   const file = await withInterval('3601');
   const result = await checkWorkerConfig(file);
-  expect(result.problems).toEqual([`${file}:global.progress_interval: must be <= 3600`]);
+  expect(result.problems).toEqual([`${file}:6:global.progress_interval: must be <= 3600`]);
 });
 
 test('[manager] heartbeat_interval: 0 turns the heartbeat off; anything but 0–3600 seconds is an error', async () => {
@@ -254,7 +254,7 @@ test('[manager] heartbeat_interval: 0 turns the heartbeat off; anything but 0–
   ]) {
     const file = await withInterval(value as string);
     const result = await checkWorkerConfig(file);
-    expect(result.problems).toEqual([`${file}:manager.heartbeat_interval: ${reason as string}`]);
+    expect(result.problems).toEqual([`${file}:8:manager.heartbeat_interval: ${reason as string}`]);
   }
 });
 
@@ -309,31 +309,31 @@ upstream = "https://example.org/"
   const at = (s: string) => `${file}:${s}`;
   expect(result.problems.sort()).toEqual(
     [
-      'btrfs_snapshot.snapshot_path: must be set when btrfs_snapshot is enabled (or snapshot_path on the mirror); mirror(s) dup, dup, bad/name, ts, <unnamed>',
-      'global.concurrent: must be an integer',
-      `global.exec_on_failure[1]: cannot split command line "notify 'unbalanced": unbalanced single quote at offset 7; mirror(s) dup, dup, bad/name, ts, <unnamed>`,
-      `mirrors[1].exec_on_success_extra[0]: cannot split command line "\\\\": trailing backslash`,
-      'global.log_dir: unknown template field {{.Nmae}} (known: Name, Provider, Upstream, Interval, Retry, Timeout, MirrorDir, MirrorSubDir, LogDir, Role, Command, ExcludeFile, Username, Stage1Profile, MemoryLimit, DockerImage, SnapshotPath); mirror(s) dup, dup, bad/name, ts, <unnamed>',
-      'global.mirror_dir: must be set when the mirror sets no mirror_dir; mirror(s) dup, dup, bad/name, ts, <unnamed>',
-      'global.name: is required',
+      '10:btrfs_snapshot.snapshot_path: must be set when btrfs_snapshot is enabled (or snapshot_path on the mirror); mirror(s) dup, dup, bad/name, ts, <unnamed>',
+      '4:global.concurrent: must be an integer',
+      `5:global.exec_on_failure[1]: cannot split command line "notify 'unbalanced": unbalanced single quote at offset 7; mirror(s) dup, dup, bad/name, ts, <unnamed>`,
+      `20:mirrors[dup].exec_on_success_extra[0]: cannot split command line "\\\\": trailing backslash`,
+      '3:global.log_dir: unknown template field {{.Nmae}} (known: Name, Provider, Upstream, Interval, Retry, Timeout, MirrorDir, MirrorSubDir, LogDir, Role, Command, ExcludeFile, Username, Stage1Profile, MemoryLimit, DockerImage, SnapshotPath); mirror(s) dup, dup, bad/name, ts, <unnamed>',
+      '2:global.mirror_dir: must be set when the mirror sets no mirror_dir; mirror(s) dup, dup, bad/name, ts, <unnamed>',
+      '2:global.name: is required',
       'manager.api_base: is required (or manager.api_base_list)',
-      'mirrors[0].upstream: must end with "/" for an rsync mirror (got "rsync://example.org/dup")',
-      `mirrors[1].name: duplicate mirror name "dup" (first defined at ${file}:mirrors[0])`,
-      'mirrors[2].name: name must start with a letter or digit and contain only letters, digits, ".", "_", "+" and "-"',
-      'mirrors[2].stage1_profile: must be set for a two-stage-rsync mirror (debian or debian-oldstyle)',
-      'mirrors[3].cron: invalid cron expression: Constraint error, got value 61 expected range 0-59',
-      'mirrors[3].cron: set either cron or interval, not both',
-      'mirrors[3].exclude_file: file "/nonexistent/exclude.txt" does not exist',
-      'mirrors[3].fail_on_match: invalid regular expression: Unterminated group',
-      'mirrors[3].memory_limit: invalid memory limit "lots": expected a number of bytes with an optional unit k, M, G, T or P (e.g. 256M)',
-      'mirrors[3].rsync_override_only: is set but rsync_override is not',
-      'mirrors[3].size_pattern: must have a capture group holding the size, e.g. "size: ([0-9.]+[KMGTP]?)"',
-      'mirrors[3].stage1_profile: must be one of "debian", "debian-oldstyle" (got "gentoo")',
-      'mirrors[4].command: must be set for a command mirror',
-      'mirrors[4].name: is required',
-      'server.ssl_cert: file "/nonexistent/cert.pem" does not exist',
-      'server.ssl_key: must be set together with server.ssl_cert',
-      'zfs.zpool: must be set when zfs is enabled; mirror(s) dup, dup, bad/name, ts, <unnamed>',
+      '15:mirrors[dup].upstream: must end with "/" for an rsync mirror (got "rsync://example.org/dup")',
+      `17:mirrors[dup].name: duplicate mirror name "dup" (first defined at ${file}:12:mirrors[dup])`,
+      '23:mirrors[2].name: name must start with a letter or digit and contain only letters, digits, ".", "_", "+" and "-"',
+      '22:mirrors[2].stage1_profile: must be set for a two-stage-rsync mirror (debian or debian-oldstyle)',
+      '36:mirrors[ts].cron: invalid cron expression: Constraint error, got value 61 expected range 0-59',
+      '36:mirrors[ts].cron: set either cron or interval, not both',
+      '34:mirrors[ts].exclude_file: file "/nonexistent/exclude.txt" does not exist',
+      '32:mirrors[ts].fail_on_match: invalid regular expression: Unterminated group',
+      '31:mirrors[ts].memory_limit: invalid memory limit "lots": expected a number of bytes with an optional unit k, M, G, T or P (e.g. 256M)',
+      '37:mirrors[ts].rsync_override_only: is set but rsync_override is not',
+      '33:mirrors[ts].size_pattern: must have a capture group holding the size, e.g. "size: ([0-9.]+[KMGTP]?)"',
+      '30:mirrors[ts].stage1_profile: must be one of "debian", "debian-oldstyle" (got "gentoo")',
+      '38:mirrors[4].command: must be set for a command mirror',
+      '38:mirrors[4].name: is required',
+      '7:server.ssl_cert: file "/nonexistent/cert.pem" does not exist',
+      '6:server.ssl_key: must be set together with server.ssl_cert',
+      '8:zfs.zpool: must be set when zfs is enabled; mirror(s) dup, dup, bad/name, ts, <unnamed>',
     ]
       .map(at)
       .sort(),
@@ -341,7 +341,7 @@ upstream = "https://example.org/"
   // a warning, not a problem
   expect(result.warnings).toContain(
     at(
-      'mirrors[1]: mirror dup: rsync_success_exit_codes is ignored for a command mirror (use success_exit_codes)',
+      '16:mirrors[dup]: rsync_success_exit_codes is ignored for a command mirror (use success_exit_codes)',
     ),
   );
 });
@@ -354,8 +354,8 @@ describe('unknown keys', () => {
     const result = await checkWorkerConfig(file);
     expect(result.ok).toBe(true);
     expect(result.warnings.sort()).toEqual([
-      `${file}:manager.colour: unknown key`,
-      `${file}:mirrors[0].frobnicate: unknown key`,
+      `${file}:13:mirrors[m].frobnicate: unknown key`,
+      `${file}:8:manager.colour: unknown key`,
     ]);
   });
 
@@ -364,8 +364,8 @@ describe('unknown keys', () => {
     const result = await checkWorkerConfig(file, { strict: true });
     expect(result.ok).toBe(false);
     expect(result.problems.sort()).toEqual([
-      `${file}:manager.colour: unknown key (--strict)`,
-      `${file}:mirrors[0].frobnicate: unknown key (--strict)`,
+      `${file}:13:mirrors[m].frobnicate: unknown key (--strict)`,
+      `${file}:8:manager.colour: unknown key (--strict)`,
     ]);
     await expect(loadWorkerConfig(file, { strict: true })).rejects.toBeInstanceOf(
       WorkerConfigError,
@@ -380,7 +380,7 @@ describe('unknown keys', () => {
     const result = await checkWorkerConfig(file);
     expect(result.ok).toBe(false);
     expect(result.problems).toContain(
-      `${file}:mirrors[0].upstrem: unknown key, did you mean \`upstream\`?`,
+      `${file}:11:mirrors[m].upstrem: unknown key, did you mean \`upstream\`?`,
     );
     await expect(loadWorkerConfig(file)).rejects.toBeInstanceOf(WorkerConfigError);
   });
@@ -441,22 +441,22 @@ describe('[include] include_mirrors', () => {
     );
     const result = await checkWorkerConfig('worker.conf', { cwd: tmp });
     expect(result.problems).toEqual([
-      `${inc}:mirrors[0].retry: must be >= 0`,
-      `${inc}:mirrors[0].name: duplicate mirror name "same" (first defined at worker.conf:mirrors[0])`,
+      `${inc}:7:mirrors[same].retry: must be >= 0`,
+      `${inc}:4:mirrors[same].name: duplicate mirror name "same" (first defined at worker.conf:10:mirrors[same])`,
     ]);
     expect(result.warnings).toEqual([
-      `${inc}:global: unknown key (an included file holds only [[mirrors]] tables)`,
+      `${inc}:1:global: unknown key (an included file holds only [[mirrors]] tables)`,
     ]);
   });
 
   test('a glob that matches nothing is a warning; a malformed one a problem', async () => {
     await write('worker.conf', `${HEAD}[include]\ninclude_mirrors = "none/*.conf"\n`);
     expect((await checkWorkerConfig('worker.conf', { cwd: tmp })).warnings).toEqual([
-      'worker.conf:include.include_mirrors: no file matches "none/*.conf"',
+      'worker.conf:9:include.include_mirrors: no file matches "none/*.conf"',
     ]);
     await write('worker.conf', `${HEAD}[include]\ninclude_mirrors = "conf.d/[a.conf"\n`);
     expect((await checkWorkerConfig('worker.conf', { cwd: tmp })).problems).toEqual([
-      'worker.conf:include.include_mirrors: bad pattern "[a.conf": unclosed "["',
+      'worker.conf:9:include.include_mirrors: bad pattern "[a.conf": unclosed "["',
     ]);
   });
 });
@@ -479,8 +479,8 @@ cron = "*/5 * * * *"
   );
   const result = await checkWorkerConfig('worker.conf', { cwd: tmp });
   expect(result.problems).toEqual([
-    'worker.conf:manager.api_base_list[1]: must be an http:// or https:// URL (got "ftp://nope/")',
-    'worker.conf:manager.api_base_list[2]: must be an http:// or https:// URL (got "::")',
+    'worker.conf:7:manager.api_base_list[1]: must be an http:// or https:// URL (got "ftp://nope/")',
+    'worker.conf:7:manager.api_base_list[2]: must be an http:// or https:// URL (got "::")',
   ]);
   const text = await readFile(path.join(tmp, 'worker.conf'), 'utf8');
   await write('worker.conf', text.replace(', "ftp://nope/", "::"', ''));
@@ -500,11 +500,11 @@ test('what the providers factory would refuse or warn about is reported too', as
   const result = await checkWorkerConfig('worker.conf', { cwd: tmp });
   expect(result.ok).toBe(true);
   expect(result.warnings).toEqual([
-    'worker.conf:mirrors[0]: mirror both: both use_ipv6 and use_ipv4 are set: use_ipv6 wins',
+    'worker.conf:8:mirrors[both]: both use_ipv6 and use_ipv4 are set: use_ipv6 wins',
   ]);
 });
 
-test('a mirror-level problem of an inherited key names the table that set it, once', async () => {
+test('a mirror-level problem of an inherited key names the table that set it, once, and the mirrors', async () => {
   await write(
     'worker.conf',
     `${HEAD}[[mirrors]]\nprovider = "command"\ncommand = "true"\nexec_on_success_extra = ["ok", "'open"]\nsize_pattern = "no group"\nretry = -1\n  [[mirrors.mirrors]]\n  name = "a"\n  [[mirrors.mirrors]]\n  name = "b"\n  memory_limit = "lots"\n`,
@@ -512,9 +512,10 @@ test('a mirror-level problem of an inherited key names the table that set it, on
   const result = await checkWorkerConfig('worker.conf', { cwd: tmp });
   expect(result.problems).toEqual([
     // The schema refused retry: reported by it alone, not again by the providers' check.
-    'worker.conf:mirrors[0].retry: must be >= 0',
-    `worker.conf:mirrors[0].exec_on_success_extra[1]: cannot split command line "'open": unbalanced single quote at offset 0`,
-    'worker.conf:mirrors[0].size_pattern: must have a capture group holding the size, e.g. "size: ([0-9.]+[KMGTP]?)"',
-    'worker.conf:mirrors[0].mirrors[1].memory_limit: invalid memory limit "lots": expected a number of bytes with an optional unit k, M, G, T or P (e.g. 256M)',
+    'worker.conf:13:mirrors[0].retry: must be >= 0',
+    'worker.conf:18:mirrors[0].mirrors[b].memory_limit: invalid memory limit "lots": expected a number of bytes with an optional unit k, M, G, T or P (e.g. 256M)',
+    // Keys of the template: once, naming the mirrors that inherit them.
+    `worker.conf:11:mirrors[0].exec_on_success_extra[1]: cannot split command line "'open": unbalanced single quote at offset 0; mirror(s) a, b`,
+    'worker.conf:12:mirrors[0].size_pattern: must have a capture group holding the size, e.g. "size: ([0-9.]+[KMGTP]?)"; mirror(s) a, b',
   ]);
 });

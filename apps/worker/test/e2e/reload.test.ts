@@ -85,6 +85,6 @@ test('reload through /cmd adds, changes and removes mirrors while an unchanged r
   const refused = await manager.cmd('reload', '');
   expect(refused.status).toBeGreaterThanOrEqual(500); // the manager passes the worker's 500 on
   expect(JSON.stringify(refused.body)).toContain('reload refused');
-  expect(w.log()).toMatch(/reload: .*worker\.conf:global\.concurrent/);
+  expect(w.log()).toMatch(/reload: .*worker\.conf:3:global\.concurrent/);
   expect(rsyncOf('keep').sort((a, b) => a - b)).toEqual(keepPids);
 });

@@ -15,9 +15,9 @@ export function quotePath(path: string): string {
 }
 
 /**
- * Reads a file that manager.conf names (`where` is the key or flag, as problems show it);
- * a failure is one problem line, never a throw: the reason in words, the path quoted when
- * it holds spaces or control characters.
+ * Reads a file that a configuration file names (a certificate, a token file; `where` is the
+ * key or flag, as problems show it): a failure is one problem line, never a throw: the
+ * reason in words, the path quoted when it holds spaces or control characters.
  */
 export async function readConfigText(
   path: string,

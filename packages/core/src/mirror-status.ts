@@ -4,7 +4,7 @@ import {
   type MirrorStatus,
   type SyncStatus,
 } from '@tunasync/api-types';
-import type { Provider } from '@tunasync/core';
+import type { Provider } from './provider';
 
 /**
  * The MirrorStatus of a report (SPEC §4.2.4). The time-stamps are the manager's to set

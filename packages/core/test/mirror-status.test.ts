@@ -1,4 +1,4 @@
-import { buildMirrorStatus } from '../src/runtime/mirror-status';
+import { buildMirrorStatus } from '../src/index';
 
 describe('URL passwords', () => {
   it('a status report carries the upstream without its password', () => {
