@@ -27,7 +27,7 @@ test.each(['"soon"', '-1', '2.5', 'true'])(
     const check = await settingsOf(`[server]\nstale_after = ${value}\n`);
     expect(check.settings).toBeUndefined();
     expect(check.problems).toHaveLength(1);
-    expect(check.problems[0]).toMatch(/manager\.conf:server\.stale_after: /);
+    expect(check.problems[0]).toMatch(/manager\.conf:\d+:server\.stale_after: /);
     expect(check.problems[0]).not.toContain('\n');
   },
 );
@@ -37,5 +37,5 @@ test('public_logs: false by default; a boolean', async () => {
   expect((await settingsOf('[server]\npublic_logs = true\n')).settings?.publicLogs).toBe(true);
   const check = await settingsOf('[server]\npublic_logs = "yes"\n');
   expect(check.settings).toBeUndefined();
-  expect(check.problems).toEqual([expect.stringMatching(/manager\.conf:server\.public_logs: /)]);
+  expect(check.problems).toEqual([expect.stringMatching(/manager\.conf:\d+:server\.public_logs: /)]);
 });
