@@ -3,7 +3,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
-import { LOG_FORMATS, checkSummary } from '@tunasync/api-types';
+import { LOG_FORMATS, checkSummary, createLineLogger, urlPasswords } from '@tunasync/api-types';
 import type { LogFormat, Logger } from '@tunasync/api-types';
 import {
   STORE_ERROR_CODES,
@@ -17,7 +17,6 @@ import { runImportCommand } from './import-command';
 import { loadManagerConfig } from './manager-config';
 import type { ManagerFlags, ManagerSettings } from './manager-config';
 import { runManager } from './run-manager';
-import { createWinstonLogger } from './winston-logger';
 
 /** Exit codes of SPEC §6. */
 export const EXIT_OK = 0;
@@ -45,7 +44,7 @@ Options:
   -v, --verbose             log debug lines too
       --debug               debug mode: debug lines and one line per request
       --with-systemd        log without timestamps (journald adds its own)
-      --log-format FORMAT   "text" (default: [26-01-02 15:04:05][INFO] message k="v") or
+      --log-format FORMAT   "text" (default: [26-01-02 15:04:05][INFO][manager] message k="v") or
                             "json" (one JSON object per line, for log shippers)
       --pidfile FILE        write the process id to FILE while running
       --check-config FILE   check FILE (with the other flags), print every problem and the
@@ -221,7 +220,7 @@ async function checkDatabase(
 
 /** `tunasync-manager import …`: one line per outcome, the exit code. */
 async function importCli(argv: string[], io: CliIo, write: Write): Promise<number> {
-  const logger = createWinstonLogger({ level: 'info', withSystemd: false, stream: io.stderr });
+  const logger = createLineLogger({ component: 'manager', sink: io.stderr });
   try {
     for (const line of await runImportCommand(argv, logger)) write(io.stdout, line);
     return EXIT_OK;
@@ -279,11 +278,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   if (!check.settings) return EXIT_USAGE;
   const settings = check.settings;
 
-  const logger = createWinstonLogger({
+  const logger = createLineLogger({
+    component: 'manager',
     level: values.verbose || settings.debug ? 'debug' : 'info',
     withSystemd: values['with-systemd'] === true,
     format: logFormat,
-    stream: io.log ?? io.stdout,
+    sink: io.log ?? io.stdout,
+    // The shared token and a Redis password never reach a log line (as the worker's secrets).
+    secrets: [settings.token ?? '', ...urlPasswords(settings.dbFile)],
+    stacks: settings.debug,
   });
 
   let running;

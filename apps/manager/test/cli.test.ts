@@ -287,7 +287,7 @@ describe('runCli as a daemon (in process)', () => {
       const code = await runCli(['--port', '0', '--db-file', holder.dbDir], c.io);
       expect(code).toBe(1);
       expect(c.out()).toContain(
-        `[ERROR] cannot start: database ${holder.dbDir} is locked: another tunasync-manager (or another program, pid ${holder.child.pid}) has it open; stop that process first`,
+        `[ERROR][manager] cannot start: database ${holder.dbDir} is locked: another tunasync-manager (or another program, pid ${holder.child.pid}) has it open; stop that process first`,
       );
     } finally {
       expect(await holder.stop()).toBe(0);
@@ -314,7 +314,7 @@ describe('runCli as a daemon (in process)', () => {
     const b = capture();
     expect(await runCli(['--port', '0', '--db-file', join(dir, 'tunasync.db')], b.io)).toBe(2);
     expect(b.out()).toMatch(
-      /\[ERROR\] cannot start: Go bolt database \S+tunasync\.db cannot be read \(not a bolt database: meta page 0 has format version 0, not 2; .*\); it was left untouched/,
+      /\[ERROR\]\[manager\] cannot start: Go bolt database \S+tunasync\.db cannot be read \(not a bolt database: meta page 0 has format version 0, not 2; .*\); it was left untouched/,
     );
     expect(await readdir(dir)).not.toContain('tunasync.db.leveldb');
     expect(await readFile(join(dir, 'tunasync.db'))).toEqual(bolt);
@@ -327,7 +327,7 @@ describe('runCli as a daemon (in process)', () => {
     expect(await runCli(['--port', '0', '--db-file', badger], g.io)).toBe(2);
     expect(g.out().trim().split('\n')).toEqual([
       expect.stringMatching(
-        /\[ERROR\] cannot start: database \S+ holds files but no LevelDB CURRENT: it looks like a Go badger database \(000001\.vlog\); this manager does not read badger; it was left untouched — point db_file at a new, empty directory$/,
+        /\[ERROR\]\[manager\] cannot start: database \S+ holds files but no LevelDB CURRENT: it looks like a Go badger database \(000001\.vlog\); this manager does not read badger; it was left untouched — point db_file at a new, empty directory$/,
       ),
     ]);
     expect((await readdir(badger)).sort()).toEqual(['000001.vlog', '000005.sst']);

@@ -5,15 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { Agent, request } from 'undici';
-import type {
-  LogMeta,
-  Logger,
-  MirrorStatus,
-  MirrorStatusReport,
-  WorkerCmd,
-} from '@tunasync/api-types';
+import type { Logger, WorkerCmd } from '@tunasync/api-types';
 import { LevelStore } from '@tunasync/store';
-import { TempDirs } from '@tunasync/test-utils';
+import { TempDirs, recordingLogger } from '@tunasync/test-utils';
 import { createManagerApp } from '../src/app';
 import type { ManagerApp, ManagerAppConfig } from '../src/app';
 import { ManagerServer } from '../src/manager-server';
@@ -26,24 +20,6 @@ export class TestClock {
   advance(ms: number): void {
     this.now = new Date(this.now.getTime() + ms);
   }
-}
-
-/** A Logger that keeps lines (`level: message`) for assertions. */
-export function recordingLogger(lines: string[] = []): Logger & { lines: string[] } {
-  const log = (level: string) => (message: string, meta?: LogMeta) => {
-    lines.push(
-      `${level}: ${message}${meta && Object.keys(meta).length ? ` ${JSON.stringify(meta)}` : ''}`,
-    );
-  };
-  const logger = {
-    lines,
-    error: log('error'),
-    warn: log('warn'),
-    info: log('info'),
-    debug: log('debug'),
-    child: () => logger,
-  };
-  return logger;
 }
 
 export interface Reply {
@@ -231,27 +207,7 @@ export async function startFakeWorker(tls?: { cert: string; key: string }): Prom
 }
 
 /** A status report as a worker sends it (times in the body are to be ignored). */
-export function report(
-  worker: string,
-  name: string,
-  status: MirrorStatus['status'],
-  extra: Partial<MirrorStatusReport> = {},
-): MirrorStatusReport {
-  return {
-    name,
-    worker,
-    is_master: true,
-    status,
-    last_update: '2000-01-01T00:00:00Z',
-    last_started: '2000-01-01T00:00:00Z',
-    last_ended: '2000-01-01T00:00:00Z',
-    next_schedule: '2000-01-01T00:00:00Z',
-    upstream: 'rsync://example.org/x/',
-    size: 'unknown',
-    error_msg: '',
-    ...extra,
-  };
-}
+export { statusReport as report } from '@tunasync/test-utils';
 
 /** Standard output and error for a CLI run in-process, read back as text. */
 export function capture() {

@@ -29,7 +29,7 @@ Options:
                            (default: <log_dir base>/.tunasync-worker/<name>)
       --pidfile FILE       write the process id to FILE (removed at exit)
       --with-systemd       log lines without time-stamps or colours, for journald
-      --log-format FORMAT  "text" (default: [26-01-02 15:04:05][INFO] message k="v") or
+      --log-format FORMAT  "text" (default: [26-01-02 15:04:05][INFO][worker] message k="v") or
                            "json" (one JSON object per line, for log shippers)
   -v, --verbose            log debug messages too
       --debug              log debug messages and stack traces
@@ -64,7 +64,7 @@ export interface CliIo {
 export interface CliDeps {
   /** The runtime (default: the real one, with signal handlers). */
   startWorker?: StartWorker;
-  /** Logger to use instead of the winston one built from the flags (tests). */
+  /** Logger to use instead of the one built from the flags (tests). */
   logger?: Logger;
 }
 

@@ -154,7 +154,6 @@ test('log lines carry fields and never a secret', async () => {
   expect(lines.join('')).toBe(
     `[INFO] sending ${REDACTED} worker="w1" mirror="debian" env={"RSYNC_PASSWORD":"${REDACTED}"}\n`,
   );
-  logger.close();
 });
 
 test('the default state directory is next to the logs', () => {

@@ -116,3 +116,5 @@ export {
 export { checkSummary } from './check-summary';
 export { LOG_FORMATS, formatLogLine } from './log-line';
 export type { LogEntry, LogFormat, LogLineOptions } from './log-line';
+export { REDACTED, createLineLogger } from './line-logger';
+export type { LineLoggerOptions, LineSink, LogLevel } from './line-logger';

@@ -40,9 +40,10 @@ function definedFields(fields: Readonly<Record<string, unknown>>): Array<[string
 
 /**
  * The one line (without the newline) the manager and the worker write for an entry.
- * - `text`, the Go manager's and worker's shape: `[26-01-02 15:04:05][INFO] message k="v"`;
- *   with `withSystemd` `[INFO] message k="v"`. The component is left out (each daemon has
- *   its own stream and systemd unit), as in Go.
+ * - `text`, the Go programs' shape with the component where Go's debug line has its source
+ *   file: `[26-01-02 15:04:05][INFO][worker] message k="v"`. With `withSystemd`
+ *   `[INFO] message k="v"`: journald adds the time and names the program (the unit's
+ *   identifier), so both are left out, as in Go.
  * - `json`: `{"time":"2026-01-02T07:04:05.000Z","level":"info","component":"worker",
  *   "message":"…","k":"v"}`, without `time` with `withSystemd`; a field named like one of
  *   the four keys is written as `field.<name>`.
@@ -59,7 +60,7 @@ export function formatLogLine(entry: LogEntry, options: LogLineOptions): string 
     return JSON.stringify(doc);
   }
   const level = `[${entry.level.toUpperCase()}]`;
-  const head = options.withSystemd ? level : `[${goStamp(entry.time)}]${level}`;
+  const head = options.withSystemd ? level : `[${goStamp(entry.time)}]${level}[${entry.component}]`;
   const tail = fields.map(([k, v]) => ` ${k}=${JSON.stringify(v) ?? String(v)}`).join('');
   return `${head} ${entry.message}${tail}`;
 }

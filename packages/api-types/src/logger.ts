@@ -2,7 +2,7 @@
 export type LogMeta = Record<string, unknown>;
 
 /**
- * The logger every library takes as a parameter. A winston logger satisfies it; so does
+ * The logger every library takes as a parameter: the daemons' `createLineLogger`, or
  * `silentLogger` below. Libraries never import a global logger.
  */
 export interface Logger {

@@ -11,9 +11,11 @@ const entry: LogEntry = {
 };
 
 describe('formatLogLine, the one line format of the manager and the worker', () => {
-  it('writes Go text lines, without the time under systemd', () => {
+  it('writes Go text lines with the component, without time and component under systemd', () => {
+    // The component where Go's debug line has its source file (`[time][LEVEL][file.go:12]`),
+    // so a reader of Go's lines reads these too (issue #18: time, level, component, …).
     expect(formatLogLine(entry, { format: 'text', withSystemd: false })).toBe(
-      '[26-12-03 14:17:02][INFO] sync done worker="w1" mirror="debian" size=42',
+      '[26-12-03 14:17:02][INFO][worker] sync done worker="w1" mirror="debian" size=42',
     );
     expect(formatLogLine({ ...entry, level: 'warn' }, { format: 'text', withSystemd: true })).toBe(
       '[WARN] sync done worker="w1" mirror="debian" size=42',

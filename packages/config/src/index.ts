@@ -1,7 +1,4 @@
-export { ConfigLocator, splitProblem } from './config-locator';
+export { ConfigLocator } from './config-locator';
+export { readConfigText } from './read-config-text';
 export { parseToml, readToml } from './toml-document';
 export type { TomlDocument } from './toml-document';
-export { TomlPositions, formatKeyPath } from './toml-positions';
-export { tomlSyntaxReason } from './toml-syntax-reason';
-export type { TomlSyntaxProblem } from './toml-syntax-reason';
-export { quotePath, readConfigText } from './read-config-text';

@@ -1,7 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { quotePath, readConfigText } from '../src';
+import { readConfigText } from '../src';
+import { quotePath } from '../src/read-config-text';
 
 describe('readConfigText', () => {
   let dir: string;

@@ -1,7 +1,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigLocator, parseToml, readToml, splitProblem, TomlPositions } from '../src';
+import { ConfigLocator, parseToml, readToml } from '../src';
+import { splitProblem } from '../src/config-locator';
+import { TomlPositions } from '../src/toml-positions';
 
 const WORKER = [
   '[global]', // 1

@@ -54,7 +54,7 @@ export const CORE_ERRORS = defineErrors({
     message: (name: string, state: string) =>
       `cannot change the provider of job ${name} in state ${state}: disable it first`,
   },
-  /** A `cron` expression node-schedule cannot read. */
+  /** A `cron` expression cron-parser cannot read. */
   cronExpression: {
     code: 'TUNASYNC_E_CRON',
     message: (expression: string, reason?: string) =>

@@ -31,6 +31,8 @@ export type { CgroupHookOptions, CgroupLayout } from './hooks/cgroup-hook';
 export { systemClock, MAX_TIMER_DELAY } from './clock';
 export type { Clock, TimerHandle } from './clock';
 export { formatGoDuration } from './go-duration';
+export { writeFileDurably } from './durable-file';
+export type { DurableWriteOptions } from './durable-file';
 export { intervalTrigger, cronProblem, cronTrigger, createTrigger } from './run-trigger';
 export type { RunTrigger } from './run-trigger';
 export { ConcurrencyGate } from './concurrency-gate';

@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module';
-import { Job } from 'node-schedule';
+import { parseExpression, type CronExpression } from 'cron-parser';
 import { CORE_ERRORS } from './errors';
 
 /**
@@ -22,47 +21,31 @@ export function intervalTrigger(minutes: number): RunTrigger {
   };
 }
 
+/**
+ * Reads a cron expression with cron-parser, counting from `after` — or from now when `after`
+ * is in the past (a cron time missed while the worker was down is not caught up, as with
+ * cron, and as node-schedule, which this replaced, did). Throws cron-parser's error, whose
+ * message says why an expression is refused.
+ */
+function parseCron(expression: string, after: Date): CronExpression {
+  const currentDate = after.getTime() < Date.now() ? undefined : after;
+  return parseExpression(expression, { currentDate });
+}
+
+/** The first time after `after` that `expression` names, or `null` when none. */
 function nextCron(expression: string, after: Date): Date | null {
-  const job = new Job(() => undefined);
   try {
-    if (!job.schedule({ start: after, rule: expression })) return null;
-    const next = job.nextInvocation();
-    return next === null ? null : new Date(next.getTime());
+    return parseCron(expression, after).next().toDate();
   } catch {
     return null;
-  } finally {
-    job.cancel();
   }
-}
-
-/** The part of cron-parser node-schedule calls to read a cron expression. */
-interface CronParser {
-  parseExpression(expression: string): unknown;
-}
-
-let cronParser: CronParser | null | undefined;
-
-/**
- * node-schedule's own cron-parser (resolved from node-schedule, so it is the very parser
- * and version that schedules the jobs): it says *why* an expression is refused, where
- * node-schedule only answers no. `null` if node-schedule ever stops shipping it.
- */
-function nodeScheduleCronParser(): CronParser | null {
-  if (cronParser === undefined) {
-    try {
-      cronParser = createRequire(require.resolve('node-schedule'))('cron-parser') as CronParser;
-    } catch {
-      cronParser = null;
-    }
-  }
-  return cronParser;
 }
 
 /**
  * Why `cronTrigger` refuses a cron expression, or `undefined` when it accepts it (the one
  * rule for both, so a config check never passes what cannot run). Five fields
  * (`minute hour day-of-month month day-of-week`) or six (seconds first); each as
- * node-schedule reads it (its cron-parser gives the reason), and it must name a future time.
+ * cron-parser reads it (its message is the reason), and it must name a future time.
  */
 export function cronProblem(expression: string): string | undefined {
   const fields = expression.trim() === '' ? [] : expression.trim().split(/\s+/);
@@ -70,19 +53,18 @@ export function cronProblem(expression: string): string | undefined {
     return `must have 5 fields (minute hour day-of-month month day-of-week) or 6 (seconds first), found ${fields.length}`;
   }
   try {
-    nodeScheduleCronParser()?.parseExpression(expression);
+    parseCron(expression, new Date()).next();
   } catch (err) {
     return err instanceof Error ? err.message : String(err);
   }
-  if (nextCron(expression, new Date()) === null) return 'node-schedule finds no time it names';
   return undefined;
 }
 
 /**
  * At the times a cron expression names (five fields, or six with seconds), computed by
- * node-schedule in local time. node-schedule counts from "now" (`Date.now()`) when `after`
- * is in the past, so a cron time missed while the worker was down is not caught up — as
- * with cron itself.
+ * cron-parser in local time. It counts from "now" (`Date.now()`) when `after` is in the
+ * past, so a cron time missed while the worker was down is not caught up — as with cron
+ * itself.
  *
  * @throws TunasyncError `TUNASYNC_E_CRON` when `cronProblem` finds a problem.
  */

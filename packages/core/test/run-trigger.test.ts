@@ -61,7 +61,7 @@ describe('run triggers', () => {
     ['0 0 0 * *', 'Constraint error, got value 0 expected range 1-31'],
     ['0 0 * foo *', 'Validation error, cannot resolve alias "foo"'],
     ['0 0 30 2 *', 'Invalid explicit day of month definition'],
-    // node-schedule would read this as a date (a one-time job): not a cron expression.
+    // A date string (node-schedule, used before, would have read it as a one-time job).
     ['Jan 1 2099 10:00 GMT', 'Invalid characters, got value: Jan'],
   ])('cronProblem(%j) and cronTrigger agree: %s', (expr, reason) => {
     expect(cronProblem(expr)).toBe(reason);

@@ -134,7 +134,7 @@ describe('Scheduler (fake timers)', () => {
     ).toThrow(RangeError);
   });
 
-  it('fires cron entries at their time (node-schedule computes them)', () => {
+  it('fires cron entries at their time (cron-parser computes them)', () => {
     const local = new Date(2026, 2, 1, 1, 30, 0, 0);
     jest.setSystemTime(local);
     const trigger = cronTrigger('0 */6 * * *');

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { writeFileDurably } from '@tunasync/core';
 
 /** The `trace_*` keys of a two-stage-rsync mirror: who runs it, as ftpsync's config says. */
 export interface TraceConfig {
@@ -166,18 +166,6 @@ export async function findArchitectures(root: string): Promise<string[]> {
   return [...found].sort();
 }
 
-/** Write a file by a temporary name beside it, then rename (readers never see a half file). */
-export async function writeFileAtomic(file: string, text: string): Promise<void> {
-  const temp = `${file}.new-${randomBytes(4).toString('hex')}`;
-  try {
-    await writeFile(temp, text);
-    await rename(temp, file);
-  } catch (err) {
-    await rm(temp, { force: true });
-    throw err;
-  }
-}
-
 /**
  * Write `project/trace/<hostname>` and `project/trace/_hierarchy` under `root`: the
  * hierarchy is the upstream's (stage 2 just brought it; kept as `_hierarchy.mirror`, as
@@ -190,11 +178,11 @@ export async function writeTraceFiles(
 ): Promise<void> {
   const dir = join(root, 'project', 'trace');
   await mkdir(dir, { recursive: true });
-  await writeFileAtomic(join(dir, config.hostname), formatTraceFile(config, run));
+  await writeFileDurably(join(dir, config.hostname), formatTraceFile(config, run));
   const hierarchy = join(dir, '_hierarchy');
   const upstream = await readFile(hierarchy, 'utf8').catch(() => '');
   const own = `${config.hostname} ${config.hostname} ${oneLine(config.runningOnHost || hostname())} ${run.upstreamHost}\n`;
   const above = upstream === '' || upstream.endsWith('\n') ? upstream : `${upstream}\n`;
-  await writeFileAtomic(`${hierarchy}.mirror`, above);
-  await writeFileAtomic(hierarchy, above + own);
+  await writeFileDurably(`${hierarchy}.mirror`, above);
+  await writeFileDurably(hierarchy, above + own);
 }

@@ -2,7 +2,7 @@ import { readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MirrorConfigFile } from '@tunasync/api-types';
 import type { HookContext } from '@tunasync/core';
-import { TempDirs } from '@tunasync/test-utils';
+import { TempDirs, recordingLogger } from '@tunasync/test-utils';
 import { CommandProvider } from '../src/command-provider';
 import { checkMirrorConfig, createProvider } from '../src/create-provider';
 import type { ProviderGlobalConfig } from '../src/create-provider';
@@ -10,7 +10,6 @@ import { ProviderConfigError } from '../src/errors';
 import { expandLogDirTemplate, logDirTemplateProblem } from '../src/log-dir-template';
 import { RsyncProvider } from '../src/rsync-provider';
 import { TwoStageRsyncProvider } from '../src/two-stage-rsync-provider';
-import { recordingLogger } from './helpers';
 
 const dirs = new TempDirs();
 afterEach(() => dirs.cleanup());
@@ -238,7 +237,7 @@ describe('createProvider', () => {
     );
     expect(cmd.successExitCodes).toEqual([10, 20, 30]);
     expect(logger.lines).toContain(
-      'warn mirror c: rsync_success_exit_codes is ignored for a command mirror (use success_exit_codes)',
+      'warn: mirror c: rsync_success_exit_codes is ignored for a command mirror (use success_exit_codes)',
     );
     expect(
       checkMirrorConfig(
@@ -416,7 +415,7 @@ describe('Debian archive keys', () => {
       { logger },
     );
     expect(logger.lines).toContain(
-      'warn mirror x: uip_retries is ignored (only two-stage-rsync uses it)',
+      'warn: mirror x: uip_retries is ignored (only two-stage-rsync uses it)',
     );
   });
 });

@@ -1,13 +1,19 @@
 import { spawn } from 'node:child_process';
 import { mkdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { requireTool, snapshotTree, startRsyncDaemon, TempDirs } from '@tunasync/test-utils';
+import {
+  requireTool,
+  snapshotTree,
+  startRsyncDaemon,
+  TempDirs,
+  recordingLogger,
+} from '@tunasync/test-utils';
 import type { RsyncDaemon } from '@tunasync/test-utils';
 import { parseRsyncBytes, parseTraceFile, upstreamHost } from '../src/debian-trace';
 import { TwoStageRsyncProvider } from '../src/two-stage-rsync-provider';
 import type { TwoStageRsyncProviderOptions } from '../src/two-stage-rsync-provider';
 import { poolPath, writeDebianTree } from './debian-tree';
-import { holdingRsync, recordingLogger, waitFor } from './helpers';
+import { holdingRsync, waitFor } from './helpers';
 
 requireTool('rsync', 'apt-get install -y rsync');
 
@@ -365,7 +371,7 @@ describe('local lock (Archive-Update-in-Progress-<trace_hostname>)', () => {
     await writeFile(lockFile, `${gone}\n`);
     await provider.run();
     expect(logger.lines).toContain(
-      `warn took over the stale lock ${lockFile} (PID ${gone} is gone)`,
+      `warn: took over the stale lock ${lockFile} (PID ${gone} is gone)`,
     );
     expect(await snapshotTree(provider.workingDir)).not.toHaveProperty([LOCK]);
 

@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CommandWrapper } from '@tunasync/core';
-import { listProcessGroup, TempDirs } from '@tunasync/test-utils';
+import { listProcessGroup, TempDirs, recordingLogger } from '@tunasync/test-utils';
 import { describeProcessExit, NO_LOG, startProcess } from '../src/process-runner';
 import { processGroupAlive } from '../src/process-group';
-import { recordingLogger, waitFor } from './helpers';
+import { waitFor } from './helpers';
 
 const dirs = new TempDirs();
 afterEach(() => dirs.cleanup());

@@ -1,12 +1,11 @@
 import { join } from 'node:path';
-import { createFakeCommand, TempDirs } from '@tunasync/test-utils';
+import { createFakeCommand, TempDirs, recordingLogger } from '@tunasync/test-utils';
 import type { FakeCommand } from '@tunasync/test-utils';
 import { ProviderConfigError } from '../src/errors';
 import { NO_LOG } from '../src/process-runner';
 import { RsyncProvider } from '../src/rsync-provider';
 import type { RsyncProviderOptions } from '../src/rsync-provider';
 import { TwoStageRsyncProvider } from '../src/two-stage-rsync-provider';
-import { recordingLogger } from './helpers';
 
 const DEFAULTS = [
   '-aHvh',

@@ -10,12 +10,13 @@ import {
   startRsyncDaemon,
   TempDirs,
   writeTree,
+  recordingLogger,
 } from '@tunasync/test-utils';
 import type { RsyncDaemon } from '@tunasync/test-utils';
 import { parseRsyncTotalSize } from '../src/log-scan';
 import { RsyncProvider } from '../src/rsync-provider';
 import type { RsyncProviderOptions } from '../src/rsync-provider';
-import { holdingRsync, recordingLogger, waitFor } from './helpers';
+import { holdingRsync, waitFor } from './helpers';
 
 requireTool('rsync', 'apt-get install -y rsync');
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { Level } from 'level';
-import type { LogMeta, Logger } from '@tunasync/api-types';
+import { recordingLogger } from '@tunasync/test-utils';
 import { LevelStore, STORE_ERROR_CODES, isStoreError } from '../src/index';
 import { mirrorStatus, report } from './store-conformance';
 
@@ -20,20 +20,6 @@ async function tempDir(): Promise<string> {
 afterAll(async () => {
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
 });
-
-function recordingLogger(lines: string[]): Logger {
-  const log = (level: string) => (message: string, _meta?: LogMeta) => {
-    lines.push(`${level}: ${message}`);
-  };
-  const logger: Logger = {
-    error: log('error'),
-    warn: log('warn'),
-    info: log('info'),
-    debug: log('debug'),
-    child: () => logger,
-  };
-  return logger;
-}
 
 describe('LevelStore opening', () => {
   test('a directory held open by this process is refused as locked', async () => {

@@ -1,9 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { goManagerFixtures, startRedisServer } from '@tunasync/test-utils';
+import {
+  goManagerFixtures,
+  recordingLogger,
+  startRedisServer,
+  waitUntil,
+} from '@tunasync/test-utils';
 import type { RedisServer } from '@tunasync/test-utils';
-import type { LogMeta, Logger } from '@tunasync/api-types';
 import { RedisStore, STORE_ERROR_CODES } from '../src/index';
 import type { StoreChange } from '../src/index';
 import { mirrorStatus, report, workerStatus } from './store-conformance';
@@ -30,20 +34,6 @@ afterEach(async () => {
   await Promise.all(stores.splice(0).map((s) => s.close()));
 });
 
-function recordingLogger(lines: string[]): Logger {
-  const log = (level: string) => (message: string, _meta?: LogMeta) => {
-    lines.push(`${level}: ${message}`);
-  };
-  const logger: Logger = {
-    error: log('error'),
-    warn: log('warn'),
-    info: log('info'),
-    debug: log('debug'),
-    child: () => logger,
-  };
-  return logger;
-}
-
 async function open(options: Partial<Parameters<typeof RedisStore.open>[0]> = {}) {
   const store = await RedisStore.open({ url: server.url(), ...options });
   stores.push(store);
@@ -52,11 +42,7 @@ async function open(options: Partial<Parameters<typeof RedisStore.open>[0]> = {}
 
 /** Polls `condition` every 5 ms until it holds, failing after `ms`. */
 async function waitFor(condition: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  await waitUntil('the condition', condition, ms, 5);
 }
 
 describe('RedisStore: the Go manager layout', () => {

@@ -1,34 +1,88 @@
-import { join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 
-export interface CommandWorkerConfOptions {
-  /** The worker's name (`[global] name`). */
-  name: string;
-  /** A temp dir of the test's: logs go to `<dir>/log/<mirror>`, data to `<dir>/data`. */
-  dir: string;
-  /** `api_base_list`. */
+export interface WorkerConfOptions {
+  /** Every manager URL (`api_base_list`). */
   managers: string[];
-  /** `[manager] token`. */
+  /** `[[mirrors]]` tables (see `commandMirror`, `rsyncMirror`), or their text. */
+  mirrors: string[] | string;
+  /** `[manager] heartbeat_interval` (seconds); the default when absent. */
+  heartbeatInterval?: number;
+  /** `[manager] token`; none when absent. */
   token?: string;
-  /** Command mirrors: each runs `command` (split like a shell, no shell run). */
-  mirrors: Array<{ name: string; command: string }>;
+  /** Address the control server listens on and registers (127.0.0.1). */
+  host?: string;
+  /** `[global] name` (`w1`). */
+  name?: string;
+  /** `[global] concurrent` (10). */
+  concurrent?: number;
+  /** `[global] interval` in minutes (60). */
+  interval?: number;
+  /** The folder of `dir` that is `mirror_dir` (`data`). */
+  mirrorDir?: string;
+  /** Extra lines of `[global]`. */
+  global?: string;
+}
+
+/** A `command` mirror running `sh -c SCRIPT`; `extra` lines go into its table (`cron = …`). */
+export function commandMirror(name: string, script: string, extra = ''): string {
+  // A JSON string is a TOML basic string: the script may hold `"` and `\`.
+  return `[[mirrors]]
+name = "${name}"
+provider = "command"
+upstream = "https://example.org/${name}/"
+command = ${JSON.stringify(`sh -c '${script}'`)}
+${extra}
+`;
+}
+
+/** An `rsync` mirror of `upstream` (`rsync://…/module/`); `extra` lines go into its table. */
+export function rsyncMirror(name: string, upstream: string, extra = ''): string {
+  return `[[mirrors]]
+name = "${name}"
+provider = "rsync"
+upstream = ${JSON.stringify(upstream)}
+${extra}
+`;
 }
 
 /**
- * worker.conf text for a real worker process on loopback (a free control port) whose
- * mirrors are command mirrors, for tests that need a worker's real runs and logs.
+ * worker.conf text for a worker in `dir` on loopback, its control server on a free port
+ * (logs in `log/`, mirrors in `data/`; interval 60 min, retry 1). The one worker.conf writer
+ * of the worker's tests and the fault suite.
  */
-export function commandWorkerConf(o: CommandWorkerConfOptions): string {
-  const mirrors = o.mirrors.map(
-    (m) =>
-      `[[mirrors]]\nname = "${m.name}"\nprovider = "command"\n` +
-      `upstream = "https://example.org/${m.name}/"\ncommand = ${JSON.stringify(m.command)}\n`,
-  );
-  return [
-    `[global]\nname = "${o.name}"\nlog_dir = ${JSON.stringify(join(o.dir, 'log', '{{.Name}}'))}`,
-    `mirror_dir = ${JSON.stringify(join(o.dir, 'data'))}\ninterval = 60\n`,
-    `[manager]\napi_base_list = ${JSON.stringify(o.managers)}`,
+export function workerConfText(dir: string, o: WorkerConfOptions): string {
+  const host = o.host ?? '127.0.0.1';
+  const manager = [
+    `api_base_list = [${o.managers.map((m) => JSON.stringify(m)).join(', ')}]`,
     o.token === undefined ? '' : `token = ${JSON.stringify(o.token)}`,
-    '\n[server]\nhostname = "127.0.0.1"\nlisten_addr = "127.0.0.1"\nlisten_port = 0\n',
-    ...mirrors,
-  ].join('\n');
+    o.heartbeatInterval === undefined ? '' : `heartbeat_interval = ${o.heartbeatInterval}`,
+  ].filter((line) => line !== '');
+  const mirrors = typeof o.mirrors === 'string' ? o.mirrors : o.mirrors.join('\n');
+  return `[global]
+name = "${o.name ?? 'w1'}"
+log_dir = ${JSON.stringify(`${path.join(dir, 'log')}/{{.Name}}`)}
+mirror_dir = ${JSON.stringify(path.join(dir, o.mirrorDir ?? 'data'))}
+concurrent = ${o.concurrent ?? 10}
+interval = ${o.interval ?? 60}
+retry = 1
+${o.global ?? ''}
+
+[manager]
+${manager.join('\n')}
+
+[server]
+hostname = "${host}"
+listen_addr = "${host}"
+listen_port = 0
+
+${mirrors}
+`;
+}
+
+/** Writes `<dir>/worker.conf` (see `workerConfText`) and returns its path. */
+export async function writeWorkerConf(dir: string, o: WorkerConfOptions): Promise<string> {
+  const file = path.join(dir, 'worker.conf');
+  await writeFile(file, workerConfText(dir, o));
+  return file;
 }

@@ -6,7 +6,13 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { listProcesses, makeTempDir, removeTempDir, requireTool } from '@tunasync/test-utils';
+import {
+  listProcesses,
+  makeTempDir,
+  removeTempDir,
+  requireTool,
+  waitUntil,
+} from '@tunasync/test-utils';
 
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, '../../..');
@@ -73,15 +79,8 @@ function commandLine(pid: number): string {
   }
 }
 
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>) {
+  return waitUntil(what, probe, timeoutMs, 100);
 }
 
 async function waitForOutput(demo: Demo, pattern: RegExp, timeoutMs: number) {

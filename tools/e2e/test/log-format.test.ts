@@ -1,5 +1,6 @@
-// One log line format for the built manager and worker (issue #18): Go's text line
-// `[26-01-02 15:04:05][INFO] message k="v"`, without the time under `--with-systemd`, and one
+// One log line format for the built manager and worker (issue #18): Go's text line with the
+// component where Go's debug line has its source file, `[26-01-02 15:04:05][INFO][manager]
+// message k="v"`, without time and component under `--with-systemd`, and one
 // JSON object per line with `--log-format json`. Read from the programs' own output streams.
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
@@ -14,7 +15,7 @@ const ROOT = resolve(__dirname, '../../..');
 const MANAGER = join(ROOT, 'apps/manager/bin/tunasync-manager.js');
 const WORKER = join(ROOT, 'apps/worker/bin/tunasync-worker.js');
 
-const TEXT = /^\[\d\d-\d\d-\d\d \d\d:\d\d:\d\d\]\[(DEBUG|INFO|WARN|ERROR)\] \S/;
+const TEXT = /^\[\d\d-\d\d-\d\d \d\d:\d\d:\d\d\]\[(DEBUG|INFO|WARN|ERROR)\]\[manager\] \S/;
 const SYSTEMD_TEXT = /^\[(DEBUG|INFO|WARN|ERROR)\] \S/;
 
 interface JsonLine {
@@ -97,36 +98,70 @@ command = "/bin/true"
     return p;
   }
 
-  it('text by default: Go lines with the time; --with-systemd: the same without it', async () => {
-    const [m, url] = await manager('m-text', []);
-    const w = await worker('w-systemd', url, ['--with-systemd']);
+  /** A manager and a worker of these names and flags, until both stopped cleanly: their output. */
+  async function pair(
+    managerName: string,
+    managerFlags: string[],
+    workerName: string,
+    workerFlags: string[],
+  ): Promise<{ m: string; w: string }> {
+    const [m, url] = await manager(managerName, managerFlags);
+    const w = await worker(workerName, url, workerFlags);
     expect(await w.stop('SIGTERM')).toEqual({ code: 0, signal: null });
     expect(await m.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    return { m: m.output(), w: w.output() };
+  }
 
-    const managerLines = lines(m.output());
+  it('text by default: Go lines with the time; --with-systemd: the same without it', async () => {
+    const out = await pair('m-text', [], 'w-systemd', ['--with-systemd']);
+
+    const managerLines = lines(out.m);
     expect(managerLines.length).toBeGreaterThan(1);
     for (const line of managerLines) expect(line).toMatch(TEXT);
     expect(managerLines).toContainEqual(
-      expect.stringMatching(/\]\[INFO\] tunasync-manager \S+ listening on http:/),
+      expect.stringMatching(/\]\[INFO\]\[manager\] tunasync-manager \S+ listening on http:/),
     );
 
-    const workerLines = lines(w.output());
+    const workerLines = lines(out.w);
     expect(workerLines.length).toBeGreaterThan(1);
     for (const line of workerLines) expect(line).toMatch(SYSTEMD_TEXT);
     // No colour codes in either.
-    expect(m.output() + w.output()).not.toContain('\u001b[');
+    expect(out.m + out.w).not.toContain('\u001b[');
     expect(workerLines).toContainEqual(
       expect.stringMatching(/^\[INFO\] worker started with 1 mirror\(s\).* worker="w-systemd"/),
     );
   });
 
-  it('--log-format json: one object per line with time, level, component and message', async () => {
-    const [m, url] = await manager('m-json', ['--log-format', 'json', '--with-systemd']);
-    const w = await worker('w-json', url, ['--log-format', 'json']);
-    expect(await w.stop('SIGTERM')).toEqual({ code: 0, signal: null });
-    expect(await m.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+  it('text lines name their program: [time][LEVEL][worker] and [LEVEL] under systemd', async () => {
+    const out = await pair('m-systemd', ['--with-systemd'], 'w-text', []);
 
-    const fromManager = jsonLines(m.output());
+    const workerLines = lines(out.w);
+    expect(workerLines.length).toBeGreaterThan(1);
+    for (const line of workerLines) {
+      expect(line).toMatch(
+        /^\[\d\d-\d\d-\d\d \d\d:\d\d:\d\d\]\[(DEBUG|INFO|WARN|ERROR)\]\[worker\] \S/,
+      );
+    }
+    expect(workerLines).toContainEqual(
+      expect.stringMatching(
+        /\]\[INFO\]\[worker\] worker started with 1 mirror\(s\).* worker="w-text"/,
+      ),
+    );
+    const managerLines = lines(out.m);
+    expect(managerLines.length).toBeGreaterThan(1);
+    for (const line of managerLines) expect(line).toMatch(SYSTEMD_TEXT);
+    expect(managerLines).toContainEqual(
+      expect.stringMatching(/^\[INFO\] tunasync-manager \S+ listening on http:/),
+    );
+  });
+
+  it('--log-format json: one object per line with time, level, component and message', async () => {
+    const out = await pair('m-json', ['--log-format', 'json', '--with-systemd'], 'w-json', [
+      '--log-format',
+      'json',
+    ]);
+
+    const fromManager = jsonLines(out.m);
     expect(fromManager.length).toBeGreaterThan(1);
     for (const line of fromManager) {
       expect(line).toEqual(
@@ -139,7 +174,7 @@ command = "/bin/true"
       expect.stringMatching(/^tunasync-manager \S+ listening on http:/),
     );
 
-    const fromWorker = jsonLines(w.output());
+    const fromWorker = jsonLines(out.w);
     expect(fromWorker.length).toBeGreaterThan(1);
     for (const line of fromWorker) {
       expect(line).toEqual(expect.objectContaining({ component: 'worker', worker: 'w-json' }));

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
+import { workerConfText } from '@tunasync/test-utils';
 
 /** A fresh random token, recognisable in a failure message by its label. */
 export function randomToken(label: string): string {
@@ -40,8 +41,6 @@ export async function send(
   return { status: response.status, text: `${headers}\n\n${text}`, body: text };
 }
 
-export { waitUntil } from './wait-until';
-
 /** How many times `pattern` occurs in `text`. */
 export function occurrences(text: string, pattern: RegExp): number {
   return (text.match(new RegExp(pattern.source, 'g')) ?? []).length;
@@ -73,27 +72,21 @@ export interface WorkerConfOptions {
   global?: string;
 }
 
-/** A worker.conf on loopback with a control server on a free port. */
+/**
+ * A worker.conf on loopback with a control server on a free port (test-utils'
+ * `workerConfText`): 4 concurrent runs, a daily interval, mirrors in `mirror/`.
+ */
 export function workerConf(o: WorkerConfOptions): string {
-  return `[global]
-name = "${o.name}"
-log_dir = ${JSON.stringify(`${o.dir}/log/{{.Name}}`)}
-mirror_dir = ${JSON.stringify(`${o.dir}/mirror`)}
-concurrent = 4
-interval = 1440
-${o.global ?? ''}
-
-[manager]
-api_base = "${o.managerUrl}"
-token = "${o.token}"
-
-[server]
-hostname = "127.0.0.1"
-listen_addr = "127.0.0.1"
-listen_port = 0
-
-${o.mirrors}
-`;
+  return workerConfText(o.dir, {
+    name: o.name,
+    managers: [o.managerUrl],
+    token: o.token,
+    mirrors: o.mirrors,
+    concurrent: 4,
+    interval: 1440,
+    mirrorDir: 'mirror',
+    global: o.global,
+  });
 }
 
 /** A `command` mirror. */

@@ -1,4 +1,4 @@
-import { startManagerProcess, type ManagerProcess } from '@tunasync/test-utils';
+import { RestartableManager as ManagerStandIn } from '@tunasync/test-utils';
 
 /** The fields of a stored MirrorStatus the scenarios look at. */
 export interface StoredStatus {
@@ -26,45 +26,12 @@ export interface CmdAnswer {
 
 /**
  * The real manager as a child process that can be stopped and brought back on the same port
- * (with its database, or a fresh one), and the calls the scenarios make to it.
+ * (test-utils' `RestartableManager`), and the calls the scenarios make to it.
  */
-export class RestartableManager {
-  private proc: ManagerProcess | undefined;
-  private port = 0;
-
-  /** `dbDir`: where the LevelDB lives (kept across restarts unless `start` gets another). */
-  constructor(private dbDir: string) {}
-
-  async start(dbDir = this.dbDir): Promise<this> {
-    this.dbDir = dbDir;
-    const args = this.port === 0 ? [] : ['--port', String(this.port)];
-    this.proc = await startManagerProcess({ dbDir, args });
-    this.port = this.proc.port;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    const proc = this.proc;
-    this.proc = undefined;
-    await proc?.stop();
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
+export class RestartableManager extends ManagerStandIn {
+  /** The port it listens on (kept across restarts). */
   get portNumber(): number {
     return this.port;
-  }
-
-  output(): string {
-    return this.proc?.output() ?? '';
-  }
-
-  private async get<T>(route: string): Promise<T> {
-    const answer = await fetch(`${this.url}${route}`, { signal: AbortSignal.timeout(5000) });
-    if (!answer.ok) throw new Error(`GET ${route}: ${answer.status} ${await answer.text()}`);
-    return (await answer.json()) as T;
   }
 
   workerJobs(worker = 'w1'): Promise<StoredStatus[]> {

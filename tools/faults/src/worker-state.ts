@@ -1,6 +1,6 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { waitUntil } from './wait-until';
+import { waitUntil } from '@tunasync/test-utils';
 
 /** One mirror in the worker's `<state dir>/jobs.json` (the worker's own view). */
 export interface WorkerJobState {

@@ -8,13 +8,15 @@ import {
   startRsyncDaemon,
   startWorkerProcess,
   writeTree,
+  waitUntil,
+  commandMirror,
+  rsyncMirror,
+  workerConfText,
 } from '@tunasync/test-utils';
 import { RestartableManager, type CmdAnswer } from '../src/manager-calls';
 import { RunWatch, pidsOf } from '../src/mirror-processes';
-import { waitUntil } from '../src/wait-until';
 import { seededRandom } from '../src/seeded-random';
 import { Teardown } from '../src/teardown';
-import { commandMirror, rsyncMirror, workerConfText } from '../src/worker-conf';
 import { readWorkerJobs } from '../src/worker-state';
 
 const TOTAL = 1000;

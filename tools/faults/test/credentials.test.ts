@@ -6,6 +6,7 @@ import {
   TempDirs,
   type ManagerProcess,
   type WorkerProcess,
+  waitUntil,
 } from '@tunasync/test-utils';
 import {
   commandMirror,
@@ -13,7 +14,6 @@ import {
   randomToken,
   send,
   tokenLine,
-  waitUntil,
   workerConf,
 } from '../src/auth-fixtures';
 

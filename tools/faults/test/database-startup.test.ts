@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { cp, readdir, readFile, rm, stat, truncate, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { TempDirs, startManagerProcess, writeTree } from '@tunasync/test-utils';
+import { TempDirs, startManagerProcess, writeTree, statusReport } from '@tunasync/test-utils';
 import type { TreeEntry } from '@tunasync/test-utils';
 import { managerStartFailure } from '../src/manager-start-failure';
-import { statusReport } from '../src/status-report';
 import { treeState } from '../src/tree-state';
 
 /**
@@ -77,7 +76,9 @@ const tableOf = async (db: string) => {
 /** The one line a refused start prints, with no stack trace. */
 function expectOneLine(lines: string[], pattern: RegExp): void {
   expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(/^\[[\d-]+ [\d:]+\]\[ERROR\] cannot start: (?:Go bolt )?database /);
+  expect(lines[0]).toMatch(
+    /^\[[\d-]+ [\d:]+\]\[ERROR\]\[manager\] cannot start: (?:Go bolt )?database /,
+  );
   expect(lines[0]).toMatch(pattern);
   expect(lines.join('\n')).not.toMatch(/\n\s+at |Error:/);
 }

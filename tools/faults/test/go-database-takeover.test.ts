@@ -148,7 +148,7 @@ describe.each(CASES)('$folder with $shown', (c) => {
     expect(imported).toEqual([
       expect.stringMatching(
         new RegExp(
-          `\\[INFO\\] imported 2 workers and ${(await fixtureJson(c.folder, 'jobs.json')).length} mirror statuses from Go ${kind} database ${join(dir, c.name)} into ${join(dir, c.target)}; the Go database was left as it was$`,
+          `\\[INFO\\]\\[manager\\] imported 2 workers and ${(await fixtureJson(c.folder, 'jobs.json')).length} mirror statuses from Go ${kind} database ${join(dir, c.name)} into ${join(dir, c.target)}; the Go database was left as it was$`,
         ),
       ),
     ]);
@@ -222,7 +222,7 @@ describe('a Go database that cannot be taken over: one line, nothing started, no
       expect(failure.lines).toEqual([
         expect.stringMatching(
           new RegExp(
-            `\\[ERROR\\] cannot start: database ${db} is locked: another tunasync-manager \\(or another program, pid ${pid}\\) has it open; stop that process first$`,
+            `\\[ERROR\\]\\[manager\\] cannot start: database ${db} is locked: another tunasync-manager \\(or another program, pid ${pid}\\) has it open; stop that process first$`,
           ),
         ),
       ]);
@@ -240,7 +240,7 @@ describe('a Go database that cannot be taken over: one line, nothing started, no
     expect(failure.code).toBe(2);
     expect(failure.lines).toEqual([
       expect.stringMatching(
-        /\[ERROR\] cannot start: Go bolt database \S+ cannot be read \(page \d+ lies past the end of the file \(1048576 bytes\): truncated\); it was left untouched/,
+        /\[ERROR\]\[manager\] cannot start: Go bolt database \S+ cannot be read \(page \d+ lies past the end of the file \(1048576 bytes\): truncated\); it was left untouched/,
       ),
     ]);
     expect(await treeState(dir)).toEqual(before);

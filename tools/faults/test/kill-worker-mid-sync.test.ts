@@ -7,12 +7,14 @@ import {
   startRsyncDaemon,
   startWorkerProcess,
   writeTree,
+  waitUntil,
+  commandMirror,
+  rsyncMirror,
+  writeWorkerConf,
 } from '@tunasync/test-utils';
 import { RestartableManager } from '../src/manager-calls';
 import { RunWatch, pidsOf, runsByMarker } from '../src/mirror-processes';
-import { waitUntil } from '../src/wait-until';
 import { Teardown } from '../src/teardown';
-import { commandMirror, rsyncMirror, writeWorkerConf } from '../src/worker-conf';
 
 const ROUNDS = 6;
 const INTERRUPTED = (name: string) =>

@@ -1,8 +1,7 @@
 import { join } from 'node:path';
-import { TempDirs, startManagerProcess } from '@tunasync/test-utils';
+import { TempDirs, startManagerProcess, statusReport } from '@tunasync/test-utils';
 import type { ManagerProcess } from '@tunasync/test-utils';
 import { seededRandom } from '../src/seeded-random';
-import { statusReport } from '../src/status-report';
 
 /**
  * kill -9 of the manager during bursts of reports, 50 rounds (issue #11): registered workers
@@ -54,7 +53,7 @@ async function post(url: string, body: unknown): Promise<number> {
 async function client(
   url: string,
   mirrors: MirrorLedger[],
-  pick: () => string,
+  pick: () => (typeof STATUSES)[number],
   killed: { now: boolean },
   figures: Figures,
 ): Promise<void> {
@@ -128,7 +127,7 @@ test(`kill -9 of the manager during bursts of reports, ${ROUNDS} rounds: no ackn
     }
   }
   const figures: Figures = { acked: 0, ackedTerminal: 0, checks: 0, lost: [], unexpected: [] };
-  const pick = () => STATUSES[Math.floor(random() * STATUSES.length)] as string;
+  const pick = () => STATUSES[Math.floor(random() * STATUSES.length)] as (typeof STATUSES)[number];
   const started = Date.now();
 
   for (let round = 1; round <= ROUNDS; round += 1) {

@@ -7,10 +7,11 @@ import {
   startWorkerProcess,
   type ManagerProcess,
   type WorkerProcess,
+  waitUntil,
+  commandMirror,
+  writeWorkerConf,
 } from '@tunasync/test-utils';
 import { managerTransitions, statusesOf, workerTransitions } from '../src/transitions';
-import { waitUntil } from '../src/wait-until';
-import { commandMirror, writeWorkerConf } from '../src/worker-conf';
 import { queuedReportBytes, readWorkerJobs, waitForDelivery } from '../src/worker-state';
 
 /*

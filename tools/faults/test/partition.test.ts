@@ -2,12 +2,16 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { MirrorStatus, WorkerStatus, HistoryRecord } from '@tunasync/api-types';
-import { MANAGER_BIN, WORKER_BIN } from '@tunasync/test-utils';
+import {
+  MANAGER_BIN,
+  WORKER_BIN,
+  waitUntil,
+  commandMirror,
+  writeWorkerConf,
+} from '@tunasync/test-utils';
 import { NamespaceAgent } from '../src/namespace-agent';
 import { startInNamespace, type NamespaceProcess } from '../src/namespace-process';
 import { PartitionLab, namespacesUnavailable } from '../src/partition-lab';
-import { waitUntil } from '../src/wait-until';
-import { commandMirror, writeWorkerConf } from '../src/worker-conf';
 import { queuedReportBytes, readWorkerJobs, waitForDelivery } from '../src/worker-state';
 
 /*

@@ -3,11 +3,15 @@ import { readFileSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startManagerProcess, startWorkerProcess } from '@tunasync/test-utils';
+import {
+  startManagerProcess,
+  startWorkerProcess,
+  waitUntil,
+  commandMirror,
+  writeWorkerConf,
+} from '@tunasync/test-utils';
 import { Teardown } from '../src/teardown';
 import { CTL_BIN, requireBuiltCtl } from '../src/tunasynctl';
-import { waitUntil } from '../src/wait-until';
-import { commandMirror, writeWorkerConf } from '../src/worker-conf';
 
 jest.setTimeout(90_000);
 

@@ -10,12 +10,13 @@ import {
   startManagerProcess,
   startRedisServer,
   startWorkerProcess,
+  waitUntil,
+  commandMirror,
+  writeWorkerConf,
+  statusReport,
 } from '@tunasync/test-utils';
 import type { ManagerProcess, RedisServer } from '@tunasync/test-utils';
-import { statusReport } from '../src/status-report';
 import { runCtl } from '../src/tunasynctl';
-import { waitUntil } from '../src/wait-until';
-import { commandMirror, writeWorkerConf } from '../src/worker-conf';
 
 /**
  * Several managers on one Redis (issue #13), with real processes: the Go manager's Redis

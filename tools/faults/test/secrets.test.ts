@@ -12,6 +12,7 @@ import {
   type ManagerProcess,
   type RsyncDaemon,
   type WorkerProcess,
+  waitUntil,
 } from '@tunasync/test-utils';
 import {
   commandMirror,
@@ -19,7 +20,6 @@ import {
   randomToken,
   send,
   tokenLine,
-  waitUntil,
   workerConf,
   type Answer,
 } from '../src/auth-fixtures';

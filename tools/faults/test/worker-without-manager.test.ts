@@ -1,12 +1,17 @@
 import { join } from 'node:path';
-import { makeTempDir, removeTempDir, startWorkerProcess } from '@tunasync/test-utils';
+import {
+  makeTempDir,
+  removeTempDir,
+  startWorkerProcess,
+  waitUntil,
+  commandMirror,
+  writeWorkerConf,
+} from '@tunasync/test-utils';
 import { BlackHole } from '../src/black-hole';
 import { RestartableManager } from '../src/manager-calls';
 import { RunWatch, pidsOf } from '../src/mirror-processes';
-import { waitUntil } from '../src/wait-until';
 import { Teardown } from '../src/teardown';
 import { runCtl } from '../src/tunasynctl';
-import { commandMirror, writeWorkerConf } from '../src/worker-conf';
 import { readWorkerJobs } from '../src/worker-state';
 
 const teardown = new Teardown();

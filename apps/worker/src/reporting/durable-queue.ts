@@ -1,6 +1,7 @@
-import { mkdir, open, readFile, rename, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '@tunasync/api-types';
+import { writeFileDurably } from '@tunasync/core';
 import { OutboxClosedError } from '../errors';
 
 const LOG = 'queue.jsonl';
@@ -10,28 +11,6 @@ interface Entry<T> {
   item: T;
   /** Byte offset just after this entry's line. */
   end: number;
-}
-
-async function writeFileDurably(file: string, text: string): Promise<void> {
-  const tmp = `${file}.tmp`;
-  const handle = await open(tmp, 'w');
-  try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(tmp, file);
-  await syncDir(path.dirname(file));
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type {
   Logger,
@@ -6,7 +6,7 @@ import type {
   MirrorStatus,
   MirrorStatusReport,
 } from '@tunasync/api-types';
-import { systemClock, type Clock } from '@tunasync/core';
+import { systemClock, writeFileDurably, type Clock } from '@tunasync/core';
 import { ManagerHttpError, ManagerUnreachableError, OutboxClosedError } from '../errors';
 import { abortableDelay } from './abortable-delay';
 import { Backoff, type BackoffOptions } from './backoff';
@@ -144,16 +144,7 @@ export class ManagerOutbox {
     this.requireOpen();
     const version = ++this.scheduleVersion;
     this.schedules = { version, body };
-    const file = path.join(this.options.dir, SCHEDULES);
-    const tmp = `${file}.${version}.tmp`;
-    const handle = await open(tmp, 'w');
-    try {
-      await handle.writeFile(JSON.stringify(body));
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, file);
+    await writeFileDurably(path.join(this.options.dir, SCHEDULES), JSON.stringify(body));
     this.poke();
   }
 

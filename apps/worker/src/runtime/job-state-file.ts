@@ -1,6 +1,7 @@
-import { open, readFile, rename } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isSyncStatus, type Logger } from '@tunasync/api-types';
+import { writeFileDurably } from '@tunasync/core';
 import type { MirrorRecord } from './mirror-record';
 
 const FILE = 'jobs.json';
@@ -91,14 +92,6 @@ export class JobStateFile {
   }
 
   private async write(text: string): Promise<void> {
-    const tmp = `${this.file}.tmp`;
-    const handle = await open(tmp, 'w', 0o600);
-    try {
-      await handle.writeFile(text);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, this.file);
+    await writeFileDurably(this.file, text, { mode: 0o600 });
   }
 }

@@ -2,11 +2,10 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { MirrorStatus, WebMirrorStatus, WorkerStatus } from '@tunasync/api-types';
 import {
+  RestartableManager,
   requireTool,
-  startManagerProcess,
   startRsyncDaemon,
   writeTree,
-  type ManagerProcess,
   type ManagerProcessOptions,
   type RsyncDaemon,
 } from '@tunasync/test-utils';
@@ -37,53 +36,20 @@ export async function startUpstream(root: string): Promise<RsyncDaemon> {
   });
 }
 
-/** An rsync `[[mirrors]]` table. */
-export function rsyncMirror(name: string, upstream: string, extra = ''): string {
-  return `[[mirrors]]
-name = "${name}"
-provider = "rsync"
-upstream = "${upstream}"
-${extra}
-`;
-}
+/** An rsync `[[mirrors]]` table (test-utils' writer). */
+export { rsyncMirror } from '@tunasync/test-utils';
 
-/** The real manager as a child process; `restart()` brings it back on the same port and data. */
-export class ManagerFixture {
-  private proc: ManagerProcess | undefined;
-  private portValue = 0;
-
+/**
+ * The real manager as a child process, brought back on the same port and data by `start()`
+ * after a `stop()` (test-utils' `RestartableManager`), with the calls these tests make.
+ */
+export class ManagerFixture extends RestartableManager {
   constructor(
-    readonly dbDir: string,
-    private readonly options: Omit<ManagerProcessOptions, 'dbDir'> = {},
+    dbDir: string,
+    options: Omit<ManagerProcessOptions, 'dbDir'> = {},
     readonly token?: string,
-  ) {}
-
-  async start(): Promise<this> {
-    const args = [...(this.options.args ?? [])];
-    if (this.portValue !== 0) args.push('--port', String(this.portValue));
-    this.proc = await startManagerProcess({ ...this.options, args, dbDir: this.dbDir });
-    this.portValue = this.proc.port;
-    return this;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.portValue}`;
-  }
-
-  output(): string {
-    return this.proc?.output() ?? '';
-  }
-
-  async stop(): Promise<void> {
-    const proc = this.proc;
-    this.proc = undefined;
-    await proc?.stop();
-  }
-
-  async get<T>(route: string): Promise<T> {
-    const answer = await fetch(`${this.url}${route}`);
-    if (!answer.ok) throw new Error(`GET ${route}: ${answer.status} ${await answer.text()}`);
-    return (await answer.json()) as T;
+  ) {
+    super(dbDir, options);
   }
 
   jobs(): Promise<WebMirrorStatus[]> {

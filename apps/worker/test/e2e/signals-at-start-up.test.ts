@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import path from 'node:path';
-import { TempDirs } from '@tunasync/test-utils';
+import { TempDirs, findFreePort } from '@tunasync/test-utils';
 import { commandMirror, waitFor, workerConf } from '../helpers/worker-fixture';
 
 jest.setTimeout(30_000);
@@ -22,22 +21,14 @@ afterEach(async () => {
   await dirs.cleanup();
 });
 
-/** A loopback port with nothing listening: a manager that is down. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
 async function startWorkerWaitingForManager() {
   if (!existsSync(path.join(BIN, '..', '..', 'dist', 'cli.js'))) {
     throw new Error('apps/worker is not built: run `npx nx run @tunasync/worker:build`');
   }
   const dir = await dirs.make('e2e-signal-');
   const conf = path.join(dir, 'worker.conf');
-  const managers = [`http://127.0.0.1:${await closedPort()}`];
+  // A loopback port with nothing listening: a manager that is down.
+  const managers = [`http://127.0.0.1:${await findFreePort()}`];
   await writeFile(conf, workerConf(dir, { managers, mirrors: commandMirror('m', 'true') }));
   const child = spawn(
     process.execPath,

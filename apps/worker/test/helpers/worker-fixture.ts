@@ -3,57 +3,16 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { Logger } from '@tunasync/api-types';
+import { waitUntil, workerConfText, type WorkerConfOptions } from '@tunasync/test-utils';
 import { loadWorkerConfig } from '../../src/config/load-worker-config';
 import { createWorkerLogger } from '../../src/logging';
 import { WorkerRuntime, type WorkerRuntimeOptions } from '../../src/runtime/worker-runtime';
 
-export interface WorkerConfOptions {
-  name?: string;
-  managers: string[];
-  concurrent?: number;
-  token?: string;
-  /** `[[mirrors]]` tables, as TOML text. */
-  mirrors: string;
-  /** Extra lines of `[global]`. */
-  global?: string;
-}
+// worker.conf for the worker's tests: test-utils' writer, the fault suite's too.
+export { commandMirror, workerConfText as workerConf } from '@tunasync/test-utils';
+export type { WorkerConfOptions } from '@tunasync/test-utils';
 
-/** worker.conf text for a worker on loopback with a free control port. */
-export function workerConf(dir: string, o: WorkerConfOptions): string {
-  return `[global]
-name = "${o.name ?? 'w1'}"
-log_dir = "${path.join(dir, 'log')}/{{.Name}}"
-mirror_dir = "${path.join(dir, 'data')}"
-concurrent = ${o.concurrent ?? 10}
-interval = 60
-retry = 1
-${o.global ?? ''}
-
-[manager]
-api_base_list = [${o.managers.map((m) => `"${m}"`).join(', ')}]
-${o.token !== undefined ? `token = "${o.token}"` : ''}
-
-[server]
-hostname = "127.0.0.1"
-listen_addr = "127.0.0.1"
-listen_port = 0
-
-${o.mirrors}
-`;
-}
-
-/** A `command` mirror running `sh -c SCRIPT`. */
-export function commandMirror(name: string, script: string, extra = ''): string {
-  return `[[mirrors]]
-name = "${name}"
-provider = "command"
-upstream = "https://example.org/${name}/"
-command = "sh -c '${script}'"
-${extra}
-`;
-}
-
-/** A winston logger writing into memory (lines are read back, never spied on). */
+/** The worker's logger writing into memory (lines are read back, never spied on). */
 export function memoryLogger(): { logger: Logger; text: () => string } {
   const stream = new PassThrough();
   const chunks: string[] = [];
@@ -69,7 +28,7 @@ export async function startRuntime(
   extra: Partial<WorkerRuntimeOptions> = {},
 ): Promise<{ runtime: WorkerRuntime; file: string; log: () => string }> {
   const file = path.join(dir, 'worker.conf');
-  await writeFile(file, workerConf(dir, conf));
+  await writeFile(file, workerConfText(dir, conf));
   const { config } = await loadWorkerConfig(file);
   const { logger, text } = memoryLogger();
   const runtime = await WorkerRuntime.start({
@@ -85,20 +44,13 @@ export async function startRuntime(
   return { runtime, file, log: text };
 }
 
-/** Polls `check` every 10 ms until it returns a value other than undefined/false. */
-export async function waitFor<T>(
+/** Polls `check` every 10 ms until it returns a value other than undefined/false (test-utils' `waitUntil`). */
+export function waitFor<T>(
   what: string,
   check: () => T | undefined | false | Promise<T | undefined | false>,
   timeoutMs = 10_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  return waitUntil(what, check, timeoutMs, 10);
 }
 
 /**

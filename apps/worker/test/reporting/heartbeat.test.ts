@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { waitUntil } from '@tunasync/test-utils';
 import { Heartbeat } from '../../src/reporting/heartbeat';
 import { ManagerClient } from '../../src/reporting/manager-client';
 import { ManagerOutbox } from '../../src/reporting/manager-outbox';
@@ -46,11 +47,7 @@ async function makeHeartbeat(registerAgain: () => Promise<void> = async () => un
 
 /** Polls `condition` until it holds (a deadline, never a fixed sleep). */
 async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 2));
-  }
+  await waitUntil('the condition', condition, timeoutMs, 2);
 }
 
 const urls = () => manager.received.map((r) => `${r.method} ${r.url}`);

@@ -8,6 +8,7 @@ import {
   type MirrorStatusReport,
 } from '@tunasync/api-types';
 import { systemClock, type Clock } from '@tunasync/core';
+import { waitUntil } from '@tunasync/test-utils';
 import { Backoff } from '../../src/reporting/backoff';
 import { DurableQueue } from '../../src/reporting/durable-queue';
 import { ManagerClient } from '../../src/reporting/manager-client';
@@ -290,11 +291,7 @@ test('the reporter fans out to every manager, each with its own outbox', async (
 
 /** Polls `condition` until it holds (a deadline, never a fixed sleep). */
 async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 2));
-  }
+  await waitUntil('the condition', condition, timeoutMs, 2);
 }
 
 const statuses = (m: TinyManager) => m.requests.map((r) => (r.body as { status?: string }).status);

@@ -467,7 +467,7 @@ const alive = (pids: number[]) => processesRunning('sleep').filter((p) => pids.i
 const stubbornMirror = (dir: string) =>
   commandMirror(
     'stubborn',
-    `if [ -e ${dir}/again ]; then exec sleep 32.103; fi; touch ${dir}/again; trap \\"\\" TERM; sleep 32.101`,
+    `if [ -e ${dir}/again ]; then exec sleep 32.103; fi; touch ${dir}/again; trap "" TERM; sleep 32.101`,
   );
 const QUICK = commandMirror('quick', 'sleep 32.102');
 

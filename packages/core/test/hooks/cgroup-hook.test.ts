@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdir, readFile, rm, stat, writeFile, appendFile } from 'node:fs/promises';
 import path from 'node:path';
+import { waitUntil } from '@tunasync/test-utils';
 import { CGROUP_JOIN_SCRIPT, MirrorJob, cgroupLayout, createCgroupHook } from '../../src';
 import { EventLog } from '../helpers/events';
 import { tempDir } from '../helpers/fake-tool';
@@ -8,11 +9,7 @@ import { runHook } from '../helpers/run-hook';
 import { ControlledProvider, ProcessProvider, processAlive } from '../helpers/test-provider';
 
 async function waitFor(check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error('condition not met in 5 s');
+  await waitUntil('the condition', check, 5000, 10);
 }
 
 describe('cgroup hook', () => {
