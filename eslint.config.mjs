@@ -1,6 +1,8 @@
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
+import js from '@eslint/js';
+import globals from 'globals';
 
 export default [
   {
@@ -12,6 +14,8 @@ export default [
       '**/*.js',
       '**/*.mjs',
       '**/*.cjs',
+      // The status page's browser code is linted (below), not ignored.
+      '!apps/manager/page/*.js',
     ],
   },
   ...tseslint.configs.recommended,
@@ -79,6 +83,27 @@ export default [
         {
           patterns: [{ group: ['@tunasync/test-utils'], message: 'test-utils is for tests only.' }],
         },
+      ],
+    },
+  },
+  {
+    // The status page's browser code (apps/manager/page): a plain script, inlined into the
+    // page as it is, run by browsers only.
+    files: ['apps/manager/page/**/*.js'],
+    languageOptions: {
+      ecmaVersion: 2020,
+      sourceType: 'script',
+      globals: { ...globals.browser },
+    },
+    rules: {
+      ...js.configs.recommended.rules,
+      '@typescript-eslint/no-require-imports': 'off',
+      'no-restricted-globals': ['error', 'eval'],
+      'no-restricted-properties': [
+        'error',
+        { property: 'innerHTML', message: 'Values reach the DOM as text only.' },
+        { property: 'outerHTML', message: 'Values reach the DOM as text only.' },
+        { property: 'insertAdjacentHTML', message: 'Values reach the DOM as text only.' },
       ],
     },
   },

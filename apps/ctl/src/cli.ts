@@ -12,6 +12,7 @@ import type * as workersModule from './commands/workers';
 import type * as flushModule from './commands/flush';
 import type * as alertsModule from './commands/alerts';
 import type * as historyModule from './commands/history';
+import type * as logsModule from './commands/logs';
 import type * as rmWorkerModule from './commands/rm-worker';
 import type * as setSizeModule from './commands/set-size';
 import type * as completionModule from './commands/completion';
@@ -54,6 +55,7 @@ const COMMAND_MODULES: Record<string, () => CommandModule> = {
   flush: () => require('./commands/flush') as typeof flushModule,
   alerts: () => require('./commands/alerts') as typeof alertsModule,
   history: () => require('./commands/history') as typeof historyModule,
+  logs: () => require('./commands/logs') as typeof logsModule,
   'rm-worker': () => require('./commands/rm-worker') as typeof rmWorkerModule,
   'set-size': () => require('./commands/set-size') as typeof setSizeModule,
   completion: () => require('./commands/completion') as typeof completionModule,

@@ -76,19 +76,23 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'list',
     summary: 'List jobs of workers',
-    usage: 'tunasynctl list [-a|--all] [-s|--status S1,S2…] [-f|--format TEMPLATE] [WORKER…]',
+    usage:
+      'tunasynctl list [-a|--all] [-s|--status S1,S2…] [--stale] [-f|--format TEMPLATE] [WORKER…]',
     description:
       'Prints the jobs of all workers (--all, GET /jobs) or of the named workers as an indented\n' +
       'JSON array, or each job through TEMPLATE.',
     options: {
       all: { type: 'boolean', short: 'a' },
       status: { type: 'string', short: 's' },
+      stale: { type: 'boolean' },
       format: { type: 'string', short: 'f' },
     },
     flagHelp: [
       '-a, --all            list the jobs of all workers',
       '-s, --status LIST    only jobs with one of these statuses (none, failed, success,',
       '                     syncing, pre-syncing, paused, disabled), comma-separated',
+      "    --stale          only stale jobs: last success older than the manager's",
+      '                     stale_after (with --all, the items of GET /jobs?with_worker=1)',
       '-f, --format TMPL    print each job through the template TMPL (see below)',
       ...TEMPLATE_HELP,
     ],
@@ -125,6 +129,33 @@ export const COMMANDS: readonly CommandSpec[] = [
       "    --limit K        only the newest K runs (1 to the manager's history_size)",
       '-f, --format TMPL    print each run through the template TMPL (see below)',
       ...TEMPLATE_HELP,
+    ],
+    usesManager: true,
+  },
+  {
+    name: 'logs',
+    summary: 'Show the log of a mirror',
+    usage: 'tunasynctl logs [-f|--follow] [-n|--lines N] [--file NAME | --list] -w WORKER MIRROR',
+    description:
+      "Prints the last N lines of the log of MIRROR's current or last run on WORKER, read\n" +
+      'through the manager from the worker (GET /workers/WORKER/jobs/MIRROR/log); with -f,\n' +
+      'keeps printing what the log grows by (a new run: its log, after a ==> NAME <== line)\n' +
+      'until interrupted. --list prints the log files the worker keeps (JSON), --file one of\n' +
+      'them. With public_logs = false (the default) and tokens set, it needs a token (--token\n' +
+      'or ctl.conf token).',
+    options: {
+      ...WORKER,
+      follow: { type: 'boolean', short: 'f' },
+      lines: { type: 'string', short: 'n' },
+      file: { type: 'string' },
+      list: { type: 'boolean' },
+    },
+    flagHelp: [
+      '-w, --worker WORKER  the worker of the mirror (required)',
+      '-f, --follow         keep printing what the log grows by',
+      '-n, --lines N        the last N lines (1 to 10000, default 100)',
+      '    --file NAME      the log file NAME (one of --list) instead of the current one',
+      '    --list           list the log files of the mirror (name, size, modified, latest)',
     ],
     usesManager: true,
   },

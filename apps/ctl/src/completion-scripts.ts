@@ -51,7 +51,7 @@ function positionalKind(
   if (spec.name === 'list') return 'workers';
   if (spec.name === 'history') return 'worker-mirror';
   if (spec.name === 'completion') return 'shells';
-  if (['set-size', 'start', 'stop', 'disable', 'restart', 'ping'].includes(spec.name)) {
+  if (['set-size', 'start', 'stop', 'disable', 'restart', 'ping', 'logs'].includes(spec.name)) {
     return 'mirrors';
   }
   return 'none';

@@ -36,7 +36,7 @@ describe('tunasynctl help, version and usage errors (no manager needed)', () => 
     const byFlag = await ctl('list', '--help');
     expect(byFlag.code).toBe(0);
     expect(byFlag.stdout).toContain(
-      'Usage: tunasynctl list [-a|--all] [-s|--status S1,S2…] [-f|--format TEMPLATE] [WORKER…]',
+      'Usage: tunasynctl list [-a|--all] [-s|--status S1,S2…] [--stale] [-f|--format TEMPLATE] [WORKER…]',
     );
     expect(byFlag.stdout).toContain('{{.Field}}');
     expect(byFlag.stdout).toContain('--ca-cert CERT');
@@ -143,7 +143,7 @@ describe('tunasyncctl, the second name of the same program', () => {
     expect(usage.code).toBe(2);
     expect(usage.stderr).toBe(
       'tunasyncctl: list: give at least one WORKER or --all\n' +
-        'Usage: tunasyncctl list [-a|--all] [-s|--status S1,S2…] [-f|--format TEMPLATE] [WORKER…]\n' +
+        'Usage: tunasyncctl list [-a|--all] [-s|--status S1,S2…] [--stale] [-f|--format TEMPLATE] [WORKER…]\n' +
         'Run "tunasyncctl list --help" for more.\n',
     );
   });

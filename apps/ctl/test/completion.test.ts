@@ -71,7 +71,7 @@ describe('bash completion', () => {
 
   it("completes a command's flags", async () => {
     expect(await complete(['start', '--f'])).toEqual(['--force']);
-    expect(await complete(['list', '--s'])).toEqual(['--status']);
+    expect(await complete(['list', '--s'])).toEqual(['--status', '--stale']);
     expect(await complete(['list', '-s', 'pa'])).toEqual(['paused']);
     expect(await complete(['help', 'wo'])).toEqual(['workers']);
     expect(await complete(['completion', ''])).toEqual(['bash', 'zsh']);

@@ -3,7 +3,10 @@ import type { NextFunction, Request, Response } from 'express';
 import { MANAGER_DEFAULTS, formatRfc3339, nameProblem, silentLogger } from '@tunasync/api-types';
 import type {
   Logger,
+  MirrorSchedule,
   MirrorStatus,
+  StaleAfter,
+  StaleRuleSchedule,
   SyncStatus,
   ValidationResult,
   WorkerCmd,
@@ -14,10 +17,16 @@ import { STORE_ERROR_CODES, isStoreError } from '@tunasync/store';
 import type { Store } from '@tunasync/store';
 import { registerAlertRoutes } from './alerts-routes';
 import { Credentials } from './credentials';
-import { MANAGER_ROUTES, WorkerCallError, createWorkerClient } from '@tunasync/client';
-import type { WorkerClient } from '@tunasync/client';
+import {
+  MANAGER_ROUTES,
+  WorkerCallError,
+  createWorkerClient,
+  createWorkerLogClient,
+} from '@tunasync/client';
+import type { WorkerClient, WorkerLogClient } from '@tunasync/client';
 import { MANAGER_ERRORS, ManagerError } from './errors';
 import { createJsonBody } from './json-body';
+import { createLogListHandler, createLogRouteHandler } from './log-route';
 import { toHistoryRecord } from './history-record';
 import { JobsSnapshot } from './jobs-snapshot';
 import { METRICS_CONTENT_TYPE, ManagerMetrics } from './metrics';
@@ -25,7 +34,7 @@ import type { MirrorzSettings } from './mirrorz-config';
 import { MIRRORZ_CONTENT_TYPE, MirrorzEndpoint } from './mirrorz-document';
 import { createRequestAuth } from './request-auth';
 import { createRouteMounter } from './route-mounter';
-import { STATUS_PAGE_CSP, StatusPage } from './status-page';
+import { FAVICON_SVG, StatusPage } from './status-page';
 import { applyStatusReport, isMeaningfulSize, normalizeTime } from './status-rules';
 import type { TokenEntry } from './token-file';
 import { workerReason } from './worker-reason';
@@ -49,6 +58,11 @@ export interface ManagerAppConfig {
   mirrorz?: MirrorzSettings;
   /** Finished runs kept per mirror (§7.8; `[server] history_size`, default 50; 0: none). */
   historySize?: number;
+  // The operator's view (issue #15):
+  /** `[server] stale_after` (§7.13): `'auto'` (default) or seconds, 0: off. */
+  staleAfter?: StaleAfter;
+  /** `[server] public_logs`: the status page shows log tails (default false). */
+  publicLogs?: boolean;
 }
 
 export interface ManagerAppOptions {
@@ -61,6 +75,8 @@ export interface ManagerAppOptions {
   alerts?: AlertService;
   /** How commands reach workers; by default undici with a 5 s timeout and `caCert`. */
   workerClient?: WorkerClient;
+  /** How log requests reach workers (§7.14); by default undici with `caCert`. */
+  workerLogClient?: WorkerLogClient;
 }
 
 export interface ManagerApp {
@@ -114,6 +130,16 @@ function rawDetail(err: unknown): string {
   return parts.join(' <- ');
 }
 
+/** What the stale rule takes of a schedule entry (§7.13). */
+function scheduleFacts(schedule: MirrorSchedule): StaleRuleSchedule {
+  return {
+    ...(schedule.interval_seconds === undefined
+      ? {}
+      : { intervalSeconds: schedule.interval_seconds }),
+    ...(schedule.timeout_seconds === undefined ? {} : { timeoutSeconds: schedule.timeout_seconds }),
+  };
+}
+
 function isTruthyQuery(value: unknown): boolean {
   return typeof value === 'string' && ['1', 'true', 'yes'].includes(value.toLowerCase());
 }
@@ -146,6 +172,10 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
   const workerClient =
     options.workerClient ??
     createWorkerClient(config.caCert === undefined ? {} : { ca: config.caCert });
+  const ownLogClient = options.workerLogClient === undefined;
+  const logClient =
+    options.workerLogClient ??
+    createWorkerLogClient(config.caCert === undefined ? {} : { ca: config.caCert });
   const offlineAfterMs = (config.workerOfflineAfter ?? 0) * 1000;
   const historySize = config.historySize ?? MANAGER_DEFAULTS.history_size;
 
@@ -154,8 +184,15 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     store.listWorkers(),
   ]);
   const snapshot = new JobsSnapshot(entries, workers);
+  snapshot.staleAfter = config.staleAfter ?? MANAGER_DEFAULTS.stale_after;
   const unsubscribe = store.onChange((change) => snapshot.apply(change));
-  const statusPage = new StatusPage({ snapshot, clock, offlineAfterMs });
+  const statusPage = new StatusPage({
+    snapshot,
+    clock,
+    offlineAfterMs,
+    publicLogs: config.publicLogs ?? MANAGER_DEFAULTS.public_logs,
+    historySize,
+  });
   const metrics = new ManagerMetrics({ snapshot, clock, offlineAfterMs });
   const mirrorz =
     config.mirrorz === undefined
@@ -216,13 +253,21 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
   mount('statusPage', (_req, res) => {
     res.set({
       'Content-Type': 'text/html; charset=utf-8',
-      'Content-Security-Policy': STATUS_PAGE_CSP,
+      'Content-Security-Policy': statusPage.csp,
       'Cache-Control': 'no-cache',
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'no-referrer',
     });
     res.send(statusPage.html());
   });
+
+  // The page's icon; /favicon.ico too, which browsers ask for by themselves.
+  const favicon = (_req: Request, res: Response) => {
+    res.set({ 'Content-Type': 'image/svg+xml', 'Cache-Control': 'max-age=86400' });
+    res.send(FAVICON_SVG);
+  };
+  mount('faviconSvg', favicon);
+  mount('faviconIco', favicon);
 
   mount('ping', (_req, res) => {
     res.json({ message: 'pong' });
@@ -247,7 +292,8 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
 
   mount('listJobs', (req, res) => {
     if (isTruthyQuery(req.query.with_worker)) {
-      res.json(snapshot.jobsWithWorkers(clock(), offlineAfterMs));
+      res.set('Content-Type', 'application/json; charset=utf-8');
+      res.send(snapshot.jobsWithWorkersBody(clock(), offlineAfterMs));
       return;
     }
     res.set('Content-Type', 'application/json; charset=utf-8');
@@ -320,7 +366,8 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     const id = param(req, 'id');
     await requireWorker(id);
     const statuses = await store.listMirrorStatuses(id);
-    res.json(statuses.map((status) => snapshot.item(status)));
+    const now = clock();
+    res.json(statuses.map((status) => snapshot.item(status, now)));
   });
 
   mount('reportStatus', async (req, res) => {
@@ -416,6 +463,17 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
     res.json({ ...message, updated: formatRfc3339(updated) });
   });
 
+  // The operator's view (issue #15): read routes whose handlers live in their own files.
+  const logRoutes = {
+    store,
+    credentials,
+    client: logClient,
+    publicLogs: config.publicLogs ?? MANAGER_DEFAULTS.public_logs,
+    logger,
+  };
+  mount('workerLog', createLogRouteHandler(logRoutes));
+  mount('workerLogs', createLogListHandler(logRoutes));
+
   mount('reportSchedules', async (req, res) => {
     const id = param(req, 'id');
     await requireWorker(id);
@@ -433,6 +491,8 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
         if (!current || current.next_schedule === next) return undefined;
         return { ...current, next_schedule: next };
       });
+      // The stale rule's interval and timeout (§7.13), from tunasync-ts workers.
+      if (known) snapshot.setSchedule(id, schedule.name, scheduleFacts(schedule));
       if (!known) {
         logger.debug(`schedule of unknown job [${schedule.name}] @<${id}> ignored`, {
           worker: id,
@@ -534,6 +594,7 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
       closed ??= (async () => {
         unsubscribe();
         if (ownClient) await workerClient.close();
+        if (ownLogClient) await logClient.close();
       })();
       return closed;
     },

@@ -129,6 +129,32 @@ const MANAGER_ERROR_SPECS = {
     status: 404,
     message: () => 'run history is disabled on this manager ([server] history_size = 0)',
   },
+  // The log routes (§7.14):
+  logsNeedToken: {
+    code: 'TUNASYNC_E_MANAGER_LOGS_NEED_TOKEN',
+    status: 401,
+    message: () =>
+      'mirror logs need a token on this manager (public_logs is false): send an admin, worker or the shared token',
+  },
+  invalidTail: {
+    code: 'TUNASYNC_E_MANAGER_INVALID_TAIL',
+    status: 400,
+    message: (given: string) =>
+      `invalid tail ${given}: must be a whole number of lines from 1 to 10000`,
+  },
+  logUnreachable: {
+    code: 'TUNASYNC_E_MANAGER_LOG_UNREACHABLE',
+    status: 502,
+    message: (job: string, id: string, url: string, reason: string) =>
+      `cannot read the log of ${job} from worker ${id}(${url}): ${reason}`,
+  },
+  logRefused: {
+    code: 'TUNASYNC_E_MANAGER_LOG_REFUSED',
+    status: 502,
+    /** Answered with the worker's 4xx status when it sent one. */
+    message: (job: string, id: string, reason: string) =>
+      `worker ${id} has no log of ${job} to show: ${reason}`,
+  },
   mirrorNotSyncing: {
     code: 'TUNASYNC_E_MANAGER_MIRROR_NOT_SYNCING',
     status: 409,

@@ -1,5 +1,17 @@
-import { parseRfc3339OrZero, toWebMirrorStatus } from '@tunasync/api-types';
-import type { MirrorStatus, WebMirrorStatus, WorkerStatus } from '@tunasync/api-types';
+import {
+  isStaleMirror,
+  isZeroTime,
+  parseRfc3339OrZero,
+  staleLimitMs,
+  toWebMirrorStatus,
+} from '@tunasync/api-types';
+import type {
+  MirrorStatus,
+  StaleAfter,
+  StaleRuleSchedule,
+  WebMirrorStatus,
+  WorkerStatus,
+} from '@tunasync/api-types';
 import type { MirrorStatusEntry, StoreChange } from '@tunasync/store';
 import { progressFields, webProgressFields } from './mirror-progress';
 import type {
@@ -11,11 +23,22 @@ import type {
 /** A `/jobs` item: the compatible fields, plus progress while the mirror syncs (§7.9). */
 export type WebJob = WebMirrorStatus & Partial<WebMirrorProgressFields>;
 
-/** A `/jobs` item with the worker fields added when a consumer asks for them (§7.3). */
+/**
+ * A `/jobs` item with the worker fields added when a consumer asks for them (§7.3), and the
+ * operator's extras: whether the mirror is stale (§7.13) and its last error.
+ */
 export type WebMirrorStatusWithWorker = WebJob & {
   worker: string;
   worker_online: boolean;
+  stale: boolean;
+  error_msg: string;
 };
+
+/**
+ * A `/workers/:id/jobs` item: the stored status, progress when syncing, and `stale: true`
+ * when stale (absent otherwise, so that a fresh mirror's item is its stored status).
+ */
+export type WorkerJob = MirrorStatus & Partial<MirrorProgressFields> & { stale?: true };
 
 const OPEN = Buffer.from('[');
 const COMMA = Buffer.from(',');
@@ -38,6 +61,9 @@ export class JobsSnapshot {
   private readonly statuses = new Map<string, MirrorStatus>();
   private readonly workers = new Map<string, WorkerStatus>();
   private readonly progress = new Map<string, MirrorProgress>();
+  /** What workers said of their mirrors' schedules (interval, timeout: §7.13), memory only. */
+  private readonly schedules = new Map<string, StaleRuleSchedule>();
+  private scheduleGeneration = 0;
   private body: Buffer | undefined;
   /** The keys of `statuses` in `/jobs` order; kept while no status comes, goes or is renamed. */
   private sortedKeys: string[] | undefined;
@@ -48,6 +74,11 @@ export class JobsSnapshot {
   private statusGeneration = 0;
   private bodyRenders = 0;
   private readonly bootId = Date.now().toString(36);
+  /** The last `/jobs?with_worker=1` body, its key and until when it holds. */
+  private withWorkers: { key: string; until: number; body: Buffer } | undefined;
+
+  /** `stale_after` (§7.13), for the `stale` extras. */
+  staleAfter: StaleAfter = 'auto';
 
   constructor(statuses: MirrorStatusEntry[], workers: WorkerStatus[]) {
     for (const e of statuses) this.statuses.set(keyOf(e.workerId, e.mirror), e.status);
@@ -71,6 +102,7 @@ export class JobsSnapshot {
       case 'status-delete': {
         const key = keyOf(change.workerId, change.mirror);
         this.progress.delete(key);
+        this.schedules.delete(key);
         this.statuses.delete(key);
         this.items.delete(key);
         this.sortedKeys = undefined;
@@ -129,10 +161,52 @@ export class JobsSnapshot {
     return this.progress.get(keyOf(status.worker, status.name));
   }
 
-  /** A `/workers/:id/jobs` item: the stored status, then the progress fields when there are some. */
-  item(status: MirrorStatus): MirrorStatus | (MirrorStatus & MirrorProgressFields) {
+  /**
+   * A `/workers/:id/jobs` item: the stored status, then the progress fields when there are
+   * some, then `stale: true` when it is stale at `now`.
+   */
+  item(status: MirrorStatus, now: Date): WorkerJob {
     const progress = this.progressOf(status);
-    return progress === undefined ? status : { ...status, ...progressFields(progress) };
+    const item: WorkerJob =
+      progress === undefined ? status : { ...status, ...progressFields(progress) };
+    return this.isStale(status, now) ? { ...item, stale: true } : item;
+  }
+
+  /**
+   * Records what a worker's schedule list said of a mirror (`interval_seconds`,
+   * `timeout_seconds` of tunasync-ts workers) for the stale rule; nothing when it said
+   * nothing (a Go worker: the interval is then inferred from the status).
+   */
+  setSchedule(workerId: string, mirror: string, schedule: StaleRuleSchedule): void {
+    const key = keyOf(workerId, mirror);
+    const before = this.schedules.get(key);
+    if (
+      before?.intervalSeconds === schedule.intervalSeconds &&
+      before?.timeoutSeconds === schedule.timeoutSeconds
+    ) {
+      return;
+    }
+    if (schedule.intervalSeconds === undefined && schedule.timeoutSeconds === undefined) {
+      this.schedules.delete(key);
+    } else {
+      this.schedules.set(key, { ...schedule });
+    }
+    this.scheduleGeneration += 1;
+  }
+
+  /** What the stale rule knows of a mirror's schedule. */
+  scheduleOf(status: MirrorStatus): StaleRuleSchedule {
+    return this.schedules.get(keyOf(status.worker, status.name)) ?? {};
+  }
+
+  /** A key that changes whenever a mirror's known schedule does (for rendered caches). */
+  get scheduleKey(): number {
+    return this.scheduleGeneration;
+  }
+
+  /** Whether a mirror is stale at `now` (`isStaleMirror` with this manager's `stale_after`). */
+  isStale(status: MirrorStatus, now: Date): boolean {
+    return isStaleMirror(status, now, this.staleAfter, this.scheduleOf(status));
   }
 
   /** A `/jobs` item: the compatible fields, then the progress fields when there are some. */
@@ -227,16 +301,47 @@ export class JobsSnapshot {
     return JSON.stringify(online.sort());
   }
 
-  /** `/jobs` items with `worker` and `worker_online` (rendered per request). */
+  /** `/jobs` items with `worker`, `worker_online`, `stale` and `error_msg` (per request). */
   jobsWithWorkers(now: Date, offlineAfterMs: number): WebMirrorStatusWithWorker[] {
-    return this.ordered().map((s) =>
-      this.withWorker(s, this.isOnline(s.worker, now, offlineAfterMs)),
-    );
+    return this.ordered().map((s) => ({
+      ...this.webItem(s),
+      worker: s.worker,
+      worker_online: this.isOnline(s.worker, now, offlineAfterMs),
+      stale: this.isStale(s, now),
+      error_msg: s.error_msg,
+    }));
   }
 
-  /** One item of `jobsWithWorkers`, its worker's `worker_online` given. */
-  withWorker(status: MirrorStatus, online: boolean): WebMirrorStatusWithWorker {
-    return { ...this.webItem(status), worker: status.worker, worker_online: online };
+  /**
+   * When the next mirror turns stale after `now` (Unix ms; Infinity: none will without a
+   * change): until then every `stale` value stays as it is at `now`.
+   */
+  nextStaleChange(now: Date): number {
+    let until = Infinity;
+    for (const s of this.statuses.values()) {
+      if (s.status === 'disabled') continue;
+      const success = parseRfc3339OrZero(s.last_update);
+      const limit = staleLimitMs(s, this.staleAfter, this.scheduleOf(s));
+      if (isZeroTime(success) || limit === undefined) continue;
+      const at = success.getTime() + limit;
+      if (at >= now.getTime()) until = Math.min(until, at);
+    }
+    return until;
+  }
+
+  /**
+   * The UTF-8 bytes of `GET /jobs?with_worker=1`, rendered again only when a status, the set
+   * of online workers or a mirror's staleness changed since the last render.
+   */
+  jobsWithWorkersBody(now: Date, offlineAfterMs: number): Buffer {
+    const key = `${this.etag()}|${this.scheduleGeneration}|${this.onlineKey(now, offlineAfterMs)}`;
+    const cached = this.withWorkers;
+    if (cached !== undefined && cached.key === key && now.getTime() <= cached.until) {
+      return cached.body;
+    }
+    const body = Buffer.from(JSON.stringify(this.jobsWithWorkers(now, offlineAfterMs)), 'utf8');
+    this.withWorkers = { key, until: this.nextStaleChange(now), body };
+    return body;
   }
 
   get size(): number {

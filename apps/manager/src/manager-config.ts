@@ -78,6 +78,21 @@ function dbTypeProblem(dbType: string, where: string): string | undefined {
   return `${where}: unknown db_type ${JSON.stringify(dbType)}; the known ones are "leveldb", "bolt" (a Go manager's bolt file, imported) and "redis"`;
 }
 
+/** `[server] stale_after`: `"auto"` or whole seconds (0: off); a problem otherwise. */
+function parseStaleAfter(
+  value: string | number | undefined,
+  where: string,
+  problems: string[],
+): StaleAfter | undefined {
+  if (value === undefined || value === 'auto') return value;
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
+  problems.push(
+    `${where}: ${JSON.stringify(value)} is neither "auto" (3 × the interval plus the timeout) ` +
+      'nor a whole number of seconds (0: never stale)',
+  );
+  return undefined;
+}
+
 /**
  * Reads manager.conf (when given), applies the flags over it and the defaults under it, and
  * checks everything it can without starting: key types, unknown keys (warnings, or problems
@@ -177,6 +192,7 @@ export async function loadManagerConfig(flags: ManagerFlags): Promise<ManagerCon
   const alerts = parseAlertRules(doc.alerts, (path) => locator.place(path));
   problems.push(...alerts.problems);
   const mirrorz = checkMirrorzConfig(doc.mirrorz, locator, problems);
+  const staleAfter = parseStaleAfter(server.stale_after, at('server.stale_after'), problems);
 
   if (problems.length > 0) return { problems, warnings };
   const settings: ManagerSettings = {
@@ -188,6 +204,9 @@ export async function loadManagerConfig(flags: ManagerFlags): Promise<ManagerCon
     alertRules: alerts.rules,
     dropUnseenAfter: server.drop_unseen_after ?? MANAGER_DEFAULTS.drop_unseen_after,
     historySize: server.history_size ?? MANAGER_DEFAULTS.history_size,
+    // The operator's view (issue #15).
+    staleAfter: staleAfter ?? MANAGER_DEFAULTS.stale_after,
+    publicLogs: server.public_logs ?? MANAGER_DEFAULTS.public_logs,
     credentialSources,
     configLocator: locator,
   };

@@ -115,6 +115,8 @@ export class ManagerMetrics {
    * object): a change renders its own mirror's lines again, not every mirror's.
    */
   private readonly linesOf = new WeakMap<MirrorStatus, CachedLines>();
+  /** The stale family and until when it holds (the next time a mirror turns stale). */
+  private stale: { key: string; until: number; text: string } | undefined;
 
   constructor(private readonly options: ManagerMetricsOptions) {}
 
@@ -150,8 +152,40 @@ export class ManagerMetrics {
     const key = `${snapshot.etag()}|${this.runsGeneration}`;
     return (
       this.mirrorText.get(key, () => this.renderMirrors()) +
-      this.renderWorkers(clock(), offlineAfterMs)
+      this.renderWorkers(clock(), offlineAfterMs) +
+      this.staleFamily(clock())
     );
+  }
+
+  /**
+   * `tunasync_mirror_stale` (§7.13): 1 for a stale mirror, 0 for one that is not, by
+   * `isStaleMirror`. It changes with time as well as with the statuses: the text is kept
+   * until a status changes or the next mirror's limit passes.
+   */
+  private staleFamily(now: Date): string {
+    const { snapshot } = this.options;
+    const key = `${snapshot.statusEtag()}|${snapshot.scheduleKey}`;
+    const t = now.getTime();
+    if (this.stale !== undefined && this.stale.key === key && t <= this.stale.until) {
+      return this.stale.text;
+    }
+    const until = snapshot.nextStaleChange(now);
+    const lines: string[] = [];
+    for (const s of snapshot.ordered()) {
+      const l = labels([
+        ['worker', s.worker],
+        ['mirror', s.name],
+      ]);
+      lines.push(`tunasync_mirror_stale${l} ${snapshot.isStale(s, now) ? 1 : 0}\n`);
+    }
+    const text =
+      header(
+        'tunasync_mirror_stale',
+        'gauge',
+        'Whether the last success of the mirror is older than stale_after (1) or not (0).',
+      ) + lines.join('');
+    this.stale = { key, until, text };
+    return text;
   }
 
   /** The lines of one mirror, one string per family of `MIRROR_FAMILIES` (maybe empty). */

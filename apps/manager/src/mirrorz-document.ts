@@ -13,14 +13,6 @@ import { RenderCache } from './render-cache';
 /** The Content-Type of `GET /mirrorz.json`. */
 export const MIRRORZ_CONTENT_TYPE = 'application/json; charset=utf-8';
 
-/**
- * `O` of a failed mirror that never succeeded: Unix second 1, written as mirrorz's own
- * tunasync converter writes it. The mirrorz monitor ages a mirror by the first of `S`, `O`,
- * `F`, `P` it finds; without this a mirror failing since its first run would look as fresh
- * as its last attempt.
- */
-export const MIRRORZ_NEVER_SUCCEEDED = '0000000001';
-
 /** Unix seconds of a stored time; undefined for the zero time (or any time before 1970). */
 function unixSeconds(text: string): number | undefined {
   const date = parseRfc3339OrZero(text);
@@ -29,46 +21,39 @@ function unixSeconds(text: string): number | undefined {
   return seconds > 0 ? seconds : undefined;
 }
 
-const at = (letter: string, seconds: number | undefined): string =>
-  `${letter}${seconds === undefined ? '' : String(seconds)}`;
+/** The main letters mirrorz-parser's tunasync converter maps; any other status is `U`. */
+const MAIN_LETTER: Partial<Record<SyncStatus, string>> = {
+  success: 'S',
+  syncing: 'Y',
+  failed: 'F',
+  paused: 'P',
+};
 
 /**
- * The mirrorz `status` string of one stored status (the README of the manager has the table):
- * one main letter with its time, `O<last success>` while syncing or after a failure, and
- * `X<next schedule>` when a run is planned after the last start (never for a paused or
- * disabled job, which the worker does not schedule). `isNew` appends `N`.
+ * The mirrorz `status` string of one stored status, exactly as mirrorz-parser's converter
+ * of tunasync `/jobs` (`tunasync.js` in `mirrorz-org/mirrorz-parser`) writes it, so that a
+ * site reads the same whether mirrorz converts its `/jobs` or reads this route (the README
+ * of the manager has the table): `S`/`P` with the last success, `Y` with the last start and
+ * `F` with the last end — each of these two followed by `O<last success>` only when there
+ * was one —, `U` for every other status; then `N` when `isNew`, then `X<next schedule>`
+ * whenever one is known. A time that was never set is left out.
  */
 export function mirrorzStatus(status: MirrorStatus, isNew = false): string {
   const updated = unixSeconds(status.last_update);
-  const started = unixSeconds(status.last_started);
-  let text: string;
-  switch (status.status) {
-    case 'success':
-      text = at('S', updated);
-      break;
-    case 'pre-syncing':
-    case 'syncing':
-      text = at('Y', started) + (updated === undefined ? '' : at('O', updated));
-      break;
-    case 'failed':
-      text = at('F', unixSeconds(status.last_ended)) + `O${updated ?? MIRRORZ_NEVER_SUCCEEDED}`;
-      break;
-    case 'paused':
-    case 'disabled':
-      text = at('P', updated);
-      break;
-    case 'none':
-      text = 'D';
-      break;
-    default:
-      text = 'U';
+  const main = MAIN_LETTER[status.status] ?? 'U';
+  let text = main;
+  if ((main === 'S' || main === 'P') && updated !== undefined) {
+    text += String(updated);
+  } else if (main === 'Y' || main === 'F') {
+    const at = unixSeconds(main === 'Y' ? status.last_started : status.last_ended);
+    if (at !== undefined) {
+      text += String(at);
+      if (updated !== undefined) text += `O${updated}`;
+    }
   }
   if (isNew) text += 'N';
   const next = unixSeconds(status.next_schedule);
-  const scheduled = status.status !== 'paused' && status.status !== 'disabled';
-  if (scheduled && next !== undefined && (started === undefined || next > started)) {
-    text += at('X', next);
-  }
+  if (next !== undefined) text += `X${next}`;
   return text;
 }
 
@@ -140,7 +125,10 @@ export function renderMirrorzDocument(
       upstream: override?.upstream ?? chosen.upstream,
       size: isMeaningfulSize(chosen.size) ? chosen.size : '',
     };
-    if (override?.disable !== undefined) entry.disable = override.disable;
+    // A disabled mirror is out of service (the format's `disable`, which mirrorz-monitor
+    // stops tracking); an override's `disable` wins either way.
+    const disable = override?.disable ?? (chosen.status === 'disabled' ? true : undefined);
+    if (disable !== undefined) entry.disable = disable;
     mirrors.push(entry);
   }
   return { version: MIRRORZ_VERSION, site: { ...settings.site }, info: [], mirrors };

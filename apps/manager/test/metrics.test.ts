@@ -84,6 +84,7 @@ describe('GET /metrics', () => {
       'tunasync_workers',
       'tunasync_worker_last_seen_timestamp_seconds',
       'tunasync_worker_online',
+      'tunasync_mirror_stale',
     ]);
     expect(families.get('tunasync_mirror_runs_total')!.type).toBe('counter');
     expect(families.get('tunasync_workers')!.type).toBe('gauge');

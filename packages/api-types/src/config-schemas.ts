@@ -106,6 +106,9 @@ export const managerConfigSchema = {
       worker_offline_after: nonNegative,
       /** Beyond (§7.8): finished runs kept per mirror (0: no history). */
       history_size: { type: 'integer', minimum: 0, maximum: HISTORY_SIZE_MAX },
+      // The operator's view (issue #15): the stale rule and the log tails of the page.
+      stale_after: { type: ['string', 'integer'] },
+      public_logs: bool,
     }),
     files: table({ db_type: str, db_file: str, status_file: str, ca_cert: str }),
     /** Beyond (§7.6): `[mirrorz]`, the `GET /mirrorz.json` document. */

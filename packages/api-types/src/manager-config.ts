@@ -28,6 +28,9 @@ export const MANAGER_DEFAULTS = {
   mirrorz_enable: false,
   mirrorz_mirror_url_prefix: '',
   history_size: 50,
+  // The operator's view (issue #15):
+  stale_after: 'auto',
+  public_logs: false,
 } as const;
 
 /** The largest `[server] history_size` accepted. */

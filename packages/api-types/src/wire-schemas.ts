@@ -84,7 +84,12 @@ export const mirrorSchedulesSchema = {
       items: {
         type: 'object',
         required: ['name'],
-        properties: { name: { type: 'string' }, next_schedule: time },
+        properties: {
+          name: { type: 'string' },
+          next_schedule: time,
+          interval_seconds: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+          timeout_seconds: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+        },
       },
     },
   },

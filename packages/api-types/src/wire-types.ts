@@ -108,6 +108,13 @@ export interface WorkerCmd {
 export interface MirrorSchedule {
   name: string;
   next_schedule: Rfc3339;
+  /**
+   * tunasync-ts workers: the mirror's interval in seconds (absent for a `cron` mirror) and
+   * the longest a run may take (timeout × retry, 0: no limit), for the stale rule's `'auto'`
+   * (§7.13). A Go manager ignores them.
+   */
+  interval_seconds?: number;
+  timeout_seconds?: number;
 }
 
 /** worker → manager: the whole schedule list (SPEC §2.5). */

@@ -196,6 +196,9 @@ interface WrittenManager {
     worker_offline_after?: number;
     /** Beyond (§7.8): finished runs kept per mirror (0: no history). */
     history_size?: number;
+    // The operator's view (issue #15).
+    stale_after?: string | number;
+    public_logs?: boolean;
   };
   files?: {
     db_type?: string;

@@ -1,5 +1,12 @@
 export { MANAGER_ROUTES } from './manager-routes';
-export type { ManagerRouteName, ManagerRoutes, MirrorProgressAnswer } from './manager-routes';
+export type {
+  AlertItem,
+  AlertListing,
+  ManagerRouteName,
+  ManagerRoutes,
+  MirrorLogFileItem,
+  MirrorProgressAnswer,
+} from './manager-routes';
 export { allowedMethods, route, routePath } from './route';
 export type { HttpMethod, PathParams, Route } from './route';
 export { ManagerClient } from './manager-client';
@@ -12,6 +19,8 @@ export type {
 } from './manager-client';
 export { createWorkerClient } from './worker-client';
 export type { WorkerClient, WorkerClientOptions, WorkerReply } from './worker-client';
+export { createWorkerLogClient } from './worker-log-client';
+export type { WorkerLogClient, WorkerLogReply } from './worker-log-client';
 export { describeWorkerCallFailure } from './worker-call-failure';
 export type { WorkerCallFailure } from './worker-call-failure';
 export { errorBodyText } from './error-body';

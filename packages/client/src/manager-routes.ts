@@ -41,6 +41,17 @@ export interface AlertItem {
   settled: string;
 }
 
+/** One log file of a mirror, as `GET /workers/:id/jobs/:job/logs` lists it (§7.14). */
+export interface MirrorLogFileItem {
+  /** The file's name in the worker's log directory. */
+  name: string;
+  size: number;
+  /** Last modification, RFC 3339. */
+  modified: string;
+  /** The file `latest` points at (the current or last run's). */
+  latest: boolean;
+}
+
 /** The answer of `GET /alerts`: the configured rules and the most recent alerts. */
 export interface AlertListing {
   rules: string[];
@@ -58,6 +69,18 @@ export const MANAGER_ROUTES = {
     path: '/',
     answer: 'text',
     summary: 'the HTML status page (§7.4)',
+  }),
+  faviconSvg: route<undefined, string>()({
+    method: 'GET',
+    path: '/favicon.svg',
+    answer: 'text',
+    summary: "the status page's icon",
+  }),
+  faviconIco: route<undefined, string>()({
+    method: 'GET',
+    path: '/favicon.ico',
+    answer: 'text',
+    summary: "the status page's icon where browsers ask for it by themselves (SVG)",
   }),
   ping: route<undefined, MessageBody>()({ method: 'GET', path: '/ping', summary: 'liveness' }),
   metrics: route<undefined, string>()({
@@ -132,6 +155,18 @@ export const MANAGER_ROUTES = {
     path: '/workers/:id/jobs/:job/progress',
     body: validateMirrorProgressMessage,
     summary: 'the live progress of a syncing mirror (§7.9)',
+  }),
+  workerLog: route<undefined, string>()({
+    method: 'GET',
+    path: '/workers/:id/jobs/:job/log',
+    query: ['tail', 'file', 'follow'],
+    answer: 'text',
+    summary: "the tail of a mirror's log, read from its worker; ?follow=1 streams it (§7.14)",
+  }),
+  workerLogs: route<undefined, { files: MirrorLogFileItem[] }>()({
+    method: 'GET',
+    path: '/workers/:id/jobs/:job/logs',
+    summary: "a mirror's log files on its worker (§7.14)",
   }),
   reportSchedules: route<MirrorSchedules, Record<string, never>>()({
     method: 'POST',

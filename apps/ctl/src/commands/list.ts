@@ -23,7 +23,7 @@ function parseStatuses(ctx: CommandContext, text: string | undefined): Set<SyncS
 /**
  * `list`: the jobs of all workers (`GET /jobs`, WebMirrorStatus) or of the named workers
  * (`GET /workers/:id/jobs` each, MirrorStatus, in the order given), optionally filtered by
- * status, printed as Go's indented JSON or through `--format`.
+ * status or to the stale ones (`--stale`), printed as Go's indented JSON or through `--format`.
  */
 export async function execute(ctx: CommandContext): Promise<void> {
   const all = ctx.bool('all');
@@ -35,6 +35,7 @@ export async function execute(ctx: CommandContext): Promise<void> {
     ctx.logger.warn(`--all lists every worker's jobs; ignoring ${workers.join(' ')}`);
   }
   const statuses = parseStatuses(ctx, ctx.string('status'));
+  const stale = ctx.bool('stale');
   const format = ctx.string('format');
   const template = format ? loadObjectTemplate().compileFormat(format, ctx.spec.usage) : undefined;
 
@@ -42,7 +43,14 @@ export async function execute(ctx: CommandContext): Promise<void> {
   let items: Record<string, unknown>[];
   if (all) {
     const what = 'cannot list the jobs of all workers';
-    items = asObjectList(await doing(what, client.call('listJobs')), what);
+    // Only /jobs?with_worker=1 carries `stale` (§7.13); plain /jobs stays Go's.
+    items = asObjectList(
+      await doing(
+        what,
+        client.call('listJobs', stale ? { query: { with_worker: '1' } } : undefined),
+      ),
+      what,
+    );
   } else {
     const answers = await Promise.allSettled(
       workers.map(async (worker) => {
@@ -60,6 +68,7 @@ export async function execute(ctx: CommandContext): Promise<void> {
   if (statuses !== undefined) {
     items = items.filter((item) => statuses.has(item.status as SyncStatus));
   }
+  if (stale) items = items.filter((item) => item.stale === true);
   ctx.print(
     template === undefined
       ? `${goJsonIndent(items)}\n`

@@ -13,17 +13,12 @@ import {
   type WorkerCmd,
 } from '@tunasync/api-types';
 import { WORKER_ERRORS } from '../errors';
+import { CONTROL_ANSWERS } from './control-answers';
+import { registerLogRoutes } from './log-routes';
+import type { LogRouteOptions } from './log-routes';
 import type { QueuedCommand, WorkerCommands } from './worker-commands';
 
-/** The exact answers of the control server (SPEC §4.1); the refusals are `WORKER_ERRORS.control…`. */
-export const CONTROL_ANSWERS = {
-  ok: 'OK',
-  invalidRequest: WORKER_ERRORS.controlInvalidRequest.message(),
-  invalidCommand: WORKER_ERRORS.controlInvalidCommand.message(),
-  unauthorized: WORKER_ERRORS.controlUnauthorized.message(),
-  tooLarge: WORKER_ERRORS.controlTooLarge.message(),
-  notFound: WORKER_ERRORS.controlMirrorNotFound.message,
-} as const;
+export { CONTROL_ANSWERS };
 
 /** The worker's errors that the control server answers with their own status. */
 const ANSWERED_CODES: ReadonlySet<string> = new Set(
@@ -43,6 +38,8 @@ export interface ControlServerOptions {
   host: string;
   /** `0` = any free port. */
   port: number;
+  /** How often a followed log is checked for growth (§7.14; default 500 ms). */
+  followPollMs?: number;
 }
 
 function digest(text: string): Buffer {
@@ -85,6 +82,8 @@ const BODY_LIMIT_BYTES = 64 * 1024;
 /** The express app of the control server: `POST /` with a WorkerCmd. */
 export function createControlApp(options: Omit<ControlServerOptions, 'host' | 'port' | 'tls'>) {
   const { commands, logger, token } = options;
+  const logOptions: LogRouteOptions = { source: commands };
+  if (options.followPollMs !== undefined) logOptions.followPollMs = options.followPollMs;
   const app = express();
   app.disable('x-powered-by');
   app.use((req: Request, res: Response, next: NextFunction) => {
@@ -133,6 +132,8 @@ export function createControlApp(options: Omit<ControlServerOptions, 'host' | 'p
       res.json({ msg: CONTROL_ANSWERS.ok });
     },
   );
+  // The mirrors' logs (§7.14): read only, from the mirrors' own log directories.
+  registerLogRoutes(app, logOptions);
   app.use((_req: Request, res: Response) => {
     res.status(404).json({ msg: 'Not found' });
   });

@@ -16,6 +16,8 @@ export interface QueuedCommand {
 export interface WorkerCommands {
   /** Whether a job of that name exists (after the reloads accepted so far). */
   hasMirror(name: string): boolean;
+  /** The mirror's log directory, for its log routes (§7.14); undefined: none to show. */
+  logDirOf?(name: string): string | undefined;
   /**
    * Checks and queues a command for one mirror; throws at once when it is refused
    * (`UnknownMirrorError`, `WorkerHaltedError`). Every verb but `ping` first removes the

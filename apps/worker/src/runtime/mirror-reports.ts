@@ -1,6 +1,7 @@
 import {
   formatRfc3339,
   type Logger,
+  type MirrorSchedule,
   type MirrorSchedules,
   type MirrorStatus,
   type SyncStatus,
@@ -22,6 +23,11 @@ export interface MirrorReportsOptions {
   workerName: () => string;
   /** Every pending schedule entry, earliest first. */
   schedules: () => readonly { name: string; at: Date }[];
+  /**
+   * What the managers' stale rule wants of a mirror's schedule (§7.13): its interval (none
+   * for a `cron` mirror) and the longest a run may take, in seconds.
+   */
+  scheduleFacts?: (name: string) => Pick<MirrorSchedule, 'interval_seconds' | 'timeout_seconds'>;
   /** While it answers true (the worker is halting), no schedule list is posted. */
   halting: () => boolean;
   logger: Logger;
@@ -123,9 +129,11 @@ export class MirrorReports {
   /** The schedule list as posted to the managers. */
   scheduleBody(): MirrorSchedules {
     return {
-      schedules: this.options
-        .schedules()
-        .map((e) => ({ name: e.name, next_schedule: formatRfc3339(e.at) })),
+      schedules: this.options.schedules().map((e) => ({
+        name: e.name,
+        next_schedule: formatRfc3339(e.at),
+        ...this.options.scheduleFacts?.(e.name),
+      })),
     };
   }
 

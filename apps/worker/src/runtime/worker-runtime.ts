@@ -1,5 +1,10 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
-import { formatRfc3339, type Logger, type MirrorStatus } from '@tunasync/api-types';
+import {
+  formatRfc3339,
+  type Logger,
+  type MirrorSchedule,
+  type MirrorStatus,
+} from '@tunasync/api-types';
 import {
   ConcurrencyGate,
   MirrorJob,
@@ -140,6 +145,7 @@ export class WorkerRuntime implements WorkerCommands {
       stateFile: this.stateFile,
       workerName: () => this.config.global.name,
       schedules: () => this.schedules(),
+      scheduleFacts: (name) => this.scheduleFacts(name),
       halting,
       logger: this.logger,
     });
@@ -245,6 +251,22 @@ export class WorkerRuntime implements WorkerCommands {
   /** The job of a mirror (diagnostics and tests). */
   job(name: string): MirrorJob | undefined {
     return this.jobs.get(name)?.job;
+  }
+
+  /** A mirror's interval (not for `cron`) and longest run (timeout × retry), for §7.13. */
+  private scheduleFacts(name: string): Pick<MirrorSchedule, 'interval_seconds' | 'timeout_seconds'> {
+    const entry = this.jobs.get(name);
+    if (entry === undefined) return {};
+    const { interval, timeout, retry } = entry.job.provider;
+    return {
+      ...(entry.mirror.cron === undefined ? { interval_seconds: interval * 60 } : {}),
+      timeout_seconds: timeout * retry,
+    };
+  }
+
+  /** The log directory of a mirror's job (its `log_dir` with templates applied, §7.14). */
+  logDirOf(name: string): string | undefined {
+    return this.jobs.get(name)?.job.provider.logDir;
   }
 
   /** Every pending schedule entry, earliest first. */
