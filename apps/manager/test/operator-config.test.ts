@@ -37,5 +37,7 @@ test('public_logs: false by default; a boolean', async () => {
   expect((await settingsOf('[server]\npublic_logs = true\n')).settings?.publicLogs).toBe(true);
   const check = await settingsOf('[server]\npublic_logs = "yes"\n');
   expect(check.settings).toBeUndefined();
-  expect(check.problems).toEqual([expect.stringMatching(/manager\.conf:\d+:server\.public_logs: /)]);
+  expect(check.problems).toEqual([
+    expect.stringMatching(/manager\.conf:\d+:server\.public_logs: /),
+  ]);
 });

@@ -31,7 +31,9 @@ export async function execute(ctx: CommandContext): Promise<void> {
   const params = { id: worker, job: mirror };
   if (ctx.bool('list')) {
     const what = `cannot list the logs of ${mirror} on worker ${worker}`;
-    const answer = (await doing(what, client.call('workerLogs', { params }))) as { files?: unknown };
+    const answer = (await doing(what, client.call('workerLogs', { params }))) as {
+      files?: unknown;
+    };
     ctx.print(`${goJsonIndent(answer.files ?? [])}\n`);
     return;
   }

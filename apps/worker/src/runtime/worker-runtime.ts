@@ -254,7 +254,9 @@ export class WorkerRuntime implements WorkerCommands {
   }
 
   /** A mirror's interval (not for `cron`) and longest run (timeout × retry), for §7.13. */
-  private scheduleFacts(name: string): Pick<MirrorSchedule, 'interval_seconds' | 'timeout_seconds'> {
+  private scheduleFacts(
+    name: string,
+  ): Pick<MirrorSchedule, 'interval_seconds' | 'timeout_seconds'> {
     const entry = this.jobs.get(name);
     if (entry === undefined) return {};
     const { interval, timeout, retry } = entry.job.provider;
