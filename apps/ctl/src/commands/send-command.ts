@@ -15,7 +15,7 @@ function namesWorker(text: string, worker: string): boolean {
  */
 export async function execute(ctx: CommandContext): Promise<void> {
   const verb = ctx.spec.name;
-  if (!isCmdVerb(verb)) throw new Error(`no command verb ${verb}`);
+  if (!isCmdVerb(verb)) throw ctx.usageError(`no command verb ${verb}`);
   const cmd: ClientCmd = {
     cmd: verb as CmdVerb,
     mirror_id: '',

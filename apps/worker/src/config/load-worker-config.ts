@@ -144,10 +144,8 @@ export async function checkWorkerConfig(
       : 'manager.api_base';
   apiBases.forEach((base, i) => {
     const key = listKey === 'manager.api_base' ? listKey : `${listKey}[${i}]`;
-    try {
-      const url = new URL(base);
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
-    } catch {
+    const protocol = URL.canParse(base) ? new URL(base).protocol : undefined;
+    if (protocol !== 'http:' && protocol !== 'https:') {
       problems.push(
         located(file, `${key}: must be an http:// or https:// URL (got ${JSON.stringify(base)})`),
       );
