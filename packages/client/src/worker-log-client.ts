@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { Agent, request } from 'undici';
+import type * as Undici from 'undici';
 import { WorkerCallError } from './errors';
 import { describeWorkerCallFailure } from './worker-call-failure';
 
@@ -34,15 +34,27 @@ export function createWorkerLogClient(
   options: { ca?: string; timeoutMs?: number } = {},
 ): WorkerLogClient {
   const timeoutMs = options.timeoutMs ?? 5000;
-  const agent = new Agent({
-    connect: { timeout: timeoutMs, ...(options.ca === undefined ? {} : { ca: options.ca }) },
-    headersTimeout: timeoutMs,
-    bodyTimeout: 0,
-  });
+  // undici is loaded on the first request (as in the transport): tunasynctl bundles this
+  // package and must start without it.
+  let undici: { agent: Undici.Agent; request: typeof Undici.request } | undefined;
+  const load = () => {
+    if (undici === undefined) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { Agent, request } = require('undici') as typeof Undici;
+      const agent = new Agent({
+        connect: { timeout: timeoutMs, ...(options.ca === undefined ? {} : { ca: options.ca }) },
+        headersTimeout: timeoutMs,
+        bodyTimeout: 0,
+      });
+      undici = { agent, request };
+    }
+    return undici;
+  };
   return {
     async get(url, path, token, signal) {
       const target = new URL(path, url.endsWith('/') ? url : `${url}/`).toString();
       try {
+        const { agent, request } = load();
         const response = await request(target, {
           method: 'GET',
           dispatcher: agent,
@@ -64,6 +76,8 @@ export function createWorkerLogClient(
         throw new WorkerCallError(failure.reason, failure.timedOut, { cause: err });
       }
     },
-    close: () => agent.close(),
+    close: async () => {
+      await undici?.agent.close();
+    },
   };
 }

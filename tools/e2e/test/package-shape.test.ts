@@ -45,7 +45,7 @@ describe.each(PUBLIC)('the published shape of %s', (dir) => {
     expect(stdout).toMatch(/All good!/);
   });
 
-  it('packs only built files, bin shims, README and LICENSE', async () => {
+  it('packs only built files, bin shims, the status page files (manager), README and LICENSE', async () => {
     const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
       cwd,
     });
@@ -56,7 +56,10 @@ describe.each(PUBLIC)('the published shape of %s', (dir) => {
     expect(paths).toContain('dist/index.d.ts');
     for (const path of paths) {
       expect(path).toMatch(
-        /^(package\.json|README\.md|LICENSE|dist\/.+\.(js|d\.ts|js\.map)|bin\/[\w-]+\.js)$/,
+        // The manager's status page ships its browser files as they are (page/, no build step).
+        dir === 'apps/manager'
+          ? /^(package\.json|README\.md|LICENSE|dist\/.+\.(js|d\.ts|js\.map)|bin\/[\w-]+\.js|page\/[\w-]+\.(js|css))$/
+          : /^(package\.json|README\.md|LICENSE|dist\/.+\.(js|d\.ts|js\.map)|bin\/[\w-]+\.js)$/,
       );
     }
     for (const bin of Object.values(manifest.bin ?? {})) expect(paths).toContain(bin);
