@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseToml, type ConfigLocator } from '@tunasync/config';
+import type * as ConfigModule from '@tunasync/config';
+import type { ConfigLocator } from '@tunasync/config';
 import type { CtlConfigFile, Logger } from '@tunasync/api-types';
 import { CTL_DEFAULTS, validateCtlConfig } from '@tunasync/api-types';
 import { CTL_ERRORS } from './errors';
@@ -57,6 +58,9 @@ export async function readCtlConfigFile(
     throw CTL_ERRORS.configUnreadable.withCause(err, file, reason);
   }
   logger.info(`Loading config: ${file}`);
+  // The TOML reader is loaded only when there is a file to read (start-up time, SPEC §8).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { parseToml } = require('@tunasync/config') as typeof ConfigModule;
   const parsed = parseToml(text, file);
   if (!parsed.ok) throw CTL_ERRORS.configProblem(parsed.problem);
   const { locator } = parsed;

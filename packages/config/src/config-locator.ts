@@ -31,19 +31,28 @@ export function splitProblem(problem: string): { path: string; reason: string } 
  * the place is `file:path`.
  */
 export class ConfigLocator {
+  /** The text whose key positions are scanned on the first `lineOf` (a file without problems never is). */
+  private unscanned: string | undefined;
+
   constructor(
     readonly file: string,
-    private readonly positions?: TomlPositions,
+    private positions?: TomlPositions,
     private readonly doc?: unknown,
   ) {}
 
-  /** The locator of a parsed TOML text. */
+  /** The locator of a parsed TOML text; its positions are scanned when first asked for. */
   static forText(file: string, text: string, doc: unknown): ConfigLocator {
-    return new ConfigLocator(file, TomlPositions.scan(text), doc);
+    const locator = new ConfigLocator(file, undefined, doc);
+    locator.unscanned = text;
+    return locator;
   }
 
   /** The line of a key path, when the file has it. */
   lineOf(path: string): number | undefined {
+    if (this.unscanned !== undefined) {
+      this.positions = TomlPositions.scan(this.unscanned);
+      this.unscanned = undefined;
+    }
     return this.positions?.lineOf(path);
   }
 
