@@ -278,7 +278,7 @@ export async function createManagerApp(options: ManagerAppOptions): Promise<Mana
   mount('metrics', (_req, res) => {
     res.set({ 'Content-Type': METRICS_CONTENT_TYPE, 'Cache-Control': 'no-cache' });
     const alertLines = options.alerts?.metricsText() ?? '';
-    res.send(Buffer.from(metrics.text() + alertLines, 'utf8'));
+    res.send(metrics.body(alertLines));
   });
 
   // The mirrorz document (§7.6): public, and readable by any page (mirrorz.org fetches it

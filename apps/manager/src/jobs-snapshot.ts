@@ -1,5 +1,4 @@
 import {
-  isStaleMirror,
   isZeroTime,
   parseRfc3339OrZero,
   staleLimitMs,
@@ -44,6 +43,15 @@ const OPEN = Buffer.from('[');
 const COMMA = Buffer.from(',');
 const CLOSE = Buffer.from(']');
 
+/** What the stale rule (§7.13) reads of a status, and what it was computed with. */
+interface StaleInputs {
+  generation: number;
+  staleAfter: StaleAfter;
+  /** Unix ms of the last success; undefined for none. */
+  success: number | undefined;
+  limit: number | undefined;
+}
+
 function keyOf(workerId: string, mirror: string): string {
   return JSON.stringify([workerId, mirror]);
 }
@@ -76,6 +84,13 @@ export class JobsSnapshot {
   private readonly bootId = Date.now().toString(36);
   /** The last `/jobs?with_worker=1` body, its key and until when it holds. */
   private withWorkers: { key: string; until: number; body: Buffer } | undefined;
+
+  /**
+   * What the stale rule reads of each status object (a stored change replaces the object):
+   * its last success and its limit, as of a schedule generation and `staleAfter`, so that
+   * the rule costs no time parsing per mirror on every render.
+   */
+  private readonly staleInputs = new WeakMap<MirrorStatus, StaleInputs>();
 
   /** `stale_after` (§7.13), for the `stale` extras. */
   staleAfter: StaleAfter = 'auto';
@@ -204,9 +219,34 @@ export class JobsSnapshot {
     return this.scheduleGeneration;
   }
 
-  /** Whether a mirror is stale at `now` (`isStaleMirror` with this manager's `stale_after`). */
+  /**
+   * Whether a mirror is stale at `now`: `isStaleMirror` with this manager's `stale_after`,
+   * from the inputs kept per status object.
+   */
   isStale(status: MirrorStatus, now: Date): boolean {
-    return isStaleMirror(status, now, this.staleAfter, this.scheduleOf(status));
+    if (status.status === 'disabled') return false;
+    const { success, limit } = this.staleInputsOf(status);
+    return success !== undefined && limit !== undefined && now.getTime() - success > limit;
+  }
+
+  private staleInputsOf(status: MirrorStatus): StaleInputs {
+    const cached = this.staleInputs.get(status);
+    if (
+      cached !== undefined &&
+      cached.generation === this.scheduleGeneration &&
+      cached.staleAfter === this.staleAfter
+    ) {
+      return cached;
+    }
+    const success = parseRfc3339OrZero(status.last_update);
+    const inputs: StaleInputs = {
+      generation: this.scheduleGeneration,
+      staleAfter: this.staleAfter,
+      success: isZeroTime(success) ? undefined : success.getTime(),
+      limit: staleLimitMs(status, this.staleAfter, this.scheduleOf(status)),
+    };
+    this.staleInputs.set(status, inputs);
+    return inputs;
   }
 
   /** A `/jobs` item: the compatible fields, then the progress fields when there are some. */
@@ -303,13 +343,18 @@ export class JobsSnapshot {
 
   /** `/jobs` items with `worker`, `worker_online`, `stale` and `error_msg` (per request). */
   jobsWithWorkers(now: Date, offlineAfterMs: number): WebMirrorStatusWithWorker[] {
-    return this.ordered().map((s) => ({
+    return this.ordered().map((s) => this.jobWithWorker(s, now, offlineAfterMs));
+  }
+
+  /** One item of `jobsWithWorkers`. */
+  jobWithWorker(s: MirrorStatus, now: Date, offlineAfterMs: number): WebMirrorStatusWithWorker {
+    return {
       ...this.webItem(s),
       worker: s.worker,
       worker_online: this.isOnline(s.worker, now, offlineAfterMs),
       stale: this.isStale(s, now),
       error_msg: s.error_msg,
-    }));
+    };
   }
 
   /**
@@ -320,10 +365,9 @@ export class JobsSnapshot {
     let until = Infinity;
     for (const s of this.statuses.values()) {
       if (s.status === 'disabled') continue;
-      const success = parseRfc3339OrZero(s.last_update);
-      const limit = staleLimitMs(s, this.staleAfter, this.scheduleOf(s));
-      if (isZeroTime(success) || limit === undefined) continue;
-      const at = success.getTime() + limit;
+      const { success, limit } = this.staleInputsOf(s);
+      if (success === undefined || limit === undefined) continue;
+      const at = success + limit;
       if (at >= now.getTime()) until = Math.min(until, at);
     }
     return until;

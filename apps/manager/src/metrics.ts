@@ -4,7 +4,6 @@ import type { JobsSnapshot } from './jobs-snapshot';
 import type { MirrorProgress } from './mirror-progress';
 import { runDurationSeconds } from './run-duration';
 import { sizeBytes } from './human-size';
-import { RenderCache } from './render-cache';
 
 /** The Content-Type of `GET /metrics`: Prometheus text exposition format 0.0.4. */
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -24,6 +23,14 @@ export function formatSampleValue(value: number): string {
 
 function labels(pairs: Array<[string, string]>): string {
   return `{${pairs.map(([k, v]) => `${k}="${escapeLabelValue(v)}"`).join(',')}}`;
+}
+
+/** The labels of a mirror's series, `{worker="…",mirror="…"}`. */
+function mirrorLabels(s: MirrorStatus): string {
+  return labels([
+    ['worker', s.worker],
+    ['mirror', s.name],
+  ]);
 }
 
 function header(name: string, type: 'gauge' | 'counter', help: string): string {
@@ -86,7 +93,25 @@ interface CachedLines {
   progress: MirrorProgress | undefined;
   success: number;
   failed: number;
-  lines: string[];
+  /**
+   * Every family's lines of the mirror in one flat string (one allocation instead of a
+   * string, often a tree of concatenations, per family), and where each family's lines end.
+   */
+  text: string;
+  ends: number[];
+  /** The mirror's labels, `{worker="…",mirror="…"}` (for the stale family too). */
+  label: string;
+}
+
+/** One flat string of a mirror's lines and the end of each family's part. */
+function packLines(lines: string[]): Pick<CachedLines, 'text' | 'ends'> {
+  const ends: number[] = [];
+  let end = 0;
+  for (const line of lines) {
+    end += line.length;
+    ends.push(end);
+  }
+  return { text: lines.join(''), ends };
 }
 
 function keyOf(workerId: string, mirror: string): string {
@@ -109,20 +134,22 @@ export interface ManagerMetricsOptions {
 export class ManagerMetrics {
   private readonly runs = new Map<string, Record<RunResult, number>>();
   private runsGeneration = 0;
-  private readonly mirrorText = new RenderCache();
+  /** The mirror families as UTF-8 bytes and the key they were rendered for. */
+  private mirrorBytes: { key: string; body: Buffer } | undefined;
+  private mirrorRenders = 0;
   /**
    * Each mirror's lines, kept with the status object they show (a stored change replaces the
    * object): a change renders its own mirror's lines again, not every mirror's.
    */
   private readonly linesOf = new WeakMap<MirrorStatus, CachedLines>();
   /** The stale family and until when it holds (the next time a mirror turns stale). */
-  private stale: { key: string; until: number; text: string } | undefined;
+  private stale: { key: string; until: number; body: Buffer } | undefined;
 
   constructor(private readonly options: ManagerMetricsOptions) {}
 
   /** How many times the mirror families were rendered (not answered from the cache). */
   get renders(): number {
-    return this.mirrorText.renders;
+    return this.mirrorRenders;
   }
 
   /**
@@ -148,13 +175,32 @@ export class ManagerMetrics {
 
   /** The whole exposition text. */
   text(): string {
-    const { snapshot, clock, offlineAfterMs } = this.options;
-    const key = `${snapshot.etag()}|${this.runsGeneration}`;
-    return (
-      this.mirrorText.get(key, () => this.renderMirrors()) +
-      this.renderWorkers(clock(), offlineAfterMs) +
-      this.staleFamily(clock())
-    );
+    return this.body().toString('utf8');
+  }
+
+  /**
+   * The UTF-8 bytes of the whole exposition, then `extra` (other components' lines). The
+   * mirror and stale families are kept as bytes, encoded once per change, not per request.
+   */
+  body(extra = ''): Buffer {
+    const { clock, offlineAfterMs } = this.options;
+    const now = clock();
+    return Buffer.concat([
+      this.mirrorsBody(),
+      Buffer.from(this.renderWorkers(now, offlineAfterMs), 'utf8'),
+      this.staleBody(now),
+      Buffer.from(extra, 'utf8'),
+    ]);
+  }
+
+  private mirrorsBody(): Buffer {
+    const key = `${this.options.snapshot.etag()}|${this.runsGeneration}`;
+    if (this.mirrorBytes?.key !== key) {
+      this.mirrorBytes = undefined; // the old bytes may go before the new ones are made
+      this.mirrorBytes = { key, body: Buffer.from(this.renderMirrors(), 'utf8') };
+      this.mirrorRenders += 1;
+    }
+    return this.mirrorBytes.body;
   }
 
   /**
@@ -162,20 +208,18 @@ export class ManagerMetrics {
    * `isStaleMirror`. It changes with time as well as with the statuses: the text is kept
    * until a status changes or the next mirror's limit passes.
    */
-  private staleFamily(now: Date): string {
+  private staleBody(now: Date): Buffer {
     const { snapshot } = this.options;
     const key = `${snapshot.statusEtag()}|${snapshot.scheduleKey}`;
     const t = now.getTime();
     if (this.stale !== undefined && this.stale.key === key && t <= this.stale.until) {
-      return this.stale.text;
+      return this.stale.body;
     }
+    this.stale = undefined;
     const until = snapshot.nextStaleChange(now);
     const lines: string[] = [];
     for (const s of snapshot.ordered()) {
-      const l = labels([
-        ['worker', s.worker],
-        ['mirror', s.name],
-      ]);
+      const l = this.linesOf.get(s)?.label ?? mirrorLabels(s);
       lines.push(`tunasync_mirror_stale${l} ${snapshot.isStale(s, now) ? 1 : 0}\n`);
     }
     const text =
@@ -184,8 +228,9 @@ export class ManagerMetrics {
         'gauge',
         'Whether the last success of the mirror is older than stale_after (1) or not (0).',
       ) + lines.join('');
-    this.stale = { key, until, text };
-    return text;
+    const body = Buffer.from(text, 'utf8');
+    this.stale = { key, until, body };
+    return body;
   }
 
   /** The lines of one mirror, one string per family of `MIRROR_FAMILIES` (maybe empty). */
@@ -222,7 +267,7 @@ export class ManagerMetrics {
 
   private renderMirrors(): string {
     const { snapshot } = this.options;
-    const mirrors: string[][] = [];
+    const mirrors: CachedLines[] = [];
     for (const s of snapshot.ordered()) {
       const progress = snapshot.progressOf(s);
       const counts = this.runs.get(keyOf(s.worker, s.name));
@@ -237,16 +282,21 @@ export class ManagerMetrics {
           progress,
           success: counts?.success ?? 0,
           failed: counts?.failed ?? 0,
-          lines: this.mirrorLines(s, progress),
+          ...packLines(this.mirrorLines(s, progress)),
+          label: mirrorLabels(s),
         };
         this.linesOf.set(s, cached);
       }
-      mirrors.push(cached.lines);
+      mirrors.push(cached);
     }
     const parts: string[] = [];
     MIRROR_FAMILIES.forEach(([name, type, help], family) => {
       parts.push(header(name, type, help));
-      for (const lines of mirrors) parts.push(lines[family] as string);
+      for (const { text, ends } of mirrors) {
+        const start = family === 0 ? 0 : (ends[family - 1] as number);
+        const end = ends[family] as number;
+        if (end > start) parts.push(text.slice(start, end));
+      }
     });
     return parts.join('');
   }
