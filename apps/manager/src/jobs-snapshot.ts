@@ -12,6 +12,7 @@ import type {
   WorkerStatus,
 } from '@tunasync/api-types';
 import type { MirrorStatusEntry, StoreChange } from '@tunasync/store';
+import { KeyedBytes } from './keyed-bytes';
 import { progressFields, webProgressFields } from './mirror-progress';
 import type {
   MirrorProgress,
@@ -38,10 +39,6 @@ export type WebMirrorStatusWithWorker = WebJob & {
  * when stale (absent otherwise, so that a fresh mirror's item is its stored status).
  */
 export type WorkerJob = MirrorStatus & Partial<MirrorProgressFields> & { stale?: true };
-
-const OPEN = Buffer.from('[');
-const COMMA = Buffer.from(',');
-const CLOSE = Buffer.from(']');
 
 /** What the stale rule (§7.13) reads of a status, and what it was computed with. */
 interface StaleInputs {
@@ -76,8 +73,11 @@ export class JobsSnapshot {
   /** The keys of `statuses` in `/jobs` order; kept while no status comes, goes or is renamed. */
   private sortedKeys: string[] | undefined;
   private sorted: MirrorStatus[] | undefined;
-  /** The `/jobs` item of each status as JSON bytes, rendered again only when it changes. */
-  private readonly items = new Map<string, Buffer>();
+  /**
+   * The `/jobs` body as the bytes of each status's item (the only copy of them): an item is
+   * rendered again only when it changes.
+   */
+  private readonly items = new KeyedBytes(1, ',', '[', ']');
   private generation = 0;
   private statusGeneration = 0;
   private bodyRenders = 0;
@@ -108,7 +108,7 @@ export class JobsSnapshot {
         const before = this.statuses.get(key);
         if (before?.status !== change.status.status) this.progress.delete(key);
         this.statuses.set(key, change.status);
-        this.items.delete(key);
+        this.items.invalidate(key);
         const moved = before?.name !== change.status.name || before.worker !== change.status.worker;
         if (moved) this.sortedKeys = undefined;
         this.invalidate(true);
@@ -119,7 +119,7 @@ export class JobsSnapshot {
         this.progress.delete(key);
         this.schedules.delete(key);
         this.statuses.delete(key);
-        this.items.delete(key);
+        this.items.invalidate(key);
         this.sortedKeys = undefined;
         this.invalidate(true);
         break;
@@ -133,7 +133,7 @@ export class JobsSnapshot {
         let dropped = false;
         for (const key of this.progress.keys()) {
           if (key.startsWith(prefix) && this.progress.delete(key)) {
-            this.items.delete(key);
+            this.items.invalidate(key);
             dropped = true;
           }
         }
@@ -165,7 +165,7 @@ export class JobsSnapshot {
     const key = keyOf(workerId, mirror);
     if (this.statuses.get(key)?.status !== 'syncing') return false;
     this.progress.set(key, { ...progress });
-    this.items.delete(key);
+    this.items.invalidate(key);
     this.invalidate(false);
     return true;
   }
@@ -257,10 +257,11 @@ export class JobsSnapshot {
   }
 
   /**
-   * The keys of the statuses ordered by mirror name, then worker: sorted again only when a
+   * The keys of the statuses (`["<worker>","<mirror>"]`) ordered by mirror name, then worker,
+   * as `ordered()`: sorted again only when a
    * status comes, goes or changes its name or worker, not when a report changes its fields.
    */
-  private orderedKeys(): string[] {
+  orderedKeys(): readonly string[] {
     this.sortedKeys ??= [...this.statuses.entries()]
       .sort(([, a], [, b]) =>
         a.name === b.name ? (a.worker < b.worker ? -1 : 1) : a.name < b.name ? -1 : 1,
@@ -288,22 +289,10 @@ export class JobsSnapshot {
     if (this.body === undefined) {
       // The bytes of `JSON.stringify(items)`, from the items kept rendered: a report renders
       // its own item again, not the 10,000 others.
-      const parts: Buffer[] = [];
-      let length = 2;
-      for (const key of this.orderedKeys()) {
-        let item = this.items.get(key);
-        if (item === undefined) {
-          item = Buffer.from(JSON.stringify(this.webItem(this.statuses.get(key) as MirrorStatus)));
-          this.items.set(key, item);
-        }
-        if (parts.length > 0) {
-          parts.push(COMMA);
-          length += 1;
-        }
-        parts.push(item);
-        length += item.length;
-      }
-      this.body = Buffer.concat([OPEN, ...parts, CLOSE], length);
+      const [body] = this.items.build(this.orderedKeys(), (key) => [
+        JSON.stringify(this.webItem(this.statuses.get(key) as MirrorStatus)),
+      ]);
+      this.body = body as Buffer;
       this.bodyRenders += 1;
     }
     return this.body;

@@ -4,6 +4,7 @@ import type { JobsSnapshot } from './jobs-snapshot';
 import type { MirrorProgress } from './mirror-progress';
 import { runDurationSeconds } from './run-duration';
 import { sizeBytes } from './human-size';
+import { KeyedBytes } from './keyed-bytes';
 
 /** The Content-Type of `GET /metrics`: Prometheus text exposition format 0.0.4. */
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -88,30 +89,14 @@ const MIRROR_FAMILIES: Array<[name: string, type: 'gauge' | 'counter', help: str
   ],
 ];
 
-/** A mirror's rendered lines and what they were rendered from. */
-interface CachedLines {
+/** What a mirror's kept lines were rendered from (the status object: a change replaces it). */
+interface RenderedFrom {
+  status: MirrorStatus;
   progress: MirrorProgress | undefined;
   success: number;
   failed: number;
-  /**
-   * Every family's lines of the mirror in one flat string (one allocation instead of a
-   * string, often a tree of concatenations, per family), and where each family's lines end.
-   */
-  text: string;
-  ends: number[];
   /** The mirror's labels, `{worker="…",mirror="…"}` (for the stale family too). */
   label: string;
-}
-
-/** One flat string of a mirror's lines and the end of each family's part. */
-function packLines(lines: string[]): Pick<CachedLines, 'text' | 'ends'> {
-  const ends: number[] = [];
-  let end = 0;
-  for (const line of lines) {
-    end += line.length;
-    ends.push(end);
-  }
-  return { text: lines.join(''), ends };
 }
 
 function keyOf(workerId: string, mirror: string): string {
@@ -134,14 +119,14 @@ export interface ManagerMetricsOptions {
 export class ManagerMetrics {
   private readonly runs = new Map<string, Record<RunResult, number>>();
   private runsGeneration = 0;
-  /** The mirror families as UTF-8 bytes and the key they were rendered for. */
-  private mirrorBytes: { key: string; body: Buffer } | undefined;
-  private mirrorRenders = 0;
   /**
-   * Each mirror's lines, kept with the status object they show (a stored change replaces the
-   * object): a change renders its own mirror's lines again, not every mirror's.
+   * The mirror families' lines as bytes, a column per family, and the key they were built
+   * for: a change renders its own mirror's lines again, not every mirror's.
    */
-  private readonly linesOf = new WeakMap<MirrorStatus, CachedLines>();
+  private readonly mirrorLinesBytes = new KeyedBytes(MIRROR_FAMILIES.length);
+  private mirrorColumns: { key: string; columns: readonly Buffer[] } | undefined;
+  private renderedFrom = new Map<string, RenderedFrom>();
+  private mirrorRenders = 0;
   /** The stale family and until when it holds (the next time a mirror turns stale). */
   private stale: { key: string; until: number; body: Buffer } | undefined;
 
@@ -186,21 +171,25 @@ export class ManagerMetrics {
     const { clock, offlineAfterMs } = this.options;
     const now = clock();
     return Buffer.concat([
-      this.mirrorsBody(),
+      ...this.mirrorsBody(),
       Buffer.from(this.renderWorkers(now, offlineAfterMs), 'utf8'),
       this.staleBody(now),
       Buffer.from(extra, 'utf8'),
     ]);
   }
 
-  private mirrorsBody(): Buffer {
+  /** The mirror families: each one's header, then its column of lines. */
+  private mirrorsBody(): Buffer[] {
     const key = `${this.options.snapshot.etag()}|${this.runsGeneration}`;
-    if (this.mirrorBytes?.key !== key) {
-      this.mirrorBytes = undefined; // the old bytes may go before the new ones are made
-      this.mirrorBytes = { key, body: Buffer.from(this.renderMirrors(), 'utf8') };
+    if (this.mirrorColumns?.key !== key) {
+      this.mirrorColumns = { key, columns: this.renderMirrors() };
       this.mirrorRenders += 1;
     }
-    return this.mirrorBytes.body;
+    const { columns } = this.mirrorColumns;
+    return MIRROR_FAMILIES.flatMap(([name, type, help], family) => [
+      Buffer.from(header(name, type, help), 'utf8'),
+      columns[family] as Buffer,
+    ]);
   }
 
   /**
@@ -218,10 +207,13 @@ export class ManagerMetrics {
     this.stale = undefined;
     const until = snapshot.nextStaleChange(now);
     const lines: string[] = [];
-    for (const s of snapshot.ordered()) {
-      const l = this.linesOf.get(s)?.label ?? mirrorLabels(s);
+    const keys = snapshot.orderedKeys();
+    snapshot.ordered().forEach((s, i) => {
+      const from = this.renderedFrom.get(keys[i] as string);
+      const same = from?.status.worker === s.worker && from.status.name === s.name;
+      const l = same ? from.label : mirrorLabels(s);
       lines.push(`tunasync_mirror_stale${l} ${snapshot.isStale(s, now) ? 1 : 0}\n`);
-    }
+    });
     const text =
       header(
         'tunasync_mirror_stale',
@@ -265,40 +257,42 @@ export class ManagerMetrics {
     ];
   }
 
-  private renderMirrors(): string {
+  private renderMirrors(): readonly Buffer[] {
     const { snapshot } = this.options;
-    const mirrors: CachedLines[] = [];
-    for (const s of snapshot.ordered()) {
+    const keys = snapshot.orderedKeys();
+    const statuses = snapshot.ordered();
+    const before = this.renderedFrom;
+    const after = new Map<string, RenderedFrom>();
+    keys.forEach((key, i) => {
+      const s = statuses[i] as MirrorStatus;
       const progress = snapshot.progressOf(s);
-      const counts = this.runs.get(keyOf(s.worker, s.name));
-      let cached = this.linesOf.get(s);
-      if (
-        cached === undefined ||
-        cached.progress !== progress ||
-        cached.success !== (counts?.success ?? 0) ||
-        cached.failed !== (counts?.failed ?? 0)
-      ) {
-        cached = {
-          progress,
-          success: counts?.success ?? 0,
-          failed: counts?.failed ?? 0,
-          ...packLines(this.mirrorLines(s, progress)),
-          label: mirrorLabels(s),
-        };
-        this.linesOf.set(s, cached);
-      }
-      mirrors.push(cached);
-    }
-    const parts: string[] = [];
-    MIRROR_FAMILIES.forEach(([name, type, help], family) => {
-      parts.push(header(name, type, help));
-      for (const { text, ends } of mirrors) {
-        const start = family === 0 ? 0 : (ends[family - 1] as number);
-        const end = ends[family] as number;
-        if (end > start) parts.push(text.slice(start, end));
-      }
+      const counts = this.runs.size === 0 ? undefined : this.runs.get(keyOf(s.worker, s.name));
+      const from = before.get(key);
+      const kept =
+        from !== undefined &&
+        from.status === s &&
+        from.progress === progress &&
+        from.success === (counts?.success ?? 0) &&
+        from.failed === (counts?.failed ?? 0);
+      if (!kept) this.mirrorLinesBytes.invalidate(key);
+      after.set(
+        key,
+        kept
+          ? from
+          : {
+              status: s,
+              progress,
+              success: counts?.success ?? 0,
+              failed: counts?.failed ?? 0,
+              label: mirrorLabels(s),
+            },
+      );
     });
-    return parts.join('');
+    this.renderedFrom = after;
+    return this.mirrorLinesBytes.build(keys, (key) => {
+      const from = after.get(key) as RenderedFrom;
+      return this.mirrorLines(from.status, from.progress);
+    });
   }
 
   private renderWorkers(now: Date, offlineAfterMs: number): string {
