@@ -11,6 +11,8 @@ export class KeyedBytes {
   private ends: Uint32Array[];
   /** The index of each key in the last build. */
   private index = new Map<string, number>();
+  /** The keys of the last build (the same array again: `index` holds). */
+  private keys: readonly string[] = [];
   private readonly stale = new Set<string>();
   private readonly sep: Buffer;
   private readonly open: Buffer;
@@ -39,54 +41,89 @@ export class KeyedBytes {
    * Each column: the parts of `keys` in order, the separator between them; `render(key)`
    * (one string per column, missing ones empty) is called for the keys that are new or invalidated only.
    */
+  // `keys` is not changed once given: another order is another array (the same array again
+  // keeps the index of the last build).
   build(keys: readonly string[], render: (key: string) => readonly string[]): readonly Buffer[] {
-    const fresh = new Map<string, Buffer[]>();
+    /** Each key's index in the last build, or -1 for a part rendered now (in `fresh`). */
+    const olds = new Int32Array(keys.length);
+    const fresh = new Map<number, Buffer[]>();
     const lengths = new Array<number>(this.count).fill(
       this.open.length +
         this.close.length +
         (keys.length > 1 ? this.sep.length * (keys.length - 1) : 0),
     );
-    for (const key of keys) {
+    keys.forEach((key, k) => {
       const i = this.index.get(key);
       if (i === undefined || this.stale.has(key)) {
         const texts = render(key);
         const parts = Array.from({ length: this.count }, (_, c) =>
           Buffer.from(texts[c] ?? '', 'utf8'),
         );
-        fresh.set(key, parts);
+        fresh.set(k, parts);
+        olds[k] = -1;
         parts.forEach((part, c) => (lengths[c] = (lengths[c] as number) + part.length));
       } else {
+        olds[k] = i;
         for (let c = 0; c < this.count; c += 1) {
           lengths[c] = (lengths[c] as number) + this.partEnd(c, i) - this.partStart(c, i);
         }
       }
-    }
+    });
     const columns = lengths.map((length) => Buffer.allocUnsafe(length));
     const ends = lengths.map(() => new Uint32Array(keys.length));
-    const index = new Map<string, number>();
     for (let c = 0; c < this.count; c += 1) {
-      const out = columns[c] as Buffer;
-      const end = ends[c] as Uint32Array;
-      let at = this.open.copy(out, 0);
-      keys.forEach((key, k) => {
-        if (k > 0) at += this.sep.copy(out, at);
-        const part = fresh.get(key)?.[c];
-        if (part !== undefined) {
-          at += part.copy(out, at);
-        } else {
-          const i = this.index.get(key) as number;
-          at += (this.columns[c] as Buffer).copy(out, at, this.partStart(c, i), this.partEnd(c, i));
-        }
-        end[k] = at;
-      });
-      this.close.copy(out, at);
+      this.buildColumn(c, olds, fresh, columns[c] as Buffer, ends[c] as Uint32Array);
     }
-    keys.forEach((key, k) => index.set(key, k));
+    if (keys !== this.keys) {
+      this.index = new Map();
+      keys.forEach((key, k) => this.index.set(key, k));
+    }
+    this.keys = keys;
     this.columns = columns;
     this.ends = ends;
-    this.index = index;
     this.stale.clear();
     return columns;
+  }
+
+  /**
+   * One column into `out`: the fresh parts, and the kept ones copied from the last bytes
+   * (consecutive kept parts, with the separators between them, in one copy).
+   */
+  private buildColumn(
+    c: number,
+    olds: Int32Array,
+    fresh: Map<number, Buffer[]>,
+    out: Buffer,
+    end: Uint32Array,
+  ): void {
+    const old = this.columns[c] as Buffer;
+    let at = this.open.copy(out, 0);
+    let run: { from: number; to: number; at: number; last: number } | undefined;
+    const flush = () => {
+      if (run !== undefined) old.copy(out, run.at, run.from, run.to);
+      run = undefined;
+    };
+    for (let k = 0; k < olds.length; k += 1) {
+      const i = olds[k] as number;
+      if (run !== undefined && i >= 0 && i === run.last + 1) {
+        const to = this.partEnd(c, i);
+        at += to - run.to;
+        run.to = to;
+        run.last = i;
+      } else {
+        flush();
+        if (k > 0) at += this.sep.copy(out, at);
+        if (i < 0) {
+          at += (fresh.get(k)?.[c] as Buffer).copy(out, at);
+        } else {
+          run = { from: this.partStart(c, i), to: this.partEnd(c, i), at, last: i };
+          at += run.to - run.from;
+        }
+      }
+      end[k] = at;
+    }
+    flush();
+    this.close.copy(out, at);
   }
 
   private partStart(column: number, i: number): number {

@@ -99,6 +99,12 @@ interface RenderedFrom {
   label: string;
 }
 
+/** What a mirror's `tunasync_mirror_stale` line shows, and of which status object. */
+interface StaleShown {
+  status: MirrorStatus;
+  stale: boolean;
+}
+
 function keyOf(workerId: string, mirror: string): string {
   return JSON.stringify([workerId, mirror]);
 }
@@ -128,7 +134,10 @@ export class ManagerMetrics {
   private renderedFrom = new Map<string, RenderedFrom>();
   private mirrorRenders = 0;
   /** The stale family and until when it holds (the next time a mirror turns stale). */
-  private stale: { key: string; until: number; body: Buffer } | undefined;
+  private stale: { key: string; until: number; parts: Buffer[] } | undefined;
+  /** The stale family's line of each mirror, and what each line shows. */
+  private readonly staleLines = new KeyedBytes(1);
+  private staleShown = new Map<string, StaleShown>();
 
   constructor(private readonly options: ManagerMetricsOptions) {}
 
@@ -173,7 +182,7 @@ export class ManagerMetrics {
     return Buffer.concat([
       ...this.mirrorsBody(),
       Buffer.from(this.renderWorkers(now, offlineAfterMs), 'utf8'),
-      this.staleBody(now),
+      ...this.staleBody(now),
       Buffer.from(extra, 'utf8'),
     ]);
   }
@@ -197,32 +206,46 @@ export class ManagerMetrics {
    * `isStaleMirror`. It changes with time as well as with the statuses: the text is kept
    * until a status changes or the next mirror's limit passes.
    */
-  private staleBody(now: Date): Buffer {
+  private staleBody(now: Date): Buffer[] {
     const { snapshot } = this.options;
     const key = `${snapshot.statusEtag()}|${snapshot.scheduleKey}`;
     const t = now.getTime();
     if (this.stale !== undefined && this.stale.key === key && t <= this.stale.until) {
-      return this.stale.body;
+      return this.stale.parts;
     }
     this.stale = undefined;
     const until = snapshot.nextStaleChange(now);
-    const lines: string[] = [];
     const keys = snapshot.orderedKeys();
-    snapshot.ordered().forEach((s, i) => {
-      const from = this.renderedFrom.get(keys[i] as string);
+    const statuses = snapshot.ordered();
+    const shown = new Map<string, StaleShown>();
+    keys.forEach((k, i) => {
+      const s = statuses[i] as MirrorStatus;
+      const stale = snapshot.isStale(s, now);
+      const before = this.staleShown.get(k);
+      if (before?.status !== s || before.stale !== stale) this.staleLines.invalidate(k);
+      shown.set(k, before?.status === s && before.stale === stale ? before : { status: s, stale });
+    });
+    this.staleShown = shown;
+    const [lines] = this.staleLines.build(keys, (k) => {
+      const { status: s, stale } = shown.get(k) as StaleShown;
+      const from = this.renderedFrom.get(k);
       const same = from?.status.worker === s.worker && from.status.name === s.name;
       const l = same ? from.label : mirrorLabels(s);
-      lines.push(`tunasync_mirror_stale${l} ${snapshot.isStale(s, now) ? 1 : 0}\n`);
+      return [`tunasync_mirror_stale${l} ${stale ? 1 : 0}\n`];
     });
-    const text =
-      header(
-        'tunasync_mirror_stale',
-        'gauge',
-        'Whether the last success of the mirror is older than stale_after (1) or not (0).',
-      ) + lines.join('');
-    const body = Buffer.from(text, 'utf8');
-    this.stale = { key, until, body };
-    return body;
+    const parts = [
+      Buffer.from(
+        header(
+          'tunasync_mirror_stale',
+          'gauge',
+          'Whether the last success of the mirror is older than stale_after (1) or not (0).',
+        ),
+        'utf8',
+      ),
+      lines as Buffer,
+    ];
+    this.stale = { key, until, parts };
+    return parts;
   }
 
   /** The lines of one mirror, one string per family of `MIRROR_FAMILIES` (maybe empty). */
