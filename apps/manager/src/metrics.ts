@@ -177,14 +177,22 @@ export class ManagerMetrics {
    * mirror and stale families are kept as bytes, encoded once per change, not per request.
    */
   body(extra = ''): Buffer {
+    return Buffer.concat(this.bodyParts(extra));
+  }
+
+  /**
+   * The bytes of `body(extra)` in parts (the kept families are not copied into one Buffer:
+   * a route writes them one after another).
+   */
+  bodyParts(extra = ''): Buffer[] {
     const { clock, offlineAfterMs } = this.options;
     const now = clock();
-    return Buffer.concat([
+    return [
       ...this.mirrorsBody(),
       Buffer.from(this.renderWorkers(now, offlineAfterMs), 'utf8'),
       ...this.staleBody(now),
       Buffer.from(extra, 'utf8'),
-    ]);
+    ];
   }
 
   /** The mirror families: each one's header, then its column of lines. */
