@@ -1,5 +1,4 @@
 import {
-  isStaleMirror,
   isZeroTime,
   parseRfc3339OrZero,
   staleLimitMs,
@@ -13,6 +12,7 @@ import type {
   WorkerStatus,
 } from '@tunasync/api-types';
 import type { MirrorStatusEntry, StoreChange } from '@tunasync/store';
+import { KeyedBytes } from './keyed-bytes';
 import { progressFields, webProgressFields } from './mirror-progress';
 import type {
   MirrorProgress,
@@ -40,9 +40,14 @@ export type WebMirrorStatusWithWorker = WebJob & {
  */
 export type WorkerJob = MirrorStatus & Partial<MirrorProgressFields> & { stale?: true };
 
-const OPEN = Buffer.from('[');
-const COMMA = Buffer.from(',');
-const CLOSE = Buffer.from(']');
+/** What the stale rule (§7.13) reads of a status, and what it was computed with. */
+interface StaleInputs {
+  generation: number;
+  staleAfter: StaleAfter;
+  /** Unix ms of the last success; undefined for none. */
+  success: number | undefined;
+  limit: number | undefined;
+}
 
 function keyOf(workerId: string, mirror: string): string {
   return JSON.stringify([workerId, mirror]);
@@ -68,14 +73,24 @@ export class JobsSnapshot {
   /** The keys of `statuses` in `/jobs` order; kept while no status comes, goes or is renamed. */
   private sortedKeys: string[] | undefined;
   private sorted: MirrorStatus[] | undefined;
-  /** The `/jobs` item of each status as JSON bytes, rendered again only when it changes. */
-  private readonly items = new Map<string, Buffer>();
+  /**
+   * The `/jobs` body as the bytes of each status's item (the only copy of them): an item is
+   * rendered again only when it changes.
+   */
+  private readonly items = new KeyedBytes(1, ',', '[', ']');
   private generation = 0;
   private statusGeneration = 0;
   private bodyRenders = 0;
   private readonly bootId = Date.now().toString(36);
   /** The last `/jobs?with_worker=1` body, its key and until when it holds. */
   private withWorkers: { key: string; until: number; body: Buffer } | undefined;
+
+  /**
+   * What the stale rule reads of each status object (a stored change replaces the object):
+   * its last success and its limit, as of a schedule generation and `staleAfter`, so that
+   * the rule costs no time parsing per mirror on every render.
+   */
+  private readonly staleInputs = new WeakMap<MirrorStatus, StaleInputs>();
 
   /** `stale_after` (§7.13), for the `stale` extras. */
   staleAfter: StaleAfter = 'auto';
@@ -93,7 +108,7 @@ export class JobsSnapshot {
         const before = this.statuses.get(key);
         if (before?.status !== change.status.status) this.progress.delete(key);
         this.statuses.set(key, change.status);
-        this.items.delete(key);
+        this.items.invalidate(key);
         const moved = before?.name !== change.status.name || before.worker !== change.status.worker;
         if (moved) this.sortedKeys = undefined;
         this.invalidate(true);
@@ -104,7 +119,7 @@ export class JobsSnapshot {
         this.progress.delete(key);
         this.schedules.delete(key);
         this.statuses.delete(key);
-        this.items.delete(key);
+        this.items.invalidate(key);
         this.sortedKeys = undefined;
         this.invalidate(true);
         break;
@@ -118,7 +133,7 @@ export class JobsSnapshot {
         let dropped = false;
         for (const key of this.progress.keys()) {
           if (key.startsWith(prefix) && this.progress.delete(key)) {
-            this.items.delete(key);
+            this.items.invalidate(key);
             dropped = true;
           }
         }
@@ -150,7 +165,7 @@ export class JobsSnapshot {
     const key = keyOf(workerId, mirror);
     if (this.statuses.get(key)?.status !== 'syncing') return false;
     this.progress.set(key, { ...progress });
-    this.items.delete(key);
+    this.items.invalidate(key);
     this.invalidate(false);
     return true;
   }
@@ -204,9 +219,34 @@ export class JobsSnapshot {
     return this.scheduleGeneration;
   }
 
-  /** Whether a mirror is stale at `now` (`isStaleMirror` with this manager's `stale_after`). */
+  /**
+   * Whether a mirror is stale at `now`: `isStaleMirror` with this manager's `stale_after`,
+   * from the inputs kept per status object.
+   */
   isStale(status: MirrorStatus, now: Date): boolean {
-    return isStaleMirror(status, now, this.staleAfter, this.scheduleOf(status));
+    if (status.status === 'disabled') return false;
+    const { success, limit } = this.staleInputsOf(status);
+    return success !== undefined && limit !== undefined && now.getTime() - success > limit;
+  }
+
+  private staleInputsOf(status: MirrorStatus): StaleInputs {
+    const cached = this.staleInputs.get(status);
+    if (
+      cached !== undefined &&
+      cached.generation === this.scheduleGeneration &&
+      cached.staleAfter === this.staleAfter
+    ) {
+      return cached;
+    }
+    const success = parseRfc3339OrZero(status.last_update);
+    const inputs: StaleInputs = {
+      generation: this.scheduleGeneration,
+      staleAfter: this.staleAfter,
+      success: isZeroTime(success) ? undefined : success.getTime(),
+      limit: staleLimitMs(status, this.staleAfter, this.scheduleOf(status)),
+    };
+    this.staleInputs.set(status, inputs);
+    return inputs;
   }
 
   /** A `/jobs` item: the compatible fields, then the progress fields when there are some. */
@@ -217,10 +257,11 @@ export class JobsSnapshot {
   }
 
   /**
-   * The keys of the statuses ordered by mirror name, then worker: sorted again only when a
+   * The keys of the statuses (`["<worker>","<mirror>"]`) ordered by mirror name, then worker,
+   * as `ordered()`: sorted again only when a
    * status comes, goes or changes its name or worker, not when a report changes its fields.
    */
-  private orderedKeys(): string[] {
+  orderedKeys(): readonly string[] {
     this.sortedKeys ??= [...this.statuses.entries()]
       .sort(([, a], [, b]) =>
         a.name === b.name ? (a.worker < b.worker ? -1 : 1) : a.name < b.name ? -1 : 1,
@@ -248,22 +289,10 @@ export class JobsSnapshot {
     if (this.body === undefined) {
       // The bytes of `JSON.stringify(items)`, from the items kept rendered: a report renders
       // its own item again, not the 10,000 others.
-      const parts: Buffer[] = [];
-      let length = 2;
-      for (const key of this.orderedKeys()) {
-        let item = this.items.get(key);
-        if (item === undefined) {
-          item = Buffer.from(JSON.stringify(this.webItem(this.statuses.get(key) as MirrorStatus)));
-          this.items.set(key, item);
-        }
-        if (parts.length > 0) {
-          parts.push(COMMA);
-          length += 1;
-        }
-        parts.push(item);
-        length += item.length;
-      }
-      this.body = Buffer.concat([OPEN, ...parts, CLOSE], length);
+      const [body] = this.items.build(this.orderedKeys(), (key) => [
+        JSON.stringify(this.webItem(this.statuses.get(key) as MirrorStatus)),
+      ]);
+      this.body = body as Buffer;
       this.bodyRenders += 1;
     }
     return this.body;
@@ -303,13 +332,18 @@ export class JobsSnapshot {
 
   /** `/jobs` items with `worker`, `worker_online`, `stale` and `error_msg` (per request). */
   jobsWithWorkers(now: Date, offlineAfterMs: number): WebMirrorStatusWithWorker[] {
-    return this.ordered().map((s) => ({
+    return this.ordered().map((s) => this.jobWithWorker(s, now, offlineAfterMs));
+  }
+
+  /** One item of `jobsWithWorkers`. */
+  jobWithWorker(s: MirrorStatus, now: Date, offlineAfterMs: number): WebMirrorStatusWithWorker {
+    return {
       ...this.webItem(s),
       worker: s.worker,
       worker_online: this.isOnline(s.worker, now, offlineAfterMs),
       stale: this.isStale(s, now),
       error_msg: s.error_msg,
-    }));
+    };
   }
 
   /**
@@ -320,10 +354,9 @@ export class JobsSnapshot {
     let until = Infinity;
     for (const s of this.statuses.values()) {
       if (s.status === 'disabled') continue;
-      const success = parseRfc3339OrZero(s.last_update);
-      const limit = staleLimitMs(s, this.staleAfter, this.scheduleOf(s));
-      if (isZeroTime(success) || limit === undefined) continue;
-      const at = success.getTime() + limit;
+      const { success, limit } = this.staleInputsOf(s);
+      if (success === undefined || limit === undefined) continue;
+      const at = success + limit;
       if (at >= now.getTime()) until = Math.min(until, at);
     }
     return until;

@@ -4,7 +4,7 @@ import type { JobsSnapshot } from './jobs-snapshot';
 import type { MirrorProgress } from './mirror-progress';
 import { runDurationSeconds } from './run-duration';
 import { sizeBytes } from './human-size';
-import { RenderCache } from './render-cache';
+import { KeyedBytes } from './keyed-bytes';
 
 /** The Content-Type of `GET /metrics`: Prometheus text exposition format 0.0.4. */
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -24,6 +24,14 @@ export function formatSampleValue(value: number): string {
 
 function labels(pairs: Array<[string, string]>): string {
   return `{${pairs.map(([k, v]) => `${k}="${escapeLabelValue(v)}"`).join(',')}}`;
+}
+
+/** The labels of a mirror's series, `{worker="…",mirror="…"}`. */
+function mirrorLabels(s: MirrorStatus): string {
+  return labels([
+    ['worker', s.worker],
+    ['mirror', s.name],
+  ]);
 }
 
 function header(name: string, type: 'gauge' | 'counter', help: string): string {
@@ -81,12 +89,20 @@ const MIRROR_FAMILIES: Array<[name: string, type: 'gauge' | 'counter', help: str
   ],
 ];
 
-/** A mirror's rendered lines and what they were rendered from. */
-interface CachedLines {
+/** What a mirror's kept lines were rendered from (the status object: a change replaces it). */
+interface RenderedFrom {
+  status: MirrorStatus;
   progress: MirrorProgress | undefined;
   success: number;
   failed: number;
-  lines: string[];
+  /** The mirror's labels, `{worker="…",mirror="…"}` (for the stale family too). */
+  label: string;
+}
+
+/** What a mirror's `tunasync_mirror_stale` line shows, and of which status object. */
+interface StaleShown {
+  status: MirrorStatus;
+  stale: boolean;
 }
 
 function keyOf(workerId: string, mirror: string): string {
@@ -109,20 +125,25 @@ export interface ManagerMetricsOptions {
 export class ManagerMetrics {
   private readonly runs = new Map<string, Record<RunResult, number>>();
   private runsGeneration = 0;
-  private readonly mirrorText = new RenderCache();
   /**
-   * Each mirror's lines, kept with the status object they show (a stored change replaces the
-   * object): a change renders its own mirror's lines again, not every mirror's.
+   * The mirror families' lines as bytes, a column per family, and the key they were built
+   * for: a change renders its own mirror's lines again, not every mirror's.
    */
-  private readonly linesOf = new WeakMap<MirrorStatus, CachedLines>();
+  private readonly mirrorLinesBytes = new KeyedBytes(MIRROR_FAMILIES.length);
+  private mirrorColumns: { key: string; columns: readonly Buffer[] } | undefined;
+  private renderedFrom = new Map<string, RenderedFrom>();
+  private mirrorRenders = 0;
   /** The stale family and until when it holds (the next time a mirror turns stale). */
-  private stale: { key: string; until: number; text: string } | undefined;
+  private stale: { key: string; until: number; parts: Buffer[] } | undefined;
+  /** The stale family's line of each mirror, and what each line shows. */
+  private readonly staleLines = new KeyedBytes(1);
+  private staleShown = new Map<string, StaleShown>();
 
   constructor(private readonly options: ManagerMetricsOptions) {}
 
   /** How many times the mirror families were rendered (not answered from the cache). */
   get renders(): number {
-    return this.mirrorText.renders;
+    return this.mirrorRenders;
   }
 
   /**
@@ -148,13 +169,44 @@ export class ManagerMetrics {
 
   /** The whole exposition text. */
   text(): string {
-    const { snapshot, clock, offlineAfterMs } = this.options;
-    const key = `${snapshot.etag()}|${this.runsGeneration}`;
-    return (
-      this.mirrorText.get(key, () => this.renderMirrors()) +
-      this.renderWorkers(clock(), offlineAfterMs) +
-      this.staleFamily(clock())
-    );
+    return this.body().toString('utf8');
+  }
+
+  /**
+   * The UTF-8 bytes of the whole exposition, then `extra` (other components' lines). The
+   * mirror and stale families are kept as bytes, encoded once per change, not per request.
+   */
+  body(extra = ''): Buffer {
+    return Buffer.concat(this.bodyParts(extra));
+  }
+
+  /**
+   * The bytes of `body(extra)` in parts (the kept families are not copied into one Buffer:
+   * a route writes them one after another).
+   */
+  bodyParts(extra = ''): Buffer[] {
+    const { clock, offlineAfterMs } = this.options;
+    const now = clock();
+    return [
+      ...this.mirrorsBody(),
+      Buffer.from(this.renderWorkers(now, offlineAfterMs), 'utf8'),
+      ...this.staleBody(now),
+      Buffer.from(extra, 'utf8'),
+    ];
+  }
+
+  /** The mirror families: each one's header, then its column of lines. */
+  private mirrorsBody(): Buffer[] {
+    const key = `${this.options.snapshot.etag()}|${this.runsGeneration}`;
+    if (this.mirrorColumns?.key !== key) {
+      this.mirrorColumns = { key, columns: this.renderMirrors() };
+      this.mirrorRenders += 1;
+    }
+    const { columns } = this.mirrorColumns;
+    return MIRROR_FAMILIES.flatMap(([name, type, help], family) => [
+      Buffer.from(header(name, type, help), 'utf8'),
+      columns[family] as Buffer,
+    ]);
   }
 
   /**
@@ -162,30 +214,46 @@ export class ManagerMetrics {
    * `isStaleMirror`. It changes with time as well as with the statuses: the text is kept
    * until a status changes or the next mirror's limit passes.
    */
-  private staleFamily(now: Date): string {
+  private staleBody(now: Date): Buffer[] {
     const { snapshot } = this.options;
     const key = `${snapshot.statusEtag()}|${snapshot.scheduleKey}`;
     const t = now.getTime();
     if (this.stale !== undefined && this.stale.key === key && t <= this.stale.until) {
-      return this.stale.text;
+      return this.stale.parts;
     }
+    this.stale = undefined;
     const until = snapshot.nextStaleChange(now);
-    const lines: string[] = [];
-    for (const s of snapshot.ordered()) {
-      const l = labels([
-        ['worker', s.worker],
-        ['mirror', s.name],
-      ]);
-      lines.push(`tunasync_mirror_stale${l} ${snapshot.isStale(s, now) ? 1 : 0}\n`);
-    }
-    const text =
-      header(
-        'tunasync_mirror_stale',
-        'gauge',
-        'Whether the last success of the mirror is older than stale_after (1) or not (0).',
-      ) + lines.join('');
-    this.stale = { key, until, text };
-    return text;
+    const keys = snapshot.orderedKeys();
+    const statuses = snapshot.ordered();
+    const shown = new Map<string, StaleShown>();
+    keys.forEach((k, i) => {
+      const s = statuses[i] as MirrorStatus;
+      const stale = snapshot.isStale(s, now);
+      const before = this.staleShown.get(k);
+      if (before?.status !== s || before.stale !== stale) this.staleLines.invalidate(k);
+      shown.set(k, before?.status === s && before.stale === stale ? before : { status: s, stale });
+    });
+    this.staleShown = shown;
+    const [lines] = this.staleLines.build(keys, (k) => {
+      const { status: s, stale } = shown.get(k) as StaleShown;
+      const from = this.renderedFrom.get(k);
+      const same = from?.status.worker === s.worker && from.status.name === s.name;
+      const l = same ? from.label : mirrorLabels(s);
+      return [`tunasync_mirror_stale${l} ${stale ? 1 : 0}\n`];
+    });
+    const parts = [
+      Buffer.from(
+        header(
+          'tunasync_mirror_stale',
+          'gauge',
+          'Whether the last success of the mirror is older than stale_after (1) or not (0).',
+        ),
+        'utf8',
+      ),
+      lines as Buffer,
+    ];
+    this.stale = { key, until, parts };
+    return parts;
   }
 
   /** The lines of one mirror, one string per family of `MIRROR_FAMILIES` (maybe empty). */
@@ -220,35 +288,42 @@ export class ManagerMetrics {
     ];
   }
 
-  private renderMirrors(): string {
+  private renderMirrors(): readonly Buffer[] {
     const { snapshot } = this.options;
-    const mirrors: string[][] = [];
-    for (const s of snapshot.ordered()) {
+    const keys = snapshot.orderedKeys();
+    const statuses = snapshot.ordered();
+    const before = this.renderedFrom;
+    const after = new Map<string, RenderedFrom>();
+    keys.forEach((key, i) => {
+      const s = statuses[i] as MirrorStatus;
       const progress = snapshot.progressOf(s);
-      const counts = this.runs.get(keyOf(s.worker, s.name));
-      let cached = this.linesOf.get(s);
-      if (
-        cached === undefined ||
-        cached.progress !== progress ||
-        cached.success !== (counts?.success ?? 0) ||
-        cached.failed !== (counts?.failed ?? 0)
-      ) {
-        cached = {
-          progress,
-          success: counts?.success ?? 0,
-          failed: counts?.failed ?? 0,
-          lines: this.mirrorLines(s, progress),
-        };
-        this.linesOf.set(s, cached);
-      }
-      mirrors.push(cached.lines);
-    }
-    const parts: string[] = [];
-    MIRROR_FAMILIES.forEach(([name, type, help], family) => {
-      parts.push(header(name, type, help));
-      for (const lines of mirrors) parts.push(lines[family] as string);
+      const counts = this.runs.size === 0 ? undefined : this.runs.get(keyOf(s.worker, s.name));
+      const from = before.get(key);
+      const kept =
+        from !== undefined &&
+        from.status === s &&
+        from.progress === progress &&
+        from.success === (counts?.success ?? 0) &&
+        from.failed === (counts?.failed ?? 0);
+      if (!kept) this.mirrorLinesBytes.invalidate(key);
+      after.set(
+        key,
+        kept
+          ? from
+          : {
+              status: s,
+              progress,
+              success: counts?.success ?? 0,
+              failed: counts?.failed ?? 0,
+              label: mirrorLabels(s),
+            },
+      );
     });
-    return parts.join('');
+    this.renderedFrom = after;
+    return this.mirrorLinesBytes.build(keys, (key) => {
+      const from = after.get(key) as RenderedFrom;
+      return this.mirrorLines(from.status, from.progress);
+    });
   }
 
   private renderWorkers(now: Date, offlineAfterMs: number): string {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ZERO_TIME_UNIX, formatWebTime, isSyncStatus } from '@tunasync/api-types';
-import type { SyncStatus } from '@tunasync/api-types';
+import type { MirrorStatus, SyncStatus } from '@tunasync/api-types';
 import type { JobsSnapshot, WebMirrorStatusWithWorker } from './jobs-snapshot';
 import { RenderCache } from './render-cache';
 
@@ -79,9 +79,27 @@ function unixTime(ts: number): string {
  * the page's content before its script has loaded the data (and without JavaScript); the
  * script replaces them with its own rows.
  */
+function rankOf(status: string, stale: boolean): number {
+  return STATUS_RANK[isSyncStatus(status) ? status : 'none'] * 2 + (stale ? 0 : 1);
+}
+
+/**
+ * The statuses that can be among the first page of rows: at most `STATUS_PAGE_ROWS` of each
+ * rank, in the snapshot's order (by name, then worker), so that only these (not every
+ * mirror) are made into `/jobs?with_worker=1` items and sorted.
+ */
+function firstRowCandidates(snapshot: JobsSnapshot, now: Date): MirrorStatus[] {
+  const ranks: MirrorStatus[][] = [];
+  for (const s of snapshot.ordered()) {
+    const rank = rankOf(s.status, snapshot.isStale(s, now));
+    const bucket = (ranks[rank] ??= []);
+    if (bucket.length < STATUS_PAGE_ROWS) bucket.push(s);
+  }
+  return ranks.flatMap((bucket) => bucket ?? []);
+}
+
 export function renderInitialRows(jobs: readonly WebMirrorStatusWithWorker[]): string {
-  const rank = (j: WebMirrorStatusWithWorker) =>
-    STATUS_RANK[isSyncStatus(j.status) ? j.status : 'none'] * 2 + (j.stale ? 0 : 1);
+  const rank = (j: WebMirrorStatusWithWorker) => rankOf(j.status, j.stale);
   const first = [...jobs]
     .sort((a, b) => rank(a) - rank(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .slice(0, STATUS_PAGE_ROWS);
@@ -190,7 +208,11 @@ export class StatusPage {
     const now = clock();
     const key = `${snapshot.etag()}|${snapshot.onlineKey(now, offlineAfterMs)}`;
     const rows = this.rows.get(key, () =>
-      renderInitialRows(snapshot.jobsWithWorkers(now, offlineAfterMs)),
+      renderInitialRows(
+        firstRowCandidates(snapshot, now).map((s) =>
+          snapshot.jobWithWorker(s, now, offlineAfterMs),
+        ),
+      ),
     );
     return `${this.head}${rows}${this.tail}`;
   }

@@ -65,14 +65,12 @@ function daysInMonth(year: number, month: number): number {
 export function parseRfc3339(text: string): Date | undefined {
   const m = RFC3339.exec(text);
   if (!m) return undefined;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = Number(m[4]);
+  const minute = Number(m[5]);
+  const second = Number(m[6]);
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   if (hour > 23 || minute > 59 || second > 59) return undefined;
   let offset = 0;
@@ -83,10 +81,18 @@ export function parseRfc3339(text: string): Date | undefined {
     offset = (oh * 60 + om) * (m[9] === '-' ? -1 : 1);
   }
   const ms = m[7] === undefined ? 0 : Number(m[7].padEnd(3, '0').slice(0, 3));
-  const d = new Date(0);
-  d.setUTCFullYear(year, month - 1, day);
-  d.setUTCHours(hour, minute, second, ms);
-  return new Date(d.getTime() - offset * 60_000);
+  // `Date.UTC` reads the years 0–99 as 1900–1999: those (the zero time's year 1) go the
+  // slower way of `setUTCFullYear`.
+  let utc: number;
+  if (year >= 100) {
+    utc = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  } else {
+    const d = new Date(0);
+    d.setUTCFullYear(year, month - 1, day);
+    d.setUTCHours(hour, minute, second, ms);
+    utc = d.getTime();
+  }
+  return new Date(utc - offset * 60_000);
 }
 
 /** Like `parseRfc3339`, but anything unparsable is the zero time. */
