@@ -38,14 +38,17 @@ export class UnseenStatusSweeper {
     this.logger = options.logger ?? silentLogger;
   }
 
+  /** A first sweep now (a manager started after a long stop drops at once), then one per interval. */
   start(): void {
     const interval = this.options.intervalMs ?? 60_000;
     if (interval <= 0) return;
-    this.timer = setInterval(() => {
+    const sweep = () => {
       this.sweep().catch((err: unknown) => {
         this.logger.error(`dropping unseen statuses: ${(err as Error).message}`);
       });
-    }, interval);
+    };
+    sweep();
+    this.timer = setInterval(sweep, interval);
     this.timer.unref();
   }
 
